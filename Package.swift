@@ -1,0 +1,93 @@
+// swift-tools-version: 6.0
+// AnchorBridge: link on-premises Active Directory accounts to Microsoft Entra ID (hard match) safely.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+  name: "AnchorBridge",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "anchorbridge", targets: ["anchorbridge"]),
+    .executable(name: "anchorbridge-emulator", targets: ["anchorbridge-emulator"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    // The C library behind one folder: only LDAPClient imports CLDAP.
+    .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
+    .target(
+      name: "LDAPClient",
+      dependencies: ["CLDAP", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: strict),
+    // Pure: no C, no NIO, no HTTP, no SQLite.
+    .target(name: "AnchorCore", swiftSettings: strict),
+    .target(
+      name: "ActiveDirectory",
+      dependencies: ["LDAPClient", "AnchorCore", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: strict),
+    .target(
+      name: "GraphClient",
+      dependencies: [
+        "AnchorCore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict),
+    // Written from the Graph docs and Schemas/, never from GraphClient's types.
+    .target(
+      name: "TenantEmulator",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict),
+    .executableTarget(
+      name: "anchorbridge",
+      dependencies: [
+        "LDAPClient", "ActiveDirectory", "AnchorCore", "GraphClient",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict),
+    .executableTarget(
+      name: "anchorbridge-emulator",
+      dependencies: [
+        "TenantEmulator",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+
+    .testTarget(name: "AnchorCoreTests", dependencies: ["AnchorCore"], swiftSettings: strict),
+    .testTarget(
+      name: "LDAPClientTests", dependencies: ["LDAPClient"], swiftSettings: strict),
+    .testTarget(
+      name: "ActiveDirectoryTests", dependencies: ["ActiveDirectory", "LDAPClient", "AnchorCore"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "GraphClientTests", dependencies: ["GraphClient", "TenantEmulator", "AnchorCore"],
+      resources: [], swiftSettings: strict),
+    .testTarget(
+      name: "TenantEmulatorTests", dependencies: ["TenantEmulator"], swiftSettings: strict),
+    .testTarget(
+      name: "anchorbridgeTests",
+      dependencies: ["anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient"],
+      swiftSettings: strict),
+  ],
+  swiftLanguageModes: [.v6]
+)

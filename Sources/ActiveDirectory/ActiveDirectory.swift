@@ -1,0 +1,1 @@
+// ActiveDirectory: see ../../shared/STYLE.md for this module's role.

@@ -1,0 +1,1 @@
+// AnchorCore: see ../../shared/STYLE.md for this module's role.

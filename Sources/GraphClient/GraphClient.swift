@@ -1,0 +1,1 @@
+// GraphClient: see ../../shared/STYLE.md for this module's role.

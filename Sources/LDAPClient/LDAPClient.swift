@@ -1,0 +1,1 @@
+// LDAPClient: see ../../shared/STYLE.md for this module's role.

@@ -1,0 +1,1 @@
+// TenantEmulator: see ../../shared/STYLE.md for this module's role.
