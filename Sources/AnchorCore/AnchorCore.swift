@@ -1,1 +1,0 @@
-// AnchorCore: see ../../shared/STYLE.md for this module's role.

@@ -1,0 +1,55 @@
+/// An Active Directory objectGUID (or a 16-byte mS-DS-ConsistencyGuid) exactly as LDAP returns it.
+///
+/// The bytes are in AD's "packet" order (MS-DTYP 2.3.4.2): the first three GUID fields are
+/// little-endian, the last eight bytes are as-is. They stay bytes until the moment they are shown;
+/// Foundation's `UUID(uuid:)` reads them big-endian and prints the wrong GUID, so it is never used.
+public struct ObjectGUID: Hashable, Sendable, Comparable {
+  /// The 16 raw bytes in AD byte order.
+  public let bytes: [UInt8]
+
+  /// Wraps 16 raw bytes; returns nil for any other length.
+  public init?(bytes: some Collection<UInt8>) {
+    guard bytes.count == 16 else { return nil }
+    self.bytes = Array(bytes)
+  }
+
+  /// The canonical lowercase GUID string, `35918bc9-196d-40ea-9779-889d79b753f0`.
+  public var canonicalString: String {
+    let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
+    var out = ""
+    out.reserveCapacity(36)
+    for index in order {
+      if index < 0 {
+        out.append("-")
+      } else {
+        out.append(contentsOf: Hex.byte(bytes[index]))
+      }
+    }
+    return out
+  }
+
+  /// Parses a GUID string in any case, with or without braces, into AD byte order.
+  public init?(guidString text: some StringProtocol) {
+    var hexText = Substring(text)
+    if hexText.hasPrefix("{") && hexText.hasSuffix("}") {
+      hexText = hexText.dropFirst().dropLast()
+    }
+    let groups = hexText.split(separator: "-", omittingEmptySubsequences: false)
+    guard groups.map(\.count) == [8, 4, 4, 4, 12],
+      let display = Hex.decode(groups.joined())
+    else { return nil }
+    // display order -> AD order: reverse Data1 (4), Data2 (2), Data3 (2); Data4 unchanged.
+    let ad =
+      Array(display[0..<4].reversed()) + display[4..<6].reversed() + display[6..<8].reversed()
+      + display[8..<16]
+    self.bytes = ad
+  }
+
+  public static func < (lhs: ObjectGUID, rhs: ObjectGUID) -> Bool {
+    lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+  }
+}
+
+extension ObjectGUID: CustomStringConvertible {
+  public var description: String { canonicalString }
+}
