@@ -1,1 +1,0 @@
-// ActiveDirectory: see ../../shared/STYLE.md for this module's role.

@@ -1,0 +1,104 @@
+import AnchorCore
+import LDAPClient
+
+extension ActiveDirectoryReader {
+  static let groupAttributes = [
+    "objectGUID", "objectSid", "groupType", "sAMAccountName", "mail", "proxyAddresses",
+    "mailNickname", "displayName", "description", "managedBy", "legacyExchangeDN", "uSNChanged",
+  ]
+
+  /// The groups in scope, page by page, each with every member resolved to its objectGUID.
+  ///
+  /// The search runs with the extended DN control, so every `member` value arrives as
+  /// `<GUID=...>;<SID=...>;CN=...` and needs no lookup. Members are always requested in explicit
+  /// windows (`member;range=0-1499`, then `1500-2999`, ...) because AD returns at most MaxValRange
+  /// (1,500) values per request; the loop ends at the window named `...-*`.
+  public func groups(changedAfter usn: Int64? = nil) -> AsyncThrowingMapSequence<
+    ConcatenatedPages, [DirectoryGroup]
+  > {
+    let window = max(source.rangeWindow, 1)
+    let attributes = Self.groupAttributes + ["member;range=0-\(window - 1)"]
+    let filter = Self.filter(source.groups.filter, changedAfter: usn)
+    let requests = bases(source.groups).map {
+      LDAPSearchRequest(
+        base: $0, filter: filter, attributes: attributes, pageSize: source.pageSize,
+        controls: [.extendedDN])
+    }
+    let reader = self
+    return ConcatenatedPages(connection: connection, requests: requests).map { page in
+      var groups: [DirectoryGroup] = []
+      groups.reserveCapacity(page.count)
+      for entry in page { groups.append(try await reader.decodeGroup(entry)) }
+      return groups
+    }
+  }
+
+  func decodeGroup(_ entry: LDAPEntry) async throws(ActiveDirectoryError) -> DirectoryGroup {
+    let name = ExtendedDN(parsing: entry.dn)
+    guard let raw = entry.bytes("objectGUID"), let guid = ObjectGUID(bytes: raw) else {
+      throw .malformed(
+        source: source.name, dn: name.dn, attribute: "objectGUID",
+        reason: "is missing or not 16 bytes")
+    }
+    guard let typeText = entry.string("groupType"), let type = Int32(typeText) else {
+      throw .malformed(
+        source: source.name, dn: name.dn, attribute: "groupType",
+        reason: "is missing or not a number")
+    }
+    let members = try await allMembers(of: entry, guid: guid, dn: name.dn)
+    return DirectoryGroup(
+      source: source.name, distinguishedName: name.dn, objectGUID: guid,
+      objectSid: entry.bytes("objectSid").flatMap(SecurityIdentifier.string),
+      groupType: GroupType(rawValue: type), samAccountName: entry.string("sAMAccountName"),
+      mail: entry.string("mail"), proxyAddresses: entry.strings("proxyAddresses"),
+      mailNickname: entry.string("mailNickname"), displayName: entry.string("displayName"),
+      description: entry.string("description"),
+      managedBy: entry.string("managedBy").map { ExtendedDN(parsing: $0).dn },
+      legacyExchangeDN: entry.string("legacyExchangeDN"), members: members,
+      usnChanged: entry.string("uSNChanged").flatMap { Int64($0) })
+  }
+
+  /// Follows ranged `member` windows until the server names the last one (`;range=N-*`).
+  func allMembers(of entry: LDAPEntry, guid: ObjectGUID, dn: String)
+    async throws(ActiveDirectoryError) -> [ObjectGUID]
+  {
+    var values: [[UInt8]]
+    var next: Int?
+    if let ranged = entry.rangedAttribute("member") {
+      values = ranged.values
+      next = ranged.range.flatMap { range in range.high.map { $0 + 1 } }
+    } else {
+      // No ranged attribute: the group has no members, or the server ignored the range option
+      // and sent them all under the plain name.
+      values = entry.values("member")
+      next = nil
+    }
+    let window = max(source.rangeWindow, 1)
+    // AD accepts `<GUID=...>` as a search base, which survives a rename during the read.
+    let base = "<GUID=\(guid.canonicalString)>"
+    while let low = next {
+      let attribute = "member;range=\(low)-\(low + window - 1)"
+      let more: LDAPEntry?
+      do {
+        more = try await connection.read(base, attributes: [attribute], controls: [.extendedDN])
+      } catch {
+        throw .ldap(source: source.name, error)
+      }
+      guard let more, let ranged = more.rangedAttribute("member") else { break }
+      values.append(contentsOf: ranged.values)
+      next = ranged.range.flatMap { range in range.high.map { $0 + 1 } }
+    }
+    var members: [ObjectGUID] = []
+    members.reserveCapacity(values.count)
+    for value in values {
+      let member = ExtendedDN(parsing: String(decoding: value, as: UTF8.self))
+      guard let memberGUID = member.guid else {
+        throw .malformed(
+          source: source.name, dn: dn, attribute: "member",
+          reason: "value '\(member.dn)' carries no GUID (is the extended DN control supported?)")
+      }
+      members.append(memberGUID)
+    }
+    return members
+  }
+}

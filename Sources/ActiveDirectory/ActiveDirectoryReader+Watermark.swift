@@ -1,0 +1,48 @@
+import AnchorCore
+import LDAPClient
+
+extension ActiveDirectoryReader {
+  /// The DC's current position: rootDSE `highestCommittedUSN`, `dnsHostName`, and the invocationId
+  /// of its NTDS Settings object (named by rootDSE `dsServiceName`). Take it BEFORE a read: changes
+  /// made during the read then show up again next time rather than being missed.
+  public func currentWatermark() async throws(ActiveDirectoryError) -> USNWatermark {
+    do {
+      let root = try await connection.rootDSE(attributes: [
+        "highestCommittedUSN", "dsServiceName", "dnsHostName",
+      ])
+      guard let usn = root.string("highestCommittedUSN").flatMap({ Int64($0) }),
+        let service = root.string("dsServiceName")
+      else {
+        throw ActiveDirectoryError.malformed(
+          source: source.name, dn: "rootDSE", attribute: "highestCommittedUSN",
+          reason: "or dsServiceName is missing")
+      }
+      guard let settings = try await connection.read(service, attributes: ["invocationId"]),
+        let raw = settings.bytes("invocationId"), let invocation = ObjectGUID(bytes: raw)
+      else {
+        throw ActiveDirectoryError.malformed(
+          source: source.name, dn: service, attribute: "invocationId", reason: "is missing")
+      }
+      return USNWatermark(
+        source: source.name, dcHostName: root.string("dnsHostName") ?? "",
+        invocationId: invocation.canonicalString, highestCommittedUSN: usn)
+    } catch let error as ActiveDirectoryError {
+      throw error
+    } catch let error as LDAPError {
+      throw .ldap(source: source.name, error)
+    } catch {
+      throw .malformed(source: source.name, dn: "rootDSE", attribute: "", reason: "\(error)")
+    }
+  }
+
+  /// The USN to read changes after, or nil when a full read is required: no watermark, another
+  /// source or DC, or the DC's database was restored (invocationId changed).
+  public func incrementalBase(_ stored: USNWatermark?, current: USNWatermark) -> Int64? {
+    guard let stored, stored.source == current.source,
+      stored.dcHostName.lowercased() == current.dcHostName.lowercased(),
+      stored.invocationId == current.invocationId,
+      stored.highestCommittedUSN <= current.highestCommittedUSN
+    else { return nil }
+    return stored.highestCommittedUSN
+  }
+}

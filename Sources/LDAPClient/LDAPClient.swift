@@ -1,1 +1,0 @@
-// LDAPClient: see ../../shared/STYLE.md for this module's role.

@@ -1,0 +1,191 @@
+import CLDAP
+import Foundation
+import Logging
+
+/// One authenticated LDAP connection.
+///
+/// An actor whose executor is a dedicated thread: libldap's blocking calls never run on Swift's
+/// cooperative pool, and the single `LDAP *` handle is only ever used from that one thread.
+public actor LDAPConnection {
+  private let executor: BlockingExecutor
+  private let handle: LDAPHandle
+  public let configuration: LDAPConfiguration
+  private let logger: Logger
+
+  public nonisolated var unownedExecutor: UnownedSerialExecutor {
+    executor.asUnownedSerialExecutor()
+  }
+
+  /// Connects (trying each URI in order), upgrades with StartTLS when configured, and binds.
+  /// Everything is validated first: a simple bind over plain LDAP is refused before any packet.
+  public static func connect(
+    _ configuration: LDAPConfiguration, logger: Logger = Logger(label: "anchorbridge.ldap")
+  ) async throws(LDAPError) -> LDAPConnection {
+    try configuration.validate()
+    let connection = try LDAPConnection(
+      configuration: configuration, executor: BlockingExecutor(name: "ldap"), logger: logger)
+    try await connection.authenticate()
+    return connection
+  }
+
+  /// `ldap_initialize` only parses the URIs; the first network traffic happens in `authenticate`,
+  /// on the connection's own thread.
+  private init(configuration: LDAPConfiguration, executor: BlockingExecutor, logger: Logger)
+    throws(LDAPError)
+  {
+    self.executor = executor
+    self.configuration = configuration
+    self.logger = logger
+    self.handle = try LDAPHandle(uris: configuration.uris)
+  }
+
+  deinit { executor.shutdown() }
+
+  private func authenticate() throws(LDAPError) {
+    try handle.configure(configuration)
+    if configuration.startTLS { try handle.startTLS() }
+    switch configuration.bind {
+    case .simple(let dn, let password):
+      try handle.simpleBind(dn: dn, password: password)
+    case .gssapi(let keytab, let ccache, _, let krb5Config):
+      KerberosEnvironment.prepare(keytab: keytab, ccache: ccache, krb5Config: krb5Config)
+      try handle.gssapiBind(encryptedTransport: configuration.isEncrypted)
+    case .anonymous:
+      break
+    }
+    logger.debug(
+      "LDAP connected", metadata: ["uris": "\(configuration.uris.joined(separator: " "))"])
+  }
+
+  /// The SASL security strength factor of the session (0 for simple binds; 56+ when sealed).
+  public func securityStrength() -> Int { handle.saslSSF() }
+
+  /// Fetches one page of a paged search. Callers normally use `search(...)` instead.
+  func page(_ request: LDAPSearchRequest, cookie: [UInt8]) throws(LDAPError) -> SearchPage {
+    try handle.searchPage(
+      base: request.base, scope: request.scope, filter: request.filter,
+      attributes: request.attributes, pageSize: Int32(request.pageSize), cookie: cookie,
+      controls: request.controls, timeout: configuration.operationTimeout)
+  }
+
+  /// A paged search whose entries arrive as an async sequence, one page in memory at a time.
+  public nonisolated func search(_ request: LDAPSearchRequest) -> LDAPSearchResults {
+    LDAPSearchResults(connection: self, request: request)
+  }
+
+  /// Reads one entry by DN (a base-scope search); nil when it does not exist.
+  public func read(_ dn: String, attributes: [String], controls: [LDAPRequestControl] = [])
+    throws(LDAPError) -> LDAPEntry?
+  {
+    let request = LDAPSearchRequest(
+      base: dn, scope: .base, filter: "(objectClass=*)", attributes: attributes, controls: controls)
+    do {
+      return try page(request, cookie: []).entries.first
+    } catch  where error.resultCode == LDAPError.noSuchObject {
+      return nil
+    }
+  }
+
+  /// The rootDSE (readable without binding on AD).
+  public func rootDSE(attributes: [String]) throws(LDAPError) -> LDAPEntry {
+    guard let entry = try read("", attributes: attributes) else {
+      throw LDAPError(
+        kind: .result, operation: "read rootDSE", message: "the server returned no rootDSE")
+    }
+    return entry
+  }
+
+  /// Applies modifications to one entry (binary-safe values).
+  public func modify(_ dn: String, _ modifications: [LDAPModification]) throws(LDAPError) {
+    try handle.modify(dn: dn, modifications)
+  }
+}
+
+/// What to search for. Paging is always on (RFC 2696): AD caps unpaged searches at MaxPageSize.
+public struct LDAPSearchRequest: Sendable {
+  public var base: String
+  public var scope: LDAPScope
+  public var filter: String
+  /// Explicit attribute names; never "all attributes".
+  public var attributes: [String]
+  /// Page size, 1...1000 (AD's MaxPageSize is 1000); default 500.
+  public var pageSize: Int
+  public var controls: [LDAPRequestControl]
+
+  public init(
+    base: String, scope: LDAPScope = .subtree, filter: String, attributes: [String],
+    pageSize: Int = 500, controls: [LDAPRequestControl] = []
+  ) {
+    self.base = base
+    self.scope = scope
+    self.filter = filter
+    self.attributes = attributes.isEmpty ? ["1.1"] : attributes
+    self.pageSize = min(max(pageSize, 1), 1000)
+    self.controls = controls
+  }
+}
+
+/// The entries of a paged search. Each page is fetched on the connection's thread when the
+/// previous one has been consumed, so memory holds at most one page.
+public struct LDAPSearchResults: AsyncSequence, Sendable {
+  public typealias Element = LDAPEntry
+  let connection: LDAPConnection
+  let request: LDAPSearchRequest
+
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    let connection: LDAPConnection
+    let request: LDAPSearchRequest
+    var buffer: [LDAPEntry] = []
+    var index = 0
+    var cookie: [UInt8] = []
+    var finished = false
+
+    public mutating func next() async throws -> LDAPEntry? {
+      while index >= buffer.count {
+        if finished { return nil }
+        let page = try await connection.page(request, cookie: cookie)
+        buffer = page.entries
+        index = 0
+        cookie = page.cookie
+        finished = page.cookie.isEmpty
+      }
+      defer { index += 1 }
+      return buffer[index]
+    }
+  }
+
+  public func makeAsyncIterator() -> AsyncIterator {
+    AsyncIterator(connection: connection, request: request)
+  }
+
+  /// The pages themselves, for callers that process entries in batches.
+  public func pages() -> LDAPSearchPages {
+    LDAPSearchPages(connection: connection, request: request)
+  }
+}
+
+/// The pages of a paged search, each an array of at most `pageSize` entries.
+public struct LDAPSearchPages: AsyncSequence, Sendable {
+  public typealias Element = [LDAPEntry]
+  let connection: LDAPConnection
+  let request: LDAPSearchRequest
+
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    let connection: LDAPConnection
+    let request: LDAPSearchRequest
+    var cookie: [UInt8] = []
+    var finished = false
+
+    public mutating func next() async throws -> [LDAPEntry]? {
+      if finished { return nil }
+      let page = try await connection.page(request, cookie: cookie)
+      cookie = page.cookie
+      finished = page.cookie.isEmpty
+      return page.entries
+    }
+  }
+
+  public func makeAsyncIterator() -> AsyncIterator {
+    AsyncIterator(connection: connection, request: request)
+  }
+}

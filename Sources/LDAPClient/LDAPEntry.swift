@@ -1,0 +1,78 @@
+/// One directory entry: its DN and every returned attribute with raw byte values.
+///
+/// Values are never decoded on the way in: objectGUID, objectSid and mS-DS-ConsistencyGuid are binary,
+/// and only the caller knows which attributes are text.
+public struct LDAPEntry: Sendable, Hashable {
+  public var dn: String
+  /// Attributes in the order the server sent them. Names keep the server's spelling, including any
+  /// `;range=low-high` option.
+  public var attributes: [LDAPAttribute]
+
+  public init(dn: String, attributes: [LDAPAttribute]) {
+    self.dn = dn
+    self.attributes = attributes
+  }
+
+  /// The values of an attribute (case-insensitive name, options such as `;range=` ignored).
+  public func values(_ name: String) -> [[UInt8]] {
+    attributes.first { $0.baseName.caseInsensitiveEquals(name) }?.values ?? []
+  }
+
+  /// The first value as UTF-8 text (AD's LDAP strings are UTF-8).
+  public func string(_ name: String) -> String? {
+    values(name).first.map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// Every value as UTF-8 text.
+  public func strings(_ name: String) -> [String] {
+    values(name).map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// The first value as raw bytes.
+  public func bytes(_ name: String) -> [UInt8]? { values(name).first }
+
+  /// The attribute carrying a ranged (`name;range=low-high`) result for `name`, if any.
+  public func rangedAttribute(_ name: String) -> LDAPAttribute? {
+    attributes.first { $0.range != nil && $0.baseName.caseInsensitiveEquals(name) }
+  }
+}
+
+public struct LDAPAttribute: Sendable, Hashable {
+  public var name: String
+  public var values: [[UInt8]]
+
+  public init(name: String, values: [[UInt8]]) {
+    self.name = name
+    self.values = values
+  }
+
+  /// The name without options: `member` for `member;range=0-1499`.
+  public var baseName: Substring {
+    name.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+  }
+
+  /// The `range=low-high` option of a ranged value window; `high` is nil for the final `*` window.
+  public var range: (low: Int, high: Int?)? {
+    for option in name.split(separator: ";").dropFirst() {
+      let lower = option.lowercased()
+      guard lower.hasPrefix("range=") else { continue }
+      let bounds = lower.dropFirst(6).split(separator: "-", maxSplits: 1)
+      guard bounds.count == 2, let low = Int(bounds[0]) else { return nil }
+      if bounds[1] == "*" { return (low, nil) }
+      guard let high = Int(bounds[1]) else { return nil }
+      return (low, high)
+    }
+    return nil
+  }
+}
+
+extension StringProtocol {
+  func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
+    let lhs = self.utf8
+    let rhs = other.utf8
+    guard lhs.count == rhs.count else { return false }
+    return zip(lhs, rhs).allSatisfy { a, b in
+      a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a)
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import CLDAP
+
+/// Search scopes (RFC 4511).
+public enum LDAPScope: Sendable {
+  case base, oneLevel, subtree
+
+  var raw: Int32 {
+    switch self {
+    case .base: LDAP_SCOPE_BASE
+    case .oneLevel: LDAP_SCOPE_ONELEVEL
+    case .subtree: LDAP_SCOPE_SUBTREE
+    }
+  }
+}
+
+/// Request controls we know how to build.
+public enum LDAPRequestControl: Sendable, Hashable {
+  /// AD's extended DN control (1.2.840.113556.1.4.529) with string GUID/SID forms, so entry DNs and
+  /// DN-valued attributes such as `member` read `<GUID=...>;<SID=...>;CN=...`.
+  case extendedDN
+  /// Show deleted objects (1.2.840.113556.1.4.417): tombstones for incremental reads.
+  case showDeleted
+}
+
+struct SearchPage {
+  var entries: [LDAPEntry]
+  /// The paged-results cookie for the next page; empty when the search is complete.
+  var cookie: [UInt8]
+}
+
+extension LDAPHandle {
+  /// One `ldap_search_ext_s` round trip carrying an RFC 2696 paged-results control.
+  ///
+  /// - Controls are created with `ldap_create_*_control` and freed with `ldap_control_free`.
+  /// - The attribute list is a NULL-terminated `char **` of our own strdup'd copies, freed here.
+  /// - The response cookie is binary (may contain NULs): it is copied by length, never by `strlen`,
+  ///   and the berval libldap mallocs for it is released with `ber_memfree`.
+  /// - The result message is released by `ldap_parse_result(..., freeit: 1)`, after the entries
+  ///   have been copied out.
+  func searchPage(
+    base: String, scope: LDAPScope, filter: String, attributes: [String], pageSize: Int32,
+    cookie: [UInt8], controls: [LDAPRequestControl], timeout: Duration
+  ) throws(LDAPError) -> SearchPage {
+    var serverControls: [UnsafeMutablePointer<LDAPControl>?] = []
+    defer { for control in serverControls { ldap_control_free(control) } }
+
+    var pageControl: UnsafeMutablePointer<LDAPControl>?
+    var cookieCopy = cookie.map { CChar(bitPattern: $0) }
+    let rcPage = cookieCopy.withUnsafeMutableBufferPointer { buffer -> Int32 in
+      var value = berval(bv_len: ber_len_t(buffer.count), bv_val: buffer.baseAddress)
+      return ldap_create_page_control(raw, pageSize, &value, 1, &pageControl)
+    }
+    try check(rcPage, "create paged-results control")
+    serverControls.append(pageControl)
+    for control in controls {
+      var created: UnsafeMutablePointer<LDAPControl>?
+      switch control {
+      case .extendedDN: try check(ldap_create_extended_dn_control(raw, 1, &created), "extended DN")
+      case .showDeleted: try check(ldap_create_show_deleted_control(raw, &created), "show deleted")
+      }
+      serverControls.append(created)
+    }
+    serverControls.append(nil)
+
+    var attributeNames: [UnsafeMutablePointer<CChar>?] = attributes.map { strdup($0) }
+    attributeNames.append(nil)
+    defer { for name in attributeNames { free(name) } }
+
+    var tv = timeval(duration: timeout)
+    var message: OpaquePointer?
+    let rc = serverControls.withUnsafeMutableBufferPointer { controlBuffer in
+      attributeNames.withUnsafeMutableBufferPointer { attributeBuffer in
+        ldap_search_ext_s(
+          raw, base, scope.raw, filter, attributeBuffer.baseAddress, 0, controlBuffer.baseAddress,
+          nil, &tv, LDAP_NO_LIMIT, &message)
+      }
+    }
+    guard let message else {
+      // Nothing came back (client-side failure: bad filter, timeout, server down).
+      throw error(rc, "search '\(filter)' under '\(base)'")
+    }
+
+    var entries: [LDAPEntry] = []
+    var entry = ldap_first_entry(raw, message)
+    while let current = entry {
+      entries.append(try decodeEntry(current))
+      entry = ldap_next_entry(raw, current)
+    }
+
+    var resultCode: Int32 = 0
+    var matched: UnsafeMutablePointer<CChar>?
+    var diagnostic: UnsafeMutablePointer<CChar>?
+    var responseControls: UnsafeMutablePointer<UnsafeMutablePointer<LDAPControl>?>?
+    let parse = ldap_parse_result(
+      raw, message, &resultCode, &matched, &diagnostic, nil, &responseControls, 1)
+    defer {
+      ldap_memfree(matched)
+      ldap_memfree(diagnostic)
+      ldap_controls_free(responseControls)
+    }
+    try check(parse, "read search result")
+    guard resultCode == LDAP_SUCCESS else {
+      throw LDAPError(
+        kind: .result, resultCode: resultCode, operation: "search '\(filter)' under '\(base)'",
+        message: LDAPError.name(of: resultCode),
+        diagnosticMessage: diagnostic.map { String(cString: $0) },
+        matchedDN: matched.map { String(cString: $0) })
+    }
+
+    var nextCookie: [UInt8] = []
+    if let found = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, responseControls, nil),
+      found.pointee.ldctl_value.bv_len > 0
+    {
+      var estimate: ber_int_t = 0
+      var value = berval(bv_len: 0, bv_val: nil)
+      try check(
+        ldap_parse_pageresponse_control(raw, found, &estimate, &value), "read paged-results cookie")
+      if let bytes = value.bv_val, value.bv_len > 0 {
+        nextCookie = Array(
+          UnsafeRawBufferPointer(start: bytes, count: Int(value.bv_len)).bindMemory(to: UInt8.self))
+      }
+      ber_memfree(value.bv_val)
+    } else if rc == LDAP_SUCCESS && pageSize > 0 {
+      // A server that ignores paging returns everything at once: nothing more to fetch.
+      nextCookie = []
+    }
+    return SearchPage(entries: entries, cookie: nextCookie)
+  }
+
+  /// Copies one entry out of libldap's message. Walks the entry's BER once with
+  /// `ldap_get_dn_ber` / `ldap_get_attribute_ber` (values point into the message, so they are
+  /// copied before the message is freed); each value array is released with `ber_memfree`, the
+  /// BerElement with `ber_free(ber, 0)` (the buffer belongs to the message).
+  private func decodeEntry(_ entry: OpaquePointer) throws(LDAPError) -> LDAPEntry {
+    var ber: OpaquePointer?
+    var dnValue = berval(bv_len: 0, bv_val: nil)
+    try check(ldap_get_dn_ber(raw, entry, &ber, &dnValue), "read entry DN")
+    defer { if ber != nil { ber_free(ber, 0) } }
+    let dn = String(decoding: bytes(of: dnValue), as: UTF8.self)
+
+    var attributes: [LDAPAttribute] = []
+    while true {
+      var name = berval(bv_len: 0, bv_val: nil)
+      var values: UnsafeMutablePointer<berval>?
+      let rc = ldap_get_attribute_ber(raw, entry, ber, &name, &values)
+      guard rc == LDAP_SUCCESS else {
+        ber_memfree(values)
+        throw error(rc, "read attributes of '\(dn)'")
+      }
+      guard name.bv_val != nil else { break }
+      var copied: [[UInt8]] = []
+      if let values {
+        var index = 0
+        while values[index].bv_val != nil {
+          copied.append(Array(bytes(of: values[index])))
+          index += 1
+        }
+        ber_memfree(values)
+      }
+      attributes.append(
+        LDAPAttribute(name: String(decoding: bytes(of: name), as: UTF8.self), values: copied))
+    }
+    return LDAPEntry(dn: dn, attributes: attributes)
+  }
+
+  private func bytes(of value: berval) -> UnsafeBufferPointer<UInt8> {
+    guard let base = value.bv_val else { return UnsafeBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: base, count: Int(value.bv_len)).bindMemory(to: UInt8.self)
+  }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The whole YAML configuration (`Schemas/config.schema.json`). Sections that a command doesn't
+/// need may be absent; a section that is present is validated completely, up front.
+struct Configuration {
+  var directory: DirectoryConfiguration?
+
+  static func load(path: String) throws(ConfigurationError) -> Configuration {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ConfigurationError(
+        file: path, key: "", problem: "can't be read (missing or not permitted)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw ConfigurationError(file: path, key: "", problem: "is not UTF-8 text")
+    }
+    return try Configuration(yaml: text, file: path)
+  }
+
+  init(yaml text: String, file: String) throws(ConfigurationError) {
+    let root = try ConfigNode.load(yaml: text, file: file).mapping()
+    directory = try root.optional("directory").map { node throws(ConfigurationError) in
+      try DirectoryConfiguration(node)
+    }
+    try root.finish()
+  }
+
+  func requireDirectory() throws(ConfigurationError) -> DirectoryConfiguration {
+    guard let directory else {
+      throw ConfigurationError(file: "", key: "directory", problem: "is required for this command")
+    }
+    return directory
+  }
+}

@@ -1,0 +1,55 @@
+/// Minimal, fast JSON text building for streamed output (Foundation's encoder is slow on Linux and
+/// can't stream an array page by page). Keys are written in the order given.
+struct JSONText {
+  private(set) var bytes: [UInt8] = []
+
+  init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+  mutating func raw(_ text: StaticString) {
+    text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+  }
+
+  mutating func string(_ value: String?) {
+    guard let value else { return raw("null") }
+    bytes.append(UInt8(ascii: "\""))
+    for unit in value.utf8 {
+      switch unit {
+      case UInt8(ascii: "\""): raw("\\\"")
+      case UInt8(ascii: "\\"): raw("\\\\")
+      case 0x0a: raw("\\n")
+      case 0x0d: raw("\\r")
+      case 0x09: raw("\\t")
+      case 0..<0x20:
+        let digits = Array("0123456789abcdef".utf8)
+        bytes.append(contentsOf: Array("\\u00".utf8))
+        bytes.append(digits[Int(unit >> 4)])
+        bytes.append(digits[Int(unit & 0x0f)])
+      default: bytes.append(unit)
+      }
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  mutating func number(_ value: Int) { bytes.append(contentsOf: Array(String(value).utf8)) }
+  mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+
+  mutating func strings(_ values: [String]) {
+    bytes.append(UInt8(ascii: "["))
+    for (index, value) in values.enumerated() {
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      string(value)
+    }
+    bytes.append(UInt8(ascii: "]"))
+  }
+
+  /// Writes `"key":` (after a comma unless it is the object's first key).
+  mutating func key(_ name: StaticString, first: Bool = false) {
+    if !first { bytes.append(UInt8(ascii: ",")) }
+    bytes.append(UInt8(ascii: "\""))
+    raw(name)
+    raw("\":")
+  }
+
+  mutating func append(_ other: JSONText) { bytes.append(contentsOf: other.bytes) }
+  mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+}

@@ -1,0 +1,145 @@
+import ActiveDirectory
+import AnchorCore
+import Foundation
+
+/// Joins the configured sources, the AD reader and the renderer for `ad users` / `ad groups`.
+struct DirectoryListing {
+  let options: DirectoryReadOptions
+  let directory: DirectoryConfiguration
+  var output = OutputSink.standardOutput
+  var errors = OutputSink.standardError
+
+  init(options: DirectoryReadOptions, directory: DirectoryConfiguration) {
+    self.options = options
+    self.directory = directory
+  }
+
+  func selectedSources() throws(ConfigurationError) -> [DirectorySource] {
+    for name in options.source where !directory.sources.contains(where: { $0.name == name }) {
+      throw ConfigurationError(
+        file: options.config.config, key: "directory.sources",
+        problem: "has no source named '\(name)' (given with --source)")
+    }
+    for name in directory.unverifiedSources {
+      errors.write(
+        "anchorbridge: WARNING: certificate verification is OFF for directory source '\(name)' "
+          + "(tls.verify: false); the connection can be intercepted\n")
+    }
+    return directory.sources.filter { options.source.isEmpty || options.source.contains($0.name) }
+  }
+
+  func listUsers() async throws {
+    var renderer = DirectoryRenderer(format: options.format)
+    let progress = Progress(label: "users", sink: errors)
+    var diagnostics: [Diagnostic] = []
+    try await eachSource { reader, since in
+      for try await page in reader.users(changedAfter: since) {
+        output.write(
+          renderer.page(
+            page.map(\.user), columns: DirectoryRenderer.userColumns,
+            rows: DirectoryRenderer.userRow, json: DirectoryRenderer.userJSON))
+        for read in page { diagnostics.append(contentsOf: read.diagnostics) }
+        progress.advance(by: page.count)
+      }
+    }
+    output.write(renderer.finish(columns: DirectoryRenderer.userColumns))
+    progress.done()
+    report(diagnostics)
+  }
+
+  func listGroups() async throws {
+    var renderer = DirectoryRenderer(format: options.format)
+    let progress = Progress(label: "groups", sink: errors)
+    try await eachSource { reader, since in
+      for try await page in reader.groups(changedAfter: since) {
+        output.write(
+          renderer.page(
+            page, columns: DirectoryRenderer.groupColumns, rows: DirectoryRenderer.groupRow,
+            json: DirectoryRenderer.groupJSON))
+        progress.advance(by: page.count)
+      }
+    }
+    output.write(renderer.finish(columns: DirectoryRenderer.groupColumns))
+    progress.done()
+  }
+
+  /// Connects to each selected source in turn; with `--watermark`, works out the incremental base
+  /// and saves the new watermarks only after every source was read completely.
+  private func eachSource(
+    _ body: (ActiveDirectoryReader, Int64?) async throws -> Void
+  ) async throws {
+    let store = options.watermark.map { WatermarkFile(path: $0) }
+    let stored = try store?.load() ?? []
+    var updated: [USNWatermark] = []
+    for source in try selectedSources() {
+      let reader = try await ActiveDirectoryReader.connect(source)
+      var since: Int64?
+      if store != nil {
+        let current = try await reader.currentWatermark()
+        since = reader.incrementalBase(stored.first { $0.source == source.name }, current: current)
+        if since == nil {
+          errors.write("anchorbridge: \(source.name): full read (no usable watermark)\n")
+        }
+        updated.append(current)
+      }
+      try await body(reader, since)
+    }
+    if let store {
+      let others = stored.filter { old in !updated.contains { $0.source == old.source } }
+      try store.save(others + updated)
+    }
+  }
+
+  private func report(_ diagnostics: [Diagnostic]) {
+    guard !diagnostics.isEmpty else { return }
+    for diagnostic in diagnostics where diagnostic.severity >= .warning {
+      errors.write(
+        "anchorbridge: \(diagnostic.severity.rawValue): \(diagnostic.subject): \(diagnostic.message) "
+          + "[\(diagnostic.code)]\n")
+    }
+  }
+}
+
+/// A running count on stderr, shown only when stderr is a terminal.
+final class Progress {
+  let label: String
+  let sink: OutputSink
+  let enabled: Bool
+  private var count = 0
+
+  init(label: String, sink: OutputSink) {
+    self.label = label
+    self.sink = sink
+    self.enabled = sink.isTerminal
+  }
+
+  func advance(by n: Int) {
+    count += n
+    if enabled { sink.write("\r\(label): \(count)") }
+  }
+
+  func done() {
+    if enabled { sink.write("\r\(label): \(count)\n") }
+  }
+}
+
+/// The watermark file of `--watermark`: a JSON array of per-source watermarks, written atomically.
+struct WatermarkFile {
+  let path: String
+
+  func load() throws -> [USNWatermark] {
+    guard let data = FileManager.default.contents(atPath: path) else { return [] }
+    do {
+      return try JSONDecoder().decode([USNWatermark].self, from: data)
+    } catch {
+      throw ConfigurationError(
+        file: path, key: "", problem: "is not a watermark file written by anchorbridge: \(error)")
+    }
+  }
+
+  func save(_ watermarks: [USNWatermark]) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(watermarks).write(to: URL(fileURLWithPath: path), options: .atomic)
+  }
+}
