@@ -73,11 +73,17 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    // Locates the throwaway test DC and its fixture manifest; used only by test targets.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "AnchorCoreTests", dependencies: ["AnchorCore"], swiftSettings: strict),
     .testTarget(
-      name: "LDAPClientTests", dependencies: ["LDAPClient"], swiftSettings: strict),
+      name: "LDAPClientTests", dependencies: ["LDAPClient", "TestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "ActiveDirectoryTests", dependencies: ["ActiveDirectory", "LDAPClient", "AnchorCore"],
+      name: "ActiveDirectoryTests",
+      dependencies: [
+        "ActiveDirectory", "LDAPClient", "AnchorCore", "TestSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "GraphClientTests", dependencies: ["GraphClient", "TenantEmulator", "AnchorCore"],
@@ -86,7 +92,7 @@ let package = Package(
       name: "TenantEmulatorTests", dependencies: ["TenantEmulator"], swiftSettings: strict),
     .testTarget(
       name: "anchorbridgeTests",
-      dependencies: ["anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient"],
+      dependencies: ["anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient", "TestSupport"],
       swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

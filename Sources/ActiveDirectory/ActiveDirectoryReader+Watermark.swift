@@ -34,14 +34,17 @@ extension ActiveDirectoryReader {
       throw .malformed(source: source.name, dn: "rootDSE", attribute: "", reason: "\(error)")
     }
   }
+}
 
-  /// The USN to read changes after, or nil when a full read is required: no watermark, another
-  /// source or DC, or the DC's database was restored (invocationId changed).
-  public func incrementalBase(_ stored: USNWatermark?, current: USNWatermark) -> Int64? {
-    guard let stored, stored.source == current.source,
-      stored.dcHostName.lowercased() == current.dcHostName.lowercased(),
-      stored.invocationId == current.invocationId,
-      stored.highestCommittedUSN <= current.highestCommittedUSN
+extension USNWatermark {
+  /// The USN to read changes after, given the watermark stored by the previous read, or nil when a
+  /// full read is required: no watermark, another source or DC, or the DC's database was restored
+  /// (invocationId changed) or rewound.
+  public func incrementalBase(since stored: USNWatermark?) -> Int64? {
+    guard let stored, stored.source == source,
+      stored.dcHostName.lowercased() == dcHostName.lowercased(),
+      stored.invocationId == invocationId,
+      stored.highestCommittedUSN <= highestCommittedUSN
     else { return nil }
     return stored.highestCommittedUSN
   }

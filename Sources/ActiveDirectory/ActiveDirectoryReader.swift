@@ -11,19 +11,25 @@ public struct ReadUser: Sendable, Hashable {
 public struct ActiveDirectoryReader: Sendable {
   public let source: DirectorySource
   public let connection: LDAPConnection
+  /// The domain's naming context (rootDSE `defaultNamingContext`): the base when none is configured.
+  public let defaultNamingContext: String
 
-  public init(source: DirectorySource, connection: LDAPConnection) {
+  public init(source: DirectorySource, connection: LDAPConnection, defaultNamingContext: String) {
     self.source = source
     self.connection = connection
+    self.defaultNamingContext = defaultNamingContext
   }
 
-  /// Connects and binds as the source's configuration says.
+  /// Connects and binds as the source's configuration says, and reads the rootDSE.
   public static func connect(_ source: DirectorySource) async throws(ActiveDirectoryError)
     -> ActiveDirectoryReader
   {
     do {
+      let connection = try await LDAPConnection.connect(source.connection)
+      let root = try await connection.rootDSE(attributes: ["defaultNamingContext"])
       return ActiveDirectoryReader(
-        source: source, connection: try await LDAPConnection.connect(source.connection))
+        source: source, connection: connection,
+        defaultNamingContext: root.string("defaultNamingContext") ?? "")
     } catch {
       throw .ldap(source: source.name, error)
     }
@@ -67,7 +73,7 @@ public struct ActiveDirectoryReader: Sendable {
   }
 
   func bases(_ scope: DirectorySource.Scope) -> [String] {
-    scope.bases.isEmpty ? [""] : scope.bases
+    scope.bases.isEmpty ? [defaultNamingContext] : scope.bases
   }
 
   static func decodeUser(_ entry: LDAPEntry, source: DirectorySource) throws(ActiveDirectoryError)

@@ -124,8 +124,14 @@ struct DirectoryRenderer {
     case .table:
       // A table needs its column widths up front: widths come from the first page and longer
       // cells later are not cut, only misaligned. Tables are for people; use CSV/JSON for scripts.
+      // Member lists don't fit a terminal: the table shows memberCount only.
+      let keep = columns.indices.filter { columns[$0] != "members" }
+      let columns = keep.map { columns[$0] }
       var text = ""
-      let data = items.map(rows)
+      let data = items.map { item in
+        let cells = rows(item)
+        return keep.map { cells[$0] }
+      }
       if !started {
         tableWidths = columns.indices.map { index in
           min(60, max(columns[index].count, data.map { $0[index].count }.max() ?? 0))

@@ -76,7 +76,7 @@ struct DirectoryListing {
       var since: Int64?
       if store != nil {
         let current = try await reader.currentWatermark()
-        since = reader.incrementalBase(stored.first { $0.source == source.name }, current: current)
+        since = current.incrementalBase(since: stored.first { $0.source == source.name })
         if since == nil {
           errors.write("anchorbridge: \(source.name): full read (no usable watermark)\n")
         }

@@ -1,0 +1,211 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import LDAPClient
+
+/// LDAPClient against the real Samba AD DC started by `Scripts/dc.sh start`.
+@Suite(.enabled(if: TestDomainController.shouldRun, "needs the test DC: Scripts/dc.sh start"))
+struct LDAPConnectionTests {
+  let dc: TestDomainController
+
+  init() throws { dc = try TestDomainController.require() }
+
+  func simple(_ uri: String, startTLS: Bool = false, caFile: String? = nil) throws
+    -> LDAPConfiguration
+  {
+    LDAPConfiguration(
+      uris: [uri], startTLS: startTLS, caFile: caFile ?? dc.caFile,
+      bind: .simple(
+        dn: try dc.value("AB_DC_SVC_UPN"), password: LDAPSecret(try dc.servicePassword())),
+      connectTimeout: .seconds(5), operationTimeout: .seconds(30))
+  }
+
+  func count(_ connection: LDAPConnection, filter: String, pageSize: Int = 500) async throws -> (
+    entries: Int, pages: Int
+  ) {
+    var entries = 0
+    var pages = 0
+    let request = LDAPSearchRequest(
+      base: dc.baseDN, filter: filter, attributes: ["objectGUID"], pageSize: pageSize)
+    for try await page in connection.search(request).pages() {
+      pages += 1
+      entries += page.count
+    }
+    return (entries, pages)
+  }
+
+  @Test func ldapsWithVerifiedCertificate() async throws {
+    let connection = try await LDAPConnection.connect(try simple(dc.ldapsURI))
+    let root = try await connection.rootDSE(attributes: ["defaultNamingContext"])
+    #expect(root.string("defaultNamingContext")?.lowercased() == dc.baseDN.lowercased())
+  }
+
+  @Test func wrongCAFailsClearly() async throws {
+    let config = try simple(dc.ldapsURI, caFile: dc.wrongCAFile)
+    let error = try await #require(throws: LDAPError.self) {
+      _ = try await LDAPConnection.connect(config)
+    }
+    #expect(error.resultCode == LDAPError.serverDown || error.resultCode == LDAPError.connectError)
+    #expect(error.operation.hasPrefix("bind"))
+  }
+
+  @Test func startTLSOnPlainPort() async throws {
+    let connection = try await LDAPConnection.connect(try simple(dc.ldapURI, startTLS: true))
+    let found = try await count(connection, filter: "(sAMAccountName=alice.anders)")
+    #expect(found.entries == 1)
+  }
+
+  @Test func plaintextSimpleBindRefusedByTheClient() async throws {
+    let error = try await #require(throws: LDAPError.self) {
+      _ = try await LDAPConnection.connect(try simple(dc.ldapURI))
+    }
+    #expect(error.kind == .refused)
+    // Even when the admin insists, this DC (like AD with LDAP signing) refuses it: result 8.
+    var insisted = try simple(dc.ldapURI)
+    insisted.allowInsecure = true
+    let serverError = try await #require(throws: LDAPError.self) {
+      _ = try await LDAPConnection.connect(insisted)
+    }
+    #expect(serverError.resultCode == LDAPError.strongerAuthRequired)
+  }
+
+  @Test func gssapiWithKeytabIsSealed() async throws {
+    let config = LDAPConfiguration(
+      uris: [dc.ldapURI],
+      bind: .gssapi(
+        keytab: try dc.value("AB_DC_KEYTAB"), ccache: nil,
+        principal: try dc.value("AB_DC_SVC_PRINCIPAL"), krb5Config: try dc.value("AB_KRB5_CONFIG")),
+      connectTimeout: .seconds(5), operationTimeout: .seconds(30))
+    let connection = try await LDAPConnection.connect(config)
+    #expect(await connection.securityStrength() >= 56)
+    let found = try await count(connection, filter: "(sAMAccountName=alice.anders)")
+    #expect(found.entries == 1)
+  }
+
+  @Test func pagesThroughAtLeastFivePages() async throws {
+    let fixture = try dc.fixture()
+    let bulk = try #require(fixture["bulk"]?["count"]?.int)
+    let connection = try await LDAPConnection.connect(try simple(dc.ldapsURI))
+    let found = try await count(
+      connection, filter: "(&(objectClass=user)(sAMAccountName=bulk*))", pageSize: 300)
+    #expect(found.entries == bulk)
+    #expect(found.pages >= 5)
+    #expect(found.pages == (bulk + 299) / 300)
+  }
+
+  @Test func malformedFilterIsAClearError() async throws {
+    let connection = try await LDAPConnection.connect(try simple(dc.ldapsURI))
+    let error = try await #require(throws: LDAPError.self) {
+      _ = try await count(connection, filter: "(&(objectClass=user)(cn=unbalanced")
+    }
+    #expect(error.resultCode == LDAPError.filterError)
+    #expect(error.description.contains("unbalanced"))
+  }
+
+  @Test func filterMetacharactersCannotWidenASearch() async throws {
+    let connection = try await LDAPConnection.connect(try simple(dc.ldapsURI))
+    let wide = try await count(connection, filter: "(sAMAccountName=*)")
+    #expect(wide.entries > 10)
+    let escaped = try await count(connection, filter: LDAPFilter.equals("sAMAccountName", "*"))
+    #expect(escaped.entries == 0)
+    let injection = try await count(
+      connection, filter: LDAPFilter.equals("sAMAccountName", "x)(sAMAccountName=*"))
+    #expect(injection.entries == 0)
+  }
+
+  @Test func unreachableServerFailsWithinTheTimeout() async throws {
+    var config = try simple("ldaps://127.77.0.254:1636")
+    config.connectTimeout = .seconds(2)
+    let clock = ContinuousClock()
+    let start = clock.now
+    let error = try await #require(throws: LDAPError.self) {
+      _ = try await LDAPConnection.connect(config)
+    }
+    #expect(error.resultCode == LDAPError.serverDown || error.resultCode == LDAPError.connectError)
+    #expect(clock.now - start < .seconds(10))
+  }
+
+  @Test func silentServerTimesOut() async throws {
+    let listener = try SilentListener()
+    var config = try simple("ldaps://127.0.0.1:\(listener.port)")
+    config.connectTimeout = .seconds(2)
+    config.operationTimeout = .seconds(2)
+    let clock = ContinuousClock()
+    let start = clock.now
+    _ = try await #require(throws: LDAPError.self) {
+      _ = try await LDAPConnection.connect(config)
+    }
+    #expect(clock.now - start < .seconds(15))
+    listener.close()
+  }
+
+  @Test func failoverToTheNextURI() async throws {
+    var config = try simple(dc.ldapsURI)
+    config.uris = ["ldaps://127.77.0.254:1636", dc.ldapsURI]
+    config.connectTimeout = .seconds(2)
+    let connection = try await LDAPConnection.connect(config)
+    let found = try await count(connection, filter: "(sAMAccountName=alice.anders)")
+    #expect(found.entries == 1)
+  }
+
+  @Test func modifyReplacesAndDeletesABinaryAttribute() async throws {
+    let admin = LDAPConfiguration(
+      uris: [dc.ldapsURI], caFile: dc.caFile,
+      bind: .simple(
+        dn: try dc.value("AB_DC_ADMIN_DN"), password: LDAPSecret(try dc.adminPassword())))
+    let connection = try await LDAPConnection.connect(admin)
+    let request = LDAPSearchRequest(
+      base: dc.baseDN, filter: "(sAMAccountName=bulk00002)", attributes: ["mS-DS-ConsistencyGuid"])
+    var iterator = connection.search(request).makeAsyncIterator()
+    let entry = try #require(try await iterator.next())
+    let before = entry.bytes("mS-DS-ConsistencyGuid")
+    let value: [UInt8] = [0x00, 0x0a, 0x0d, 0x5c, 0x2a, 0x28, 0x29, 0xff, 1, 2, 3, 4, 5, 6, 7, 0]
+    try await connection.modify(
+      entry.dn, [LDAPModification(.replace, "mS-DS-ConsistencyGuid", values: [value])])
+    #expect(
+      try await connection.read(entry.dn, attributes: ["mS-DS-ConsistencyGuid"])?.bytes(
+        "mS-DS-ConsistencyGuid") == value)
+    try await connection.modify(
+      entry.dn, [LDAPModification(.delete, "mS-DS-ConsistencyGuid", values: [])])
+    #expect(
+      try await connection.read(entry.dn, attributes: ["mS-DS-ConsistencyGuid"])?.bytes(
+        "mS-DS-ConsistencyGuid") == nil)
+    if let before {
+      try await connection.modify(
+        entry.dn, [LDAPModification(.replace, "mS-DS-ConsistencyGuid", values: [before])])
+    }
+  }
+}
+
+/// A TCP listener on loopback that accepts connections (via the kernel backlog) and never answers.
+final class SilentListener: @unchecked Sendable {
+  // @unchecked Sendable: `descriptor` is written once in init and only read afterwards.
+  let descriptor: Int32
+  let port: Int
+
+  init() throws {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    self.descriptor = descriptor
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard bound == 0, listen(descriptor, 16) == 0 else {
+      Glibc.close(descriptor)
+      throw POSIXError(.EADDRINUSE)
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    self.port = Int(UInt16(bigEndian: address.sin_port))
+  }
+
+  func close() { _ = Glibc.close(descriptor) }
+}
