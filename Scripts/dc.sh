@@ -96,8 +96,8 @@ ensure_hosts() { # a marked /etc/hosts line so dc1.anchor.test (TLS name, Kerber
 
 # --- provisioning -------------------------------------------------------------------------------
 
-new_password() { # complex enough for AD's default policy; never printed
-  echo "Ab9-$(openssl rand -hex 20)"
+new_password() { # complex enough for AD's default policy; never printed; no trailing newline
+  printf '%s' "Ab9-$(openssl rand -hex 20)"
 }
 
 make_tls() { # test CA + server cert (SAN dc1.anchor.test and the address) + an unrelated CA
@@ -285,6 +285,7 @@ cmd_start() { # $1 = requested users ("" = whatever is seeded), $2 = force re-pr
     say "--users $users raised to $MIN_USERS (the big group needs >= $MIN_USERS bulk members)"
     users=$MIN_USERS
   fi
+  ((EUID == 0)) || die "provisioning and running the DC needs root (ports 88/389/636, samba's checks)"
   "$here/deps.sh"
   command -v samba >/dev/null || die "samba is not installed (Scripts/deps.sh)"
 
