@@ -188,16 +188,20 @@ seed() { # $1 = bulk users
 
 start_samba() {
   # setsid: outlive this script and the caller's session; 9>&-: don't inherit the start lock.
-  setsid samba --foreground --no-process-group --model=single --debug-stdout \
-    -s "$S/etc/smb.conf" </dev/null >>"$D/samba.log" 2>&1 9>&- &
-  local deadline=$((SECONDS + 60))
-  until dc_pid >/dev/null && rootdse_answers; do
+  # prefork with 2 workers per service: parallel test clients get served concurrently (6 parallel
+  # paged reads of 3,000 users: 8.9 s vs 12.6 s with --model=single) without a process per
+  # connection.
+  setsid samba --foreground --no-process-group --model=prefork --option="prefork children=2" \
+    --debug-stdout -s "$S/etc/smb.conf" </dev/null >>"$D/samba.log" 2>&1 9>&- &
+  local deadline=$((SECONDS + 60)) pid
+  until pid=$(dc_pid) && rootdse_answers; do
     if ((SECONDS > deadline)); then
       tail -20 "$D/samba.log" >&2
       die "samba did not answer on ldap://$ADDR within 60 s (log: $D/samba.log)"
     fi
     sleep 0.2
   done
+  session_of "$pid" >"$D/samba.sid"
 }
 
 verify_kerberos() { # kinit from the keytab, then a GSSAPI LDAP bind by host name
@@ -250,16 +254,51 @@ write_env() {
   mv "$tmp" "$D/env"
 }
 
-stop_dc() { # idempotent; waits for the process to go
-  local pid i
-  pid=$(dc_pid) || return 0
+session_of() { # session id of pid $1
+  local rest session
+  read -r rest <"/proc/$1/stat"
+  rest=${rest##*) }
+  read -r _ _ _ session _ <<<"$rest"
+  echo "$session"
+}
+
+session_pids() { # samba processes in session $1 (our samba is a session of its own via setsid)
+  local stat rest session pid
+  [[ $1 =~ ^[0-9]+$ && $1 -gt 1 && $1 != "$(session_of $$)" ]] || return 0
+  for stat in /proc/[0-9]*/stat; do
+    { read -r rest <"$stat"; } 2>/dev/null || continue
+    rest=${rest##*) } # after "pid (comm) ": state ppid pgrp session ...
+    read -r _ _ _ session _ <<<"$rest"
+    [[ $session == "$1" ]] || continue
+    pid=${stat#/proc/}
+    pid=${pid%/stat}
+    # Only samba itself (workers retitle themselves "samba: task[ldap] ..."), whatever reused the id.
+    [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" == samba* ]] && echo "$pid"
+  done
+  return 0
+}
+
+stop_dc() { # idempotent; waits for the processes to go
+  local pid i sid
+  sid=$(cat "$D/samba.sid" 2>/dev/null || true)
+  if ! pid=$(dc_pid); then
+    # A dead master normally takes its prefork workers with it; end any that linger, by id.
+    [[ -n $sid ]] && session_pids "$sid" | xargs -r kill -KILL 2>/dev/null
+    return 0
+  fi
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill -KILL "$pid" 2>/dev/null || true
-  sleep 0.2
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  [[ -n $sid ]] && session_pids "$sid" | xargs -r kill -KILL 2>/dev/null
+  # The prefork workers exit when they notice their master is gone; wait until the address is free.
+  for ((i = 0; i < 50; i++)); do
+    rootdse_answers || return 0
+    sleep 0.2
+  done
+  say "warning: something still answers on ldap://$ADDR after stopping pid $pid"
 }
 
 # --- commands -----------------------------------------------------------------------------------
