@@ -59,11 +59,18 @@ esac
 
 # --- health -------------------------------------------------------------------------------------
 
+alive() { # pid $1 exists and is not a zombie waiting to be reaped
+  local rest
+  { read -r rest <"/proc/$1/stat"; } 2>/dev/null || return 1
+  rest=${rest##*) }
+  [[ ${rest:0:1} != Z ]]
+}
+
 dc_pid() { # prints the pid of our running samba, fails if there is none
   local file=$S/pid/samba.pid pid
   [[ -s $file ]] || return 1
   pid=$(tr -dc 0-9 <"$file")
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -n $pid ]] && alive "$pid" || return 1
   [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == samba ]] || return 1
   echo "$pid"
 }
@@ -288,10 +295,10 @@ stop_dc() { # idempotent; waits for the processes to go
   fi
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.1
   done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  alive "$pid" && kill -KILL "$pid" 2>/dev/null
   [[ -n $sid ]] && session_pids "$sid" | xargs -r kill -KILL 2>/dev/null
   # The prefork workers exit when they notice their master is gone; wait until the address is free.
   for ((i = 0; i < 50; i++)); do
