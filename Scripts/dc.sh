@@ -318,6 +318,10 @@ lock() {
 
 cmd_start() { # $1 = requested users ("" = whatever is seeded), $2 = force re-provision
   local users=$1 force=$2 t0 t
+  if [[ -n $users ]] && ((users < MIN_USERS)); then
+    say "--users $users raised to $MIN_USERS (the big group needs >= $MIN_USERS bulk members)"
+    users=$MIN_USERS
+  fi
   lock
   ensure_hosts
   if [[ $force == no ]] && healthy && [[ -z $users || $users == "$(seeded_users)" ]]; then
@@ -327,10 +331,6 @@ cmd_start() { # $1 = requested users ("" = whatever is seeded), $2 = force re-pr
   stop_dc
   rootdse_answers && die "something else already serves LDAP on $ADDR (another checkout's DC?); stop it there or set AB_DC_ADDR"
   users=${users:-$DEFAULT_USERS}
-  if ((users < MIN_USERS)); then
-    say "--users $users raised to $MIN_USERS (the big group needs >= $MIN_USERS bulk members)"
-    users=$MIN_USERS
-  fi
   ((EUID == 0)) || die "provisioning and running the DC needs root (ports 88/389/636, samba's checks)"
   "$here/deps.sh"
   command -v samba >/dev/null || die "samba is not installed (Scripts/deps.sh)"
@@ -352,13 +352,11 @@ cmd_start() { # $1 = requested users ("" = whatever is seeded), $2 = force re-pr
 }
 
 cmd_stop() {
+  local was_running=no
   lock
-  if dc_pid >/dev/null; then
-    stop_dc
-    say "stopped"
-  else
-    say "not running"
-  fi
+  dc_pid >/dev/null && was_running=yes
+  stop_dc # also ends workers a dead master left behind
+  if [[ $was_running == yes ]]; then say "stopped"; else say "not running"; fi
 }
 
 cmd_status() {

@@ -421,7 +421,16 @@ def export_keytab(lp, path, principal):
     enable_net_export_keytab()
     if os.path.exists(path):
         os.remove(path)  # export_keytab appends to an existing keytab
-    Net(None, lp).export_keytab(keytab=path, principal=principal)
+    # The C code prints "Export one principal to ..." on stderr; failures raise with their own text.
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        Net(None, lp).export_keytab(keytab=path, principal=principal)
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
     os.chmod(path, 0o600)
 
 
