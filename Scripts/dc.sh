@@ -186,7 +186,7 @@ provision() {
 }
 
 seed() { # $1 = bulk users
-  "$PY" "$here/dc/seed.py" --smbconf "$S/etc/smb.conf" --users "$1" \
+  PYTHONDONTWRITEBYTECODE=1 "$PY" "$here/dc/seed.py" --smbconf "$S/etc/smb.conf" --users "$1" \
     --admin-password-file "$D/secrets/admin.password" \
     --svc-password-file "$D/secrets/$SVC.password" \
     --keytab "$D/$SVC.keytab" --manifest "$D/fixture.json" >/dev/null || die "seeding failed"

@@ -4,9 +4,9 @@ Plain data, no samba imports, so it can be read without the samba Python module.
 to the domain's base DN (DC=anchor,DC=test).
 """
 
-# The big group needs at least this many members; the bulk users are its members.
+# The big group needs at least this many members; the bulk users are its members. (dc.sh
+# defaults to and enforces the same number.)
 MIN_BULK_USERS = 3000
-DEFAULT_BULK_USERS = 3000
 BULK_NAME_FORMAT = "bulk%05d"
 BULK_MEMBER_GROUP = "GG-Bulk-Members"
 
