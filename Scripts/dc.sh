@@ -96,7 +96,7 @@ ensure_hosts() { # a marked /etc/hosts line so dc1.anchor.test (TLS name, Kerber
   if [[ -w /etc/hosts ]]; then
     cat "$tmp" >/etc/hosts
   else
-    sudo tee /etc/hosts <"$tmp" >/dev/null || die "cannot update /etc/hosts; add: $want"
+    sudo tee /etc/hosts <"$tmp" >/dev/null # (tee, not a redirect, writes as root) || die "cannot update /etc/hosts; add: $want"
   fi
   rm -f "$tmp"
 }
@@ -383,7 +383,11 @@ shift
 users=${AB_DC_USERS:-}
 while (($#)); do
   case $1 in
-    --users) users=${2:-} && shift 2 || die "--users needs a number" ;;
+    --users)
+      (($# >= 2)) || die "--users needs a number"
+      users=$2
+      shift 2
+      ;;
     --users=*) users=${1#--users=} && shift ;;
     -h | --help) usage ;;
     *) die "unknown argument '$1' (see Scripts/dc.sh --help)" ;;
