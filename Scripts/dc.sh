@@ -17,7 +17,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
 ADDR=${AB_DC_ADDR:-127.77.0.2}
-STATE_ROOT=${AB_STATE_DIR:-$repo/.state}
+STATE_ROOT=$(realpath -m "${AB_STATE_DIR:-$repo/.state}") # absolute: compared with /proc links
 D=$STATE_ROOT/dc
 S=$D/samba
 REALM=ANCHOR.TEST
@@ -72,6 +72,8 @@ dc_pid() { # prints the pid of our running samba, fails if there is none
   pid=$(tr -dc 0-9 <"$file")
   [[ -n $pid ]] && alive "$pid" || return 1
   [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == samba ]] || return 1
+  # Ours, not another checkout's samba that got a recycled pid: its stdout is our log.
+  [[ "$(readlink "/proc/$pid/fd/1" 2>/dev/null)" == "$D/samba.log" ]] || return 1
   echo "$pid"
 }
 

@@ -31,6 +31,17 @@ export HOME=$tmp LDAPCONF=/dev/null LDAPTLS_REQCERT=demand LDAPTLS_CACERT=$AB_DC
 admin=(-x -D "$AB_DC_ADMIN_DN" -y "$AB_DC_ADMIN_PASSWORD_FILE")
 search() { ldapsearch -o ldif-wrap=no -o nettimeout=10 -LLL "$@"; }
 
+# --- where it listens ----------------------------------------------------------------------------
+
+if command -v ss >/dev/null; then
+  elsewhere=$(ss -Hltnu | awk '{print $5}' | grep -E ':(88|389|464|636|3268|3269)$' | grep -v "^$AB_DC_ADDR:" || true)
+  if [[ -z $elsewhere ]]; then
+    pass "LDAP/GC/Kerberos ports listen only on $AB_DC_ADDR"
+  else
+    fail "LDAP/GC/Kerberos ports also listen on: $(tr '\n' ' ' <<<"$elsewhere")"
+  fi
+fi
+
 # --- transport and binds ------------------------------------------------------------------------
 
 if out=$(search -H "$AB_DC_URI_LDAPS" "${admin[@]}" -b "$AB_DC_BASE_DN" -s base dn 2>&1); then
