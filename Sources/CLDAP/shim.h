@@ -8,6 +8,7 @@
 #include <ldap.h>
 #include <lber.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 /// LDAP_OPT_ON: a pointer (`&ber_pvt_opt_on`), compared by address inside libldap.
@@ -29,6 +30,42 @@ static inline int cldap_sasl_interact_none(LDAP *ld, unsigned flags, void *defau
 }
 static inline LDAP_SASL_INTERACT_PROC *cldap_sasl_interact_none_proc(void) {
   return cldap_sasl_interact_none;
+}
+
+/// Socket watch: libldap's TLS handshake can wait forever on a server that accepts the TCP
+/// connection but never answers (its network timeout only bounds connect()). These helpers record
+/// the socket of every connection libldap opens (an LDAP_OPT_CONNECT_CB callback) in an int slot
+/// owned by the caller, so that another thread can end a stuck call with shutdown(2). The slot is
+/// read and written atomically; -1 means "no connection".
+static inline int cldap_watch_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
+                                  struct ldap_conncb *ctx) {
+  (void)ld; (void)srv; (void)addr;
+  ber_socket_t fd = -1;
+  if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1) {
+    __atomic_store_n((int *)ctx->lc_arg, (int)fd, __ATOMIC_SEQ_CST);
+  }
+  return 0;
+}
+static inline void cldap_watch_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx) {
+  (void)ld; (void)sb;
+  __atomic_store_n((int *)ctx->lc_arg, -1, __ATOMIC_SEQ_CST);
+}
+/// A callback record for LDAP_OPT_CONNECT_CB (libldap keeps the pointer, so it must outlive the
+/// handle): malloc'd here, released by the caller with free() after ldap_unbind_ext_s.
+static inline struct ldap_conncb *cldap_watch_new(int *slot) {
+  struct ldap_conncb *cb = (struct ldap_conncb *)calloc(1, sizeof(struct ldap_conncb));
+  if (cb == NULL) return NULL;
+  cb->lc_add = cldap_watch_add;
+  cb->lc_del = cldap_watch_del;
+  cb->lc_arg = slot;
+  return cb;
+}
+/// Shuts the recorded socket down (both directions) so a blocked libldap call returns an error.
+/// Returns 1 when there was a socket to shut down.
+static inline int cldap_watch_interrupt(int *slot) {
+  int fd = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
+  if (fd < 0) return 0;
+  return shutdown(fd, SHUT_RDWR) == 0 ? 1 : 0;
 }
 
 #endif

@@ -41,7 +41,30 @@ public actor LDAPConnection {
 
   deinit { executor.shutdown() }
 
+  /// Connects, starts TLS and binds under one deadline: every URI may take the connect timeout,
+  /// then the handshake and bind get the operation timeout.
   private func authenticate() throws(LDAPError) {
+    let deadline =
+      configuration.connectTimeout * configuration.uris.count + configuration.operationTimeout
+    let watchdog = SocketWatchdog(slot: handle.socketSlot, deadline: deadline)
+    do throws(LDAPError) {
+      try establish()
+      if watchdog.cancel() { throw timedOut(deadline) }
+    } catch {
+      if watchdog.cancel() { throw timedOut(deadline) }
+      throw error
+    }
+  }
+
+  private func timedOut(_ deadline: Duration) -> LDAPError {
+    LDAPError(
+      kind: .result, resultCode: LDAPError.timeout, operation: "connect",
+      message:
+        "no answer from \(configuration.uris.joined(separator: " ")) within \(deadline) "
+        + "(TLS handshake or bind never completed)")
+  }
+
+  private func establish() throws(LDAPError) {
     try handle.configure(configuration)
     if configuration.startTLS { try handle.startTLS() }
     switch configuration.bind {

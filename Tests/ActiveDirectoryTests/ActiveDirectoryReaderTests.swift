@@ -123,8 +123,8 @@ struct ActiveDirectoryReaderTests {
         read.user.anchor
           == SourceAnchor(opaque: try #require(fixture.users[name]?["employeeID"]?.string)))
     }
-    let without = try #require(
-      users.values.first { $0.user.samAccountName?.hasPrefix("bulk") == true })
+    let withoutName = try #require(fixture.users.first { $0.value["employeeID"] == nil }?.key)
+    let without = try #require(users[withoutName])
     #expect(without.user.anchor == nil)
     #expect(without.diagnostics.map(\.code).contains(.anchorAttributeMissing))
   }
@@ -173,12 +173,14 @@ struct ActiveDirectoryReaderTests {
   }
 
   @Test func incrementalReadReturnsOnlyChangedObjects() async throws {
-    let admin = try source(admin: true)
+    // Scoped to OU=Staff: other tests modify bulk users concurrently.
+    var admin = try source(admin: true)
+    let name = try #require(fixture.role("sameMailDifferentUpnSuffix").first)
+    let dn = try #require(fixture.users[name]?["dn"]?.string)
+    admin.users.bases = [String(dn.drop { $0 != "," }.dropFirst())]
     let reader = try await ActiveDirectoryReader.connect(admin)
     let before = try await reader.currentWatermark()
     #expect(before.invocationId == fixture["invocationId"]?.string?.lowercased())
-    let name = try #require(fixture.role("sameMailDifferentUpnSuffix").first)
-    let dn = try #require(fixture.users[name]?["dn"]?.string)
     let stamp = "changed \(UInt64.random(in: 0...UInt64.max))"
     try await reader.connection.modify(
       dn, [LDAPModification(.replace, "description", values: [Array(stamp.utf8)])])

@@ -91,7 +91,8 @@ struct LDAPConnectionTests {
       connection, filter: "(&(objectClass=user)(sAMAccountName=bulk*))", pageSize: 300)
     #expect(found.entries == bulk)
     #expect(found.pages >= 5)
-    #expect(found.pages == (bulk + 299) / 300)
+    // Samba may end with an empty page carrying the final (empty) cookie.
+    #expect(found.pages >= (bulk + 299) / 300 && found.pages <= (bulk + 299) / 300 + 1)
   }
 
   @Test func malformedFilterIsAClearError() async throws {
@@ -133,9 +134,13 @@ struct LDAPConnectionTests {
     config.operationTimeout = .seconds(2)
     let clock = ContinuousClock()
     let start = clock.now
-    _ = try await #require(throws: LDAPError.self) {
+    let error = try await #require(throws: LDAPError.self) {
       _ = try await LDAPConnection.connect(config)
     }
+    // A server that accepts TCP but never answers the TLS handshake: bounded by the deadline
+    // (connect timeout per URI + operation timeout), not left hanging.
+    #expect(error.resultCode == LDAPError.timeout)
+    #expect(error.description.contains("within"))
     #expect(clock.now - start < .seconds(15))
     listener.close()
   }

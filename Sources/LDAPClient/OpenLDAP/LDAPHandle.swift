@@ -5,6 +5,10 @@ import Foundation
 /// created it touches it, always on that actor's dedicated thread.
 final class LDAPHandle {
   let raw: OpaquePointer
+  /// The socket of the current connection, written by libldap's connect callback (atomically).
+  let socketSlot: UnsafeMutablePointer<Int32>
+  /// The callback record libldap points to; freed after the handle is unbound.
+  private let connectCallback: UnsafeMutablePointer<ldap_conncb>
 
   /// `ldap_initialize`: parses the URI list (space separated) without connecting.
   /// The handle is released with `ldap_unbind_ext_s` in `deinit`.
@@ -17,12 +21,32 @@ final class LDAPHandle {
         kind: .result, resultCode: rc, operation: "connect",
         message: "can't use URI list '\(uris.joined(separator: " "))'")
     }
+    let slot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    slot.initialize(to: -1)
+    guard let callback = cldap_watch_new(slot) else {
+      _ = ldap_unbind_ext_s(ld, nil, nil)
+      slot.deallocate()
+      throw LDAPError(kind: .result, operation: "connect", message: "out of memory")
+    }
+    // libldap keeps this pointer (it does not copy the record) until the handle is unbound.
+    let set = ldap_set_option(ld, LDAP_OPT_CONNECT_CB, callback)
+    guard set == LDAP_SUCCESS else {
+      _ = ldap_unbind_ext_s(ld, nil, nil)
+      free(callback)
+      slot.deallocate()
+      throw LDAPError(
+        kind: .result, resultCode: set, operation: "connect", message: "can't watch the connection")
+    }
     raw = ld
+    socketSlot = slot
+    connectCallback = callback
   }
 
   deinit {
     // ldap_unbind_ext_s frees the handle and closes the socket; its result can't be acted upon here.
     _ = ldap_unbind_ext_s(raw, nil, nil)
+    free(connectCallback)
+    socketSlot.deallocate()
   }
 
   /// libldap reads /etc/ldap/ldap.conf, ~/.ldaprc, ./ldaprc and LDAP* environment variables once, at
