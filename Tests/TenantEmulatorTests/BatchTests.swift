@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TenantEmulator
+import Testing
 
 @Suite("JSON batching")
 struct BatchTests {
@@ -90,11 +90,18 @@ struct BatchTests {
       ["requests": (1...21).map { ["id": "\($0)", "method": "GET", "url": "/users"] }],
       [
         "requests": [
-          ["id": "a", "method": "GET", "url": "/users"], ["id": "A", "method": "GET", "url": "/users"],
+          ["id": "a", "method": "GET", "url": "/users"],
+          ["id": "A", "method": "GET", "url": "/users"],
         ]
       ],
-      ["requests": [["id": "1", "method": "GET", "url": "https://graph.microsoft.com/v1.0/users"]]],
-      ["requests": [["id": "1", "method": "PATCH", "url": "/users/u-bob", "body": ["jobTitle": "x"]]]],
+      [
+        "requests": [["id": "1", "method": "GET", "url": "https://graph.microsoft.com/v1.0/users"]]
+      ],
+      [
+        "requests": [
+          ["id": "1", "method": "PATCH", "url": "/users/u-bob", "body": ["jobTitle": "x"]]
+        ]
+      ],
       ["requests": [["id": "1", "method": "GET", "url": "/users", "dependsOn": ["9"]]]],
       ["requests": "not an array"],
     ]

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TenantEmulator
+import Testing
 
 @Suite("Delta queries")
 struct DeltaTests {
@@ -39,7 +39,8 @@ struct DeltaTests {
       #expect(initial.pages == 3)
       #expect(initial.deltaLink.contains("$deltatoken="))
 
-      let quiet = try await Self.round(emulator, emulator.target(of: initial.deltaLink), token: token)
+      let quiet = try await Self.round(
+        emulator, emulator.target(of: initial.deltaLink), token: token)
       #expect(quiet.entries.isEmpty)
 
       let patch = try await emulator.call(

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TenantEmulator
+import Testing
 import Yams
 
 /// Every property name the emulator returns must exist in the official schema subset
@@ -9,7 +9,8 @@ import Yams
 struct GraphConformanceTests {
   static func schemaProperties(_ name: String) throws -> Set<String> {
     let url = StateTests.repositoryRoot.appendingPathComponent("Schemas/graph-openapi-subset.yaml")
-    let root = try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
+    let root = try #require(
+      try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
     let schemas = try #require((root["components"] as? [String: Any])?["schemas"] as? [String: Any])
     func collect(_ schemaName: String) -> Set<String> {
       guard let schema = schemas[schemaName] as? [String: Any] else { return [] }
@@ -28,7 +29,8 @@ struct GraphConformanceTests {
   static func unknownNames(_ objects: [[String: Any]], in allowed: Set<String>) -> Set<String> {
     var unknown = Set<String>()
     for object in objects {
-      for key in object.keys where !key.hasPrefix("@odata.") && !key.hasSuffix("@delta")
+      for key in object.keys
+      where !key.hasPrefix("@odata.") && !key.hasSuffix("@delta")
         && key != "@removed" && !allowed.contains(key)
       {
         unknown.insert(key)
@@ -54,17 +56,24 @@ struct GraphConformanceTests {
       users += try await emulator.call("GET", "/v1.0/users/delta", token: token).values
       users.append(try await emulator.call("GET", "/v1.0/users/u-erin", token: token).object)
       #expect(users.count > 10)
-      #expect(Self.unknownNames(users, in: userNames).isEmpty, "\(Self.unknownNames(users, in: userNames))")
+      #expect(
+        Self.unknownNames(users, in: userNames).isEmpty,
+        "\(Self.unknownNames(users, in: userNames))")
 
       var groups = try await emulator.call("GET", "/v1.0/groups", token: token).values
       groups += try await emulator.call("GET", "/v1.0/groups/delta", token: token).values
       groups.append(try await emulator.call("GET", "/v1.0/groups/g-m365", token: token).object)
-      #expect(Self.unknownNames(groups, in: groupNames).isEmpty, "\(Self.unknownNames(groups, in: groupNames))")
+      #expect(
+        Self.unknownNames(groups, in: groupNames).isEmpty,
+        "\(Self.unknownNames(groups, in: groupNames))")
 
       var domains = try await emulator.call("GET", "/v1.0/domains", token: token).values
-      domains.append(try await emulator.call("GET", "/v1.0/domains/contoso.com", token: token).object)
+      domains.append(
+        try await emulator.call("GET", "/v1.0/domains/contoso.com", token: token).object)
       #expect(domains.count == 4)
-      #expect(Self.unknownNames(domains, in: domainNames).isEmpty, "\(Self.unknownNames(domains, in: domainNames))")
+      #expect(
+        Self.unknownNames(domains, in: domainNames).isEmpty,
+        "\(Self.unknownNames(domains, in: domainNames))")
     }
   }
 }

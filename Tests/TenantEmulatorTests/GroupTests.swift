@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TenantEmulator
+import Testing
 
 @Suite("Groups, members, owners and the directory")
 struct GroupTests {
@@ -163,7 +163,11 @@ struct GroupTests {
         uniqueKeysWithValues: domains.values.map {
           ($0["id"] as! String, $0["authenticationType"] as! String)
         })
-      #expect(types == ["contoso.onmicrosoft.com": "Managed", "contoso.com": "Managed", "fabrikam.com": "Federated"])
+      #expect(
+        types == [
+          "contoso.onmicrosoft.com": "Managed", "contoso.com": "Managed",
+          "fabrikam.com": "Federated",
+        ])
       let initial = domains.values.filter { $0["isInitial"] as? Bool == true }
       #expect(initial.count == 1)
       let one = try await emulator.call("GET", "/v1.0/domains/fabrikam.com", token: token)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TenantEmulator
+import Testing
 
 @Suite("State file: validation, round trip, control endpoints")
 struct StateTests {
@@ -12,11 +12,12 @@ struct StateTests {
       contentsOf: Self.repositoryRoot.appendingPathComponent("Schemas/examples/tenant-demo.json"))
     let server = try await TenantEmulatorServer.start(stateJSON: data)
     let emulator = Emulator(server: server)
-    let reply = try await emulator.tokenRequest([
-      ("client_id", "0f5c7a3e-2d41-4c8b-9e61-5a7d3b2c1e90"),
-      ("scope", "https://graph.microsoft.com/.default"),
-      ("client_secret", "demo-only-secret-1"), ("grant_type", "client_credentials"),
-    ], tenant: "8b2f6a0e-6a3c-4f7e-9a43-0d2c1b5e7f10")
+    let reply = try await emulator.tokenRequest(
+      [
+        ("client_id", "0f5c7a3e-2d41-4c8b-9e61-5a7d3b2c1e90"),
+        ("scope", "https://graph.microsoft.com/.default"),
+        ("client_secret", "demo-only-secret-1"), ("grant_type", "client_credentials"),
+      ], tenant: "8b2f6a0e-6a3c-4f7e-9a43-0d2c1b5e7f10")
     let token = try #require(reply.object["access_token"] as? String)
     let users = try await emulator.call("GET", "/v1.0/users", token: token)
     #expect(users.values.count == 10)
@@ -37,7 +38,8 @@ struct StateTests {
 
       let second = try await TenantEmulatorServer.start(stateJSON: exported)
       let copy = Emulator(server: second)
-      #expect(try await copy.storedUser("u-alice")["onPremisesImmutableId"] as? String == "Um91bmQ=")
+      #expect(
+        try await copy.storedUser("u-alice")["onPremisesImmutableId"] as? String == "Um91bmQ=")
       // The hashed secret still authenticates.
       _ = try await copy.token()
       let reExported = try await second.stateJSON()
@@ -82,7 +84,9 @@ struct StateTests {
     let mutate: @Sendable (inout [String: Any]) -> Void
   }
 
-  static func mutateUser(_ index: Int, _ key: String, _ value: Any) -> @Sendable (inout [String: Any]) -> Void {
+  static func mutateUser(_ index: Int, _ key: String, _ value: Any)
+    -> @Sendable (inout [String: Any]) -> Void
+  {
     let box = SendableBox(value)
     return { document in
       var users = document["users"] as! [[String: Any]]
@@ -92,37 +96,49 @@ struct StateTests {
   }
 
   static let badStates: [BadState] = [
-    BadState(description: "unknown user property", path: "$.users[0].immutableId",
+    BadState(
+      description: "unknown user property", path: "$.users[0].immutableId",
       mutate: mutateUser(0, "immutableId", "x")),
-    BadState(description: "federated user without anchor", path: "$.users[3].onPremisesImmutableId",
+    BadState(
+      description: "federated user without anchor", path: "$.users[3].onPremisesImmutableId",
       mutate: mutateUser(3, "onPremisesImmutableId", NSNull())),
-    BadState(description: "duplicate anchor", path: "$.users[1].onPremisesImmutableId",
-      mutate: mutateUser(1, "onPremisesImmutableId", TestTenant.carolAnchor)),
-    BadState(description: "anchor with underscore", path: "$.users[0].onPremisesImmutableId",
+    BadState(
+      description: "duplicate anchor", path: "$.users[5].onPremisesImmutableId",
+      mutate: mutateUser(5, "onPremisesImmutableId", TestTenant.carolAnchor)),
+    BadState(
+      description: "anchor with underscore", path: "$.users[0].onPremisesImmutableId",
       mutate: mutateUser(0, "onPremisesImmutableId", "a_b")),
-    BadState(description: "UPN outside the domains", path: "$.users[0].userPrincipalName",
+    BadState(
+      description: "UPN outside the domains", path: "$.users[0].userPrincipalName",
       mutate: mutateUser(0, "userPrincipalName", "alice@elsewhere.example")),
-    BadState(description: "wrong type", path: "$.users[2].accountEnabled",
+    BadState(
+      description: "wrong type", path: "$.users[2].accountEnabled",
       mutate: mutateUser(2, "accountEnabled", "yes")),
-    BadState(description: "bad authenticationType", path: "$.domains[1].authenticationType",
+    BadState(
+      description: "bad authenticationType", path: "$.domains[1].authenticationType",
       mutate: { document in
         var domains = document["domains"] as! [[String: Any]]
         domains[1]["authenticationType"] = "Hybrid"
         document["domains"] = domains
       }),
-    BadState(description: "member that does not exist", path: "$.groups[2].members[2]",
+    BadState(
+      description: "member that does not exist", path: "$.groups[2].members[2]",
       mutate: { document in
         var groups = document["groups"] as! [[String: Any]]
         groups[2]["members"] = ["u-alice", "u-bob", "u-nobody"]
         document["groups"] = groups
       }),
-    BadState(description: "unknown feature flag", path: "$.features.blockHardMatch",
+    BadState(
+      description: "unknown feature flag", path: "$.features.blockHardMatch",
       mutate: { $0["features"] = ["blockHardMatch": true] }),
-    BadState(description: "application without credentials", path: "$.applications[0]",
+    BadState(
+      description: "application without credentials", path: "$.applications[0]",
       mutate: { $0["applications"] = [["clientId": "x"]] }),
-    BadState(description: "certificate that is not PEM", path: "$.applications[0].certificatePem",
+    BadState(
+      description: "certificate that is not PEM", path: "$.applications[0].certificatePem",
       mutate: { $0["applications"] = [["clientId": "x", "certificatePem": "hello"]] }),
-    BadState(description: "unknown top-level key", path: "$.userz",
+    BadState(
+      description: "unknown top-level key", path: "$.userz",
       mutate: { $0["userz"] = [] }),
   ]
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TenantEmulator
+import Testing
 
 @Suite("Token endpoint and bearer checks")
 struct TokenEndpointTests {
@@ -36,13 +36,16 @@ struct TokenEndpointTests {
     }
   }
 
-  struct Failure: Sendable {
+  struct Failure: Sendable, CustomTestStringConvertible {
+    var testDescription: String { "\(error) AADSTS\(aadsts) (HTTP \(status))" }
     let fields: [(String, String)]
     let tenant: String
     let status: Int
     let aadsts: Int
     let error: String
-    init(_ fields: [(String, String)], _ tenant: String, _ status: Int, _ aadsts: Int, _ error: String) {
+    init(
+      _ fields: [(String, String)], _ tenant: String, _ status: Int, _ aadsts: Int, _ error: String
+    ) {
       self.fields = fields
       self.tenant = tenant
       self.status = status
@@ -57,7 +60,9 @@ struct TokenEndpointTests {
       TestTenant.tenantId, 401, 7_000_215, "invalid_client"
     ),
     Failure(
-      [("client_id", "99999999-0000-0000-0000-000000000000"), scope, ("client_secret", "x"), grant],
+      [
+        ("client_id", "99999999-0000-0000-0000-000000000000"), scope, ("client_secret", "x"), grant,
+      ],
       TestTenant.tenantId, 400, 700016, "unauthorized_client"
     ),
     Failure(
@@ -77,7 +82,10 @@ struct TokenEndpointTests {
       ], TestTenant.tenantId, 400, 70003, "unsupported_grant_type"
     ),
     Failure(
-      [("client_id", TestTenant.plainClientId), scope, ("client_secret", TestTenant.plainSecret), grant],
+      [
+        ("client_id", TestTenant.plainClientId), scope, ("client_secret", TestTenant.plainSecret),
+        grant,
+      ],
       "unknown.example", 400, 90002, "invalid_request"
     ),
   ]
@@ -112,7 +120,7 @@ struct TokenEndpointTests {
 
   @Test(arguments: [TestCertificate.Algorithm.rs256, .ps256])
   func certificateAssertionIsVerified(algorithm: TestCertificate.Algorithm) async throws {
-    let certificate = try TestCertificate.make()
+    let certificate = try await TestCertificate.shared()
     try await Emulator.run(state: TestTenant.standard(certificatePem: certificate.pem)) {
       emulator in
       let audience = "\(emulator.server.baseURL)/\(TestTenant.tenantId)/oauth2/v2.0/token"
@@ -138,7 +146,7 @@ struct TokenEndpointTests {
 
   @Test(arguments: BadAssertion.allCases)
   func badAssertionsAreRefusedAsInvalidClient(_ bad: BadAssertion) async throws {
-    let certificate = try TestCertificate.make()
+    let certificate = try await TestCertificate.shared()
     try await Emulator.run(state: TestTenant.standard(certificatePem: certificate.pem)) {
       emulator in
       let audience = "\(emulator.server.baseURL)/\(TestTenant.tenantId)/oauth2/v2.0/token"
@@ -153,7 +161,8 @@ struct TokenEndpointTests {
         jwt = try certificate.assertion(
           audience: audience, clientId: id, claims: ["exp": now - 60, "nbf": now - 700])
       case .notYetValid:
-        jwt = try certificate.assertion(audience: audience, clientId: id, claims: ["nbf": now + 300])
+        jwt = try certificate.assertion(
+          audience: audience, clientId: id, claims: ["nbf": now + 300])
       case .issuerMismatch:
         jwt = try certificate.assertion(
           audience: audience, clientId: id, claims: ["iss": TestTenant.plainClientId])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TenantEmulator
+import Testing
 
 @Suite("PATCH /users: ImmutableID and UPN traps")
 struct UserPatchTests {
@@ -88,9 +88,11 @@ struct UserPatchTests {
     }
   }
 
-  static var federatedRefusals: [[String: Any]] {[
-    ["onPremisesImmutableId": NSNull()],
-    ["onPremisesImmutableId": "Y2hhbmdlZEluUGxhY2U="]]
+  static var federatedRefusals: [[String: Any]] {
+    [
+      ["onPremisesImmutableId": NSNull()],
+      ["onPremisesImmutableId": "Y2hhbmdlZEluUGxhY2U="],
+    ]
   }
 
   @Test(arguments: 0..<2)

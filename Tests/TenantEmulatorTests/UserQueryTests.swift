@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TenantEmulator
+import Testing
 
 @Suite("Users: listing, $select, $filter, paging")
 struct UserQueryTests {

@@ -122,8 +122,11 @@ public final class TenantEmulatorServer: Sendable {
             if delay > .zero { try await Task.sleep(for: delay) }
             var responseHead = HTTPResponseHead(
               version: requestHead.version, status: HTTPResponseStatus(statusCode: response.status))
-            for (name, value) in response.headers { responseHead.headers.add(name: name, value: value) }
-            responseHead.headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.count)")
+            for (name, value) in response.headers {
+              responseHead.headers.add(name: name, value: value)
+            }
+            responseHead.headers.replaceOrAdd(
+              name: "Content-Length", value: "\(response.body.count)")
             let keepAlive = requestHead.isKeepAlive
             responseHead.headers.replaceOrAdd(
               name: "Connection", value: keepAlive ? "keep-alive" : "close")

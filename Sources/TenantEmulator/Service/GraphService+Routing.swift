@@ -142,7 +142,8 @@ extension GraphService {
         throw GraphFailure(
           status: 400, code: "Directory_ExpiredPageToken",
           message:
-            "The specified page token value has expired and can no longer be included in your request.")
+            "The specified page token value has expired and can no longer be included in your request."
+        )
       }
       pageCursors[token] = nil
       cursor = saved

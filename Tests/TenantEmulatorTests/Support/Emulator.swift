@@ -78,13 +78,15 @@ struct Emulator: Sendable {
 
   /// Reads a user (with the properties tests look at) straight from the state.
   func storedUser(_ id: String) async throws -> [String: Any] {
-    let state = try JSONSerialization.jsonObject(with: try await server.stateJSON()) as! [String: Any]
+    let state =
+      try JSONSerialization.jsonObject(with: try await server.stateJSON()) as! [String: Any]
     let users = state["users"] as! [[String: Any]]
     return users.first { $0["id"] as? String == id } ?? [:]
   }
 
   func storedGroup(_ id: String) async throws -> [String: Any]? {
-    let state = try JSONSerialization.jsonObject(with: try await server.stateJSON()) as! [String: Any]
+    let state =
+      try JSONSerialization.jsonObject(with: try await server.stateJSON()) as! [String: Any]
     let groups = state["groups"] as! [[String: Any]]
     return groups.first { $0["id"] as? String == id }
   }

@@ -45,8 +45,10 @@ enum RawHTTP {
     port: Int, method: String, target: String, headers: [String: String] = [:],
     body: Data? = nil, timeout: Double = 20
   ) async throws -> HTTPReply {
+    // A dedicated thread per request: libdispatch on Linux adds workers slowly when they block,
+    // and the cooperative pool must never block (the emulator's actor runs there).
     try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
+      let thread = Thread {
         continuation.resume(
           with: Result {
             try sendBlocking(
@@ -54,6 +56,7 @@ enum RawHTTP {
               timeout: timeout)
           })
       }
+      thread.start()
     }
   }
 

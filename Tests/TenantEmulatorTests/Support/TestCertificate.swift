@@ -9,6 +9,11 @@ struct TestCertificate: Sendable {
   let privateKey: _RSA.Signing.PrivateKey
   let derBytes: Data
 
+  /// One certificate per test process, made on its own thread (openssl key generation blocks).
+  static func shared() async throws -> TestCertificate {
+    try await SharedCertificate.instance.get()
+  }
+
   static func make() throws -> TestCertificate {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("emulator-cert-\(UUID().uuidString)")
@@ -44,7 +49,10 @@ struct TestCertificate: Sendable {
   var sha1Thumbprint: String { Self.base64URL(Data(Insecure.SHA1.hash(data: derBytes))) }
   var sha256Thumbprint: String { Self.base64URL(Data(SHA256.hash(data: derBytes))) }
 
-  enum Algorithm: String, Sendable { case rs256 = "RS256", ps256 = "PS256" }
+  enum Algorithm: String, Sendable {
+    case rs256 = "RS256"
+    case ps256 = "PS256"
+  }
 
   /// A client assertion; `header`/`claims` entries override the correct defaults.
   func assertion(
@@ -73,5 +81,21 @@ struct TestCertificate: Sendable {
     ).rawRepresentation
     if tamper { signature[signature.startIndex] ^= 0xFF }
     return signingInput + "." + Self.base64URL(signature)
+  }
+}
+
+private actor SharedCertificate {
+  static let instance = SharedCertificate()
+  private var made: Task<TestCertificate, any Error>?
+
+  func get() async throws -> TestCertificate {
+    if let made { return try await made.value }
+    let task = Task<TestCertificate, any Error> {
+      try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try TestCertificate.make() }) }.start()
+      }
+    }
+    made = task
+    return try await task.value
   }
 }

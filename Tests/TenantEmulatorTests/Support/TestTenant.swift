@@ -9,7 +9,7 @@ enum TestTenant {
   static let plainSecret = "plain-test-secret~1"
   static let privilegedSecret = "privileged-test-secret~2"
 
-  static let carolAnchor = "Q2Fyb2wrQW5jaG9yLzE9PQ=="  // contains + and /
+  static let carolAnchor = "Q2Fy+b2w/QW5jaG9y=="  // contains + and /
   static let daveAnchor = "RGF2ZUFuY2hvcg=="
   static let erinAnchor = "RXJpblN5bmM="
 
@@ -76,13 +76,17 @@ enum TestTenant {
           "id": "contoso.onmicrosoft.com", "authenticationType": "Managed", "isInitial": true,
           "isVerified": true,
         ],
-        ["id": "contoso.com", "authenticationType": "Managed", "isDefault": true, "isVerified": true],
+        [
+          "id": "contoso.com", "authenticationType": "Managed", "isDefault": true,
+          "isVerified": true,
+        ],
         ["id": "fabrikam.com", "authenticationType": "Federated", "isVerified": true],
       ],
       "applications": applications,
       "users": users,
       "groups": [
-        group("g-dl", "Sales List", mailEnabled: true, securityEnabled: false, members: ["u-alice"]),
+        group(
+          "g-dl", "Sales List", mailEnabled: true, securityEnabled: false, members: ["u-alice"]),
         group(
           "g-mesg", "Finance Secure", mailEnabled: true, securityEnabled: true, members: ["u-bob"]),
         group(
