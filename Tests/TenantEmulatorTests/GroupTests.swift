@@ -191,4 +191,15 @@ struct GroupTests {
       #expect(sync.status == 403 && sync.errorCode == "Authorization_RequestDenied")
     }
   }
+
+  @Test func memberOfListsTheGroupsOfAUser() async throws {
+    try await Emulator.run { emulator in
+      let token = try await emulator.token()
+      let reply = try await emulator.call(
+        "GET", "/v1.0/users/alice@contoso.com/memberOf?$select=id,displayName", token: token)
+      #expect(reply.status == 200)
+      #expect(reply.values.compactMap { $0["id"] as? String }.sorted() == ["g-dl", "g-sec"])
+      #expect(reply.values.allSatisfy { $0["@odata.type"] as? String == "#microsoft.graph.group" })
+    }
+  }
 }

@@ -32,7 +32,11 @@ actor GraphService {
 
   let baseURL: String
   let options: EmulatorOptions
-  var state: TenantState
+  var state: TenantState {
+    didSet { positions = nil }
+  }
+  /// id → index into state.users / state.groups; rebuilt lazily after any change to the state.
+  var positions: (users: [String: Int], groups: [String: Int])?
   var tokens: [String: IssuedToken] = [:]
   var pageCursors: [String: PageCursor] = [:]
   var deltaTokens: [String: DeltaCursor] = [:]
