@@ -163,6 +163,26 @@ struct UserPatchTests {
     }
   }
 
+  @Test func aRoleHeldThroughARoleAssignableGroupCountsToo() async throws {
+    var document = TestTenant.document()
+    document["roleAssignments"] = [
+      [
+        "id": "ra-group", "principalId": "g-sec",
+        "roleDefinitionId": "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+        "roleName": "Privileged Authentication Administrator",
+      ]
+    ]
+    try await Emulator.run(state: TestTenant.data(document)) { emulator in
+      let plain = try await emulator.token()
+      let refused = try await emulator.call(
+        "PATCH", "/v1.0/users/u-alice", token: plain, json: ["onPremisesImmutableId": Self.anchor])
+      #expect(refused.status == 403 && refused.errorCode == "Authorization_RequestDenied")
+      let frank = try await emulator.call(
+        "PATCH", "/v1.0/users/u-frank", token: plain, json: ["onPremisesImmutableId": Self.anchor])
+      #expect(frank.status == 204)
+    }
+  }
+
   @Test func malformedUnknownReadOnlyAndMissingAreRefused() async throws {
     try await Emulator.run { emulator in
       let token = try await emulator.token()
