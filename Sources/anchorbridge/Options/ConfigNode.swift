@@ -18,12 +18,6 @@ struct ConfigNode {
   let path: String
   let file: String
 
-  init(node: Node, path: String, file: String) {
-    self.node = node
-    self.path = path
-    self.file = file
-  }
-
   static func load(yaml text: String, file: String) throws(ConfigurationError) -> ConfigNode {
     do {
       guard let node = try Yams.compose(yaml: text) else {
