@@ -20,12 +20,13 @@ command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null;
 swift build -c release --product anchorbridge >&2
 bin="$(swift build -c release --show-bin-path)/anchorbridge"
 
-Scripts/dc.sh start --users "$users" >&2
+Scripts/dc.sh start >&2
 # shellcheck disable=SC1090
-source "$(Scripts/dc.sh env-file 2>/dev/null || echo "${AB_STATE_DIR:-$PWD/.state}/dc/env")"
+source <(Scripts/dc.sh env)
 have=$(python3 -c "import json,sys; print(json.load(open('$AB_DC_FIXTURE'))['bulk']['count'])")
 if [ "$have" -lt "$users" ]; then
   Scripts/dc.sh reseed --users "$users" >&2
+  source <(Scripts/dc.sh env)
 fi
 
 work=$(mktemp -d)

@@ -84,9 +84,23 @@ extension ActiveDirectoryReader {
       } catch {
         throw .ldap(source: source.name, error)
       }
-      guard let more, let ranged = more.rangedAttribute("member") else { break }
+      guard let more else {
+        throw .malformed(
+          source: source.name, dn: dn, attribute: "member",
+          reason: "could not be read past value \(low): the group vanished during the read")
+      }
+      guard let ranged = more.rangedAttribute("member") else {
+        // The window starts past the last value: the previous window ended exactly there.
+        break
+      }
+      guard let range = ranged.range, range.low == low, range.high.map({ $0 >= low }) ?? true
+      else {
+        throw .malformed(
+          source: source.name, dn: dn, attribute: ranged.name,
+          reason: "is not the requested window starting at \(low)")
+      }
       values.append(contentsOf: ranged.values)
-      next = ranged.range.flatMap { range in range.high.map { $0 + 1 } }
+      next = range.high.map { $0 + 1 }
     }
     var members: [ObjectGUID] = []
     members.reserveCapacity(values.count)

@@ -5,9 +5,13 @@
 #ifndef CLDAP_SHIM_H
 #define CLDAP_SHIM_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* pthread_setname_np */
+#endif
 #include <ldap.h>
 #include <lber.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -32,40 +36,94 @@ static inline LDAP_SASL_INTERACT_PROC *cldap_sasl_interact_none_proc(void) {
   return cldap_sasl_interact_none;
 }
 
+/// Names the calling thread (at most 15 characters) so ps and gdb show what it is for.
+static inline void cldap_name_current_thread(const char *name) {
+  (void)pthread_setname_np(pthread_self(), name);
+}
+
 /// Socket watch: libldap's TLS handshake can wait forever on a server that accepts the TCP
-/// connection but never answers (its network timeout only bounds connect()). These helpers record
-/// the socket of every connection libldap opens (an LDAP_OPT_CONNECT_CB callback) in an int slot
-/// owned by the caller, so that another thread can end a stuck call with shutdown(2). The slot is
-/// read and written atomically; -1 means "no connection".
+/// connection but never answers (its network timeout only bounds connect()). A cldap_watch records
+/// the socket of every connection libldap opens (an LDAP_OPT_CONNECT_CB callback), so that another
+/// thread can end a stuck call with shutdown(2). The mutex makes interrupt and libldap's delete
+/// callback exclusive, so shutdown only ever reaches the still-open socket, never a reused number;
+/// once interrupted, the watch refuses any later connection on the handle.
+struct cldap_watch {
+  struct ldap_conncb callback; /* lc_arg points back to this watch */
+  pthread_mutex_t lock;
+  int fd;          /* the current connection's socket, -1 when none */
+  int connections; /* TCP connections established so far */
+  int expired;     /* set by interrupt: refuse further connections */
+};
+
 static inline int cldap_watch_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
                                   struct ldap_conncb *ctx) {
   (void)ld; (void)srv; (void)addr;
+  struct cldap_watch *watch = (struct cldap_watch *)ctx->lc_arg;
   ber_socket_t fd = -1;
-  if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1) {
-    __atomic_store_n((int *)ctx->lc_arg, (int)fd, __ATOMIC_SEQ_CST);
+  int refused = 0;
+  pthread_mutex_lock(&watch->lock);
+  if (watch->expired) {
+    refused = 1;
+  } else {
+    if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1) watch->fd = (int)fd;
+    watch->connections += 1;
   }
-  return 0;
+  pthread_mutex_unlock(&watch->lock);
+  return refused ? -1 : 0;
 }
+
 static inline void cldap_watch_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx) {
   (void)ld; (void)sb;
-  __atomic_store_n((int *)ctx->lc_arg, -1, __ATOMIC_SEQ_CST);
+  struct cldap_watch *watch = (struct cldap_watch *)ctx->lc_arg;
+  pthread_mutex_lock(&watch->lock);
+  watch->fd = -1;
+  pthread_mutex_unlock(&watch->lock);
 }
-/// A callback record for LDAP_OPT_CONNECT_CB (libldap keeps the pointer, so it must outlive the
-/// handle): malloc'd here, released by the caller with free() after ldap_unbind_ext_s.
-static inline struct ldap_conncb *cldap_watch_new(int *slot) {
-  struct ldap_conncb *cb = (struct ldap_conncb *)calloc(1, sizeof(struct ldap_conncb));
-  if (cb == NULL) return NULL;
-  cb->lc_add = cldap_watch_add;
-  cb->lc_del = cldap_watch_del;
-  cb->lc_arg = slot;
-  return cb;
+
+/// Allocates a watch (calloc); release it with cldap_watch_free only after ldap_unbind_ext_s,
+/// because libldap keeps the callback pointer (it does not copy the record) and calls lc_del
+/// during unbind. Returns NULL when out of memory.
+static inline struct cldap_watch *cldap_watch_new(void) {
+  struct cldap_watch *watch = (struct cldap_watch *)calloc(1, sizeof(struct cldap_watch));
+  if (watch == NULL) return NULL;
+  if (pthread_mutex_init(&watch->lock, NULL) != 0) {
+    free(watch);
+    return NULL;
+  }
+  watch->fd = -1;
+  watch->callback.lc_add = cldap_watch_add;
+  watch->callback.lc_del = cldap_watch_del;
+  watch->callback.lc_arg = watch;
+  return watch;
 }
-/// Shuts the recorded socket down (both directions) so a blocked libldap call returns an error.
-/// Returns 1 when there was a socket to shut down.
-static inline int cldap_watch_interrupt(int *slot) {
-  int fd = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
-  if (fd < 0) return 0;
-  return shutdown(fd, SHUT_RDWR) == 0 ? 1 : 0;
+
+static inline void cldap_watch_free(struct cldap_watch *watch) {
+  if (watch == NULL) return;
+  pthread_mutex_destroy(&watch->lock);
+  free(watch);
+}
+
+static inline struct ldap_conncb *cldap_watch_callback(struct cldap_watch *watch) {
+  return &watch->callback;
+}
+
+/// Marks the watch expired and shuts the current socket down (both directions), so a blocked
+/// libldap call fails at once. Returns 1 when there was a socket to shut down.
+static inline int cldap_watch_interrupt(struct cldap_watch *watch) {
+  int done = 0;
+  pthread_mutex_lock(&watch->lock);
+  watch->expired = 1;
+  if (watch->fd >= 0 && shutdown(watch->fd, SHUT_RDWR) == 0) done = 1;
+  pthread_mutex_unlock(&watch->lock);
+  return done;
+}
+
+/// How many TCP connections the handle established (0: nothing answered at all).
+static inline int cldap_watch_connections(struct cldap_watch *watch) {
+  pthread_mutex_lock(&watch->lock);
+  int count = watch->connections;
+  pthread_mutex_unlock(&watch->lock);
+  return count;
 }
 
 #endif

@@ -84,6 +84,13 @@ public struct LDAPConfiguration: Sendable {
           message: "'\(uri)' is already LDAPS; StartTLS applies only to ldap:// URIs")
       }
     }
+    if case .simple(let dn, let password) = bind, dn.isEmpty || password.bytes.isEmpty {
+      // An empty password makes a simple bind "unauthenticated" (RFC 4513 5.1.2): it succeeds
+      // and then reads nothing, which looks like an empty directory.
+      throw LDAPError(
+        kind: .invalidArgument, operation: "bind",
+        message: "a simple bind needs a DN and a non-empty password")
+    }
     if case .simple = bind, !isEncrypted, !allowInsecure {
       throw LDAPError(
         kind: .refused, operation: "bind",

@@ -2,13 +2,21 @@ import CLDAP
 import Foundation
 import Logging
 
+/// Call once at process start, before any task runs: libldap reads host configuration files on
+/// first use unless `LDAPNOINIT` is set, and setting environment variables later races with other
+/// threads reading them.
+public enum LDAPProcessSetup {
+  public static func ignoreHostConfiguration() { LDAPHandle.disableSystemDefaults() }
+}
+
 /// One authenticated LDAP connection.
 ///
 /// An actor whose executor is a dedicated thread: libldap's blocking calls never run on Swift's
 /// cooperative pool, and the single `LDAP *` handle is only ever used from that one thread.
 public actor LDAPConnection {
   private let executor: BlockingExecutor
-  private let handle: LDAPHandle
+  /// Created, used and released only on the connection's own thread.
+  private var session: LDAPHandle?
   public let configuration: LDAPConfiguration
   private let logger: Logger
 
@@ -22,38 +30,72 @@ public actor LDAPConnection {
     _ configuration: LDAPConfiguration, logger: Logger = Logger(label: "anchorbridge.ldap")
   ) async throws(LDAPError) -> LDAPConnection {
     try configuration.validate()
-    let connection = try LDAPConnection(
+    let connection = LDAPConnection(
       configuration: configuration, executor: BlockingExecutor(name: "ldap"), logger: logger)
     try await connection.authenticate()
     return connection
   }
 
-  /// `ldap_initialize` only parses the URIs; the first network traffic happens in `authenticate`,
-  /// on the connection's own thread.
-  private init(configuration: LDAPConfiguration, executor: BlockingExecutor, logger: Logger)
-    throws(LDAPError)
-  {
+  private init(configuration: LDAPConfiguration, executor: BlockingExecutor, logger: Logger) {
     self.executor = executor
     self.configuration = configuration
     self.logger = logger
-    self.handle = try LDAPHandle(uris: configuration.uris)
   }
 
-  deinit { executor.shutdown() }
+  /// Runs on the connection's thread: the unbind (network I/O) never blocks the shared pool.
+  isolated deinit {
+    session = nil
+    executor.shutdown()
+  }
+
+  private var handle: LDAPHandle {
+    get throws(LDAPError) {
+      guard let session else {
+        throw LDAPError(
+          kind: .invalidArgument, operation: "use", message: "the connection is closed")
+      }
+      return session
+    }
+  }
 
   /// Connects, starts TLS and binds under one deadline: every URI may take the connect timeout,
   /// then the handshake and bind get the operation timeout.
   private func authenticate() throws(LDAPError) {
+    // ldap_initialize resolves the local host name and loads SASL plugins on first use: here, on
+    // the connection's thread, not the cooperative pool.
+    let handle = try LDAPHandle(uris: configuration.uris)
+    session = handle
     let deadline =
       configuration.connectTimeout * configuration.uris.count + configuration.operationTimeout
-    let watchdog = SocketWatchdog(slot: handle.socketSlot, deadline: deadline)
+    let watchdog = SocketWatchdog(watch: handle.watch, deadline: deadline)
     do throws(LDAPError) {
-      try establish()
+      try establish(handle)
       if watchdog.cancel() { throw timedOut(deadline) }
     } catch {
       if watchdog.cancel() { throw timedOut(deadline) }
-      throw error
+      throw explained(error, handle)
     }
+  }
+
+  /// libldap reports every transport failure as -1 "Can't contact LDAP server". Say which one it
+  /// was: nothing answered, or a server answered and the TLS handshake failed.
+  private func explained(_ error: LDAPError, _ handle: LDAPHandle) -> LDAPError {
+    guard error.resultCode == LDAPError.serverDown else { return error }
+    var explained = error
+    let uris = configuration.uris.joined(separator: " ")
+    if !handle.hasConnected {
+      explained.message =
+        "could not connect to \(uris) (refused, unreachable, or no answer within "
+        + "\(configuration.connectTimeout))"
+    } else if configuration.isEncrypted || configuration.startTLS {
+      explained.message =
+        "connected to \(uris), but the TLS handshake failed: the server certificate is not "
+        + "signed by \(configuration.caFile.map { "the CA in '\($0)'" } ?? "a trusted CA"), "
+        + "does not name the host in the URI, or the server does not speak TLS there"
+    } else {
+      explained.message = "connected to \(uris), but the server closed the connection"
+    }
+    return explained
   }
 
   private func timedOut(_ deadline: Duration) -> LDAPError {
@@ -64,14 +106,15 @@ public actor LDAPConnection {
         + "(TLS handshake or bind never completed)")
   }
 
-  private func establish() throws(LDAPError) {
+  private func establish(_ handle: LDAPHandle) throws(LDAPError) {
     try handle.configure(configuration)
     if configuration.startTLS { try handle.startTLS() }
     switch configuration.bind {
     case .simple(let dn, let password):
       try handle.simpleBind(dn: dn, password: password)
-    case .gssapi(let keytab, let ccache, _, let krb5Config):
-      KerberosEnvironment.prepare(keytab: keytab, ccache: ccache, krb5Config: krb5Config)
+    case .gssapi(let keytab, let ccache, let principal, let krb5Config):
+      try KerberosEnvironment.prepare(
+        keytab: keytab, ccache: ccache, principal: principal, krb5Config: krb5Config)
       try handle.gssapiBind(encryptedTransport: configuration.isEncrypted)
     case .anonymous:
       break
@@ -81,14 +124,14 @@ public actor LDAPConnection {
   }
 
   /// The SASL security strength factor of the session (0 for simple binds; 56+ when sealed).
-  public func securityStrength() -> Int { handle.saslSSF() }
+  public func securityStrength() -> Int { session?.saslSSF() ?? 0 }
 
   /// Fetches one page of a paged search. Callers normally use `search(...)` instead.
   func page(_ request: LDAPSearchRequest, cookie: [UInt8]) throws(LDAPError) -> SearchPage {
     try handle.searchPage(
       base: request.base, scope: request.scope, filter: request.filter,
-      attributes: request.attributes, pageSize: Int32(request.pageSize), cookie: cookie,
-      controls: request.controls, timeout: configuration.operationTimeout)
+      attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
+      cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout)
   }
 
   /// A paged search whose entries arrive as an async sequence, one page in memory at a time.
@@ -100,8 +143,11 @@ public actor LDAPConnection {
   public func read(_ dn: String, attributes: [String], controls: [LDAPRequestControl] = [])
     throws(LDAPError) -> LDAPEntry?
   {
-    let request = LDAPSearchRequest(
+    // Unpaged: a base read inside a running paged search must not open another paged-results
+    // state on the server (Samba keeps ~10 per connection and drops the oldest).
+    var request = LDAPSearchRequest(
       base: dn, scope: .base, filter: "(objectClass=*)", attributes: attributes, controls: controls)
+    request.paged = false
     do {
       return try page(request, cookie: []).entries.first
     } catch  where error.resultCode == LDAPError.noSuchObject {
@@ -134,6 +180,8 @@ public struct LDAPSearchRequest: Sendable {
   /// Page size, 1...1000 (AD's MaxPageSize is 1000); default 500.
   public var pageSize: Int
   public var controls: [LDAPRequestControl]
+  /// Base-scope reads of one entry go without the paged-results control.
+  var paged = true
 
   public init(
     base: String, scope: LDAPScope = .subtree, filter: String, attributes: [String],

@@ -172,6 +172,20 @@ struct ActiveDirectoryReaderTests {
     }
   }
 
+  /// Many ranged member reads while the paged groups search is still open: the member reads must
+  /// not open paged-results state of their own (Samba drops the oldest after ~10).
+  @Test func smallPagesAndSmallWindowsTogether() async throws {
+    let reader = try await ActiveDirectoryReader.connect(try source(rangeWindow: 100, pageSize: 2))
+    var groups: [String: DirectoryGroup] = [:]
+    for try await page in reader.groups() {
+      #expect(page.count <= 2)
+      for group in page { groups[group.samAccountName ?? ""] = group }
+    }
+    #expect(groups.count == fixture.groups.count)
+    let bigName = try #require(fixture.role("bigGroup").first)
+    #expect(groups[bigName]?.members.count == fixture.groups[bigName]?["memberCount"]?.int)
+  }
+
   @Test func incrementalReadReturnsOnlyChangedObjects() async throws {
     // Scoped to OU=Staff: other tests modify bulk users concurrently.
     var admin = try source(admin: true)

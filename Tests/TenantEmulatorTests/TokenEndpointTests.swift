@@ -191,7 +191,8 @@ struct TokenEndpointTests {
 
   @Test func graphRefusesMissingUnknownAndExpiredTokens() async throws {
     var options = EmulatorOptions()
-    options.tokenLifetime = .milliseconds(400)
+    // Long enough that a loaded CI machine uses the fresh token before it expires.
+    options.tokenLifetime = .seconds(3)
     try await Emulator.run(options: options) { emulator in
       let missing = try await emulator.call(
         "GET", "/v1.0/users", token: nil, headers: ["client-request-id": "my-correlation-1"])
@@ -208,7 +209,7 @@ struct TokenEndpointTests {
 
       let token = try await emulator.token()
       #expect(try await emulator.call("GET", "/v1.0/users", token: token).status == 200)
-      try await Task.sleep(for: .milliseconds(600))
+      try await Task.sleep(for: .milliseconds(3500))
       let expired = try await emulator.call("GET", "/v1.0/users", token: token)
       #expect(expired.status == 401 && expired.errorCode == "InvalidAuthenticationToken")
       #expect(expired.errorMessage?.contains("expired") == true)

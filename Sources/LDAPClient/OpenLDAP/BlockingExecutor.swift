@@ -1,3 +1,4 @@
+import CLDAP
 import Foundation
 
 /// A serial executor that owns one dedicated OS thread.
@@ -12,8 +13,11 @@ final class BlockingExecutor: SerialExecutor, @unchecked Sendable {
   private var stopped = false
 
   init(name: String) {
-    let thread = Thread { [self] in self.runLoop() }
-    thread.name = name
+    let thread = Thread { [self] in
+      // Thread.name does not reach the OS on Linux; name it for ps/gdb from inside.
+      cldap_name_current_thread(String(name.prefix(15)))
+      self.runLoop()
+    }
     thread.start()
   }
 

@@ -29,7 +29,8 @@ struct SearchPage {
 }
 
 extension LDAPHandle {
-  /// One `ldap_search_ext_s` round trip carrying an RFC 2696 paged-results control.
+  /// One `ldap_search_ext_s` round trip carrying an RFC 2696 paged-results control (none when
+  /// `pageSize` is 0: a single-entry read).
   ///
   /// - Controls are created with `ldap_create_*_control` and freed with `ldap_control_free`.
   /// - The attribute list is a NULL-terminated `char **` of our own strdup'd copies, freed here.
@@ -44,14 +45,16 @@ extension LDAPHandle {
     var serverControls: [UnsafeMutablePointer<LDAPControl>?] = []
     defer { for control in serverControls { ldap_control_free(control) } }
 
-    var pageControl: UnsafeMutablePointer<LDAPControl>?
-    var cookieCopy = cookie.map { CChar(bitPattern: $0) }
-    let rcPage = cookieCopy.withUnsafeMutableBufferPointer { buffer -> Int32 in
-      var value = berval(bv_len: ber_len_t(buffer.count), bv_val: buffer.baseAddress)
-      return ldap_create_page_control(raw, pageSize, &value, 1, &pageControl)
+    if pageSize > 0 {
+      var pageControl: UnsafeMutablePointer<LDAPControl>?
+      var cookieCopy = cookie.map { CChar(bitPattern: $0) }
+      let rcPage = cookieCopy.withUnsafeMutableBufferPointer { buffer -> Int32 in
+        var value = berval(bv_len: ber_len_t(buffer.count), bv_val: buffer.baseAddress)
+        return ldap_create_page_control(raw, pageSize, &value, 1, &pageControl)
+      }
+      try check(rcPage, "create paged-results control")
+      serverControls.append(pageControl)
     }
-    try check(rcPage, "create paged-results control")
-    serverControls.append(pageControl)
     for control in controls {
       var created: UnsafeMutablePointer<LDAPControl>?
       switch control {
@@ -81,10 +84,15 @@ extension LDAPHandle {
     }
 
     var entries: [LDAPEntry] = []
-    var entry = ldap_first_entry(raw, message)
-    while let current = entry {
-      entries.append(try decodeEntry(current))
-      entry = ldap_next_entry(raw, current)
+    do throws(LDAPError) {
+      var entry = ldap_first_entry(raw, message)
+      while let current = entry {
+        entries.append(try decodeEntry(current))
+        entry = ldap_next_entry(raw, current)
+      }
+    } catch {
+      ldap_msgfree(message)  // ldap_parse_result below would have freed it; it won't run now
+      throw error
     }
 
     var resultCode: Int32 = 0
@@ -116,14 +124,11 @@ extension LDAPHandle {
       try check(
         ldap_parse_pageresponse_control(raw, found, &estimate, &value), "read paged-results cookie")
       if let bytes = value.bv_val, value.bv_len > 0 {
-        nextCookie = Array(
-          UnsafeRawBufferPointer(start: bytes, count: Int(value.bv_len)).bindMemory(to: UInt8.self))
+        nextCookie = Array(UnsafeRawBufferPointer(start: bytes, count: Int(value.bv_len)))
       }
       ber_memfree(value.bv_val)
-    } else if rc == LDAP_SUCCESS && pageSize > 0 {
-      // A server that ignores paging returns everything at once: nothing more to fetch.
-      nextCookie = []
     }
+    // No cookie (a server that ignores paging, or an unpaged read): nothing more to fetch.
     return SearchPage(entries: entries, cookie: nextCookie)
   }
 
@@ -163,8 +168,7 @@ extension LDAPHandle {
     return LDAPEntry(dn: dn, attributes: attributes)
   }
 
-  private func bytes(of value: berval) -> UnsafeBufferPointer<UInt8> {
-    guard let base = value.bv_val else { return UnsafeBufferPointer(start: nil, count: 0) }
-    return UnsafeRawBufferPointer(start: base, count: Int(value.bv_len)).bindMemory(to: UInt8.self)
+  private func bytes(of value: berval) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: value.bv_val, count: value.bv_val == nil ? 0 : Int(value.bv_len))
   }
 }

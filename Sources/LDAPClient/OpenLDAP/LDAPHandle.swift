@@ -5,10 +5,9 @@ import Foundation
 /// created it touches it, always on that actor's dedicated thread.
 final class LDAPHandle {
   let raw: OpaquePointer
-  /// The socket of the current connection, written by libldap's connect callback (atomically).
-  let socketSlot: UnsafeMutablePointer<Int32>
-  /// The callback record libldap points to; freed after the handle is unbound.
-  private let connectCallback: UnsafeMutablePointer<ldap_conncb>
+  /// Records the connection's socket through libldap's connect callback (see `cldap_watch_new`);
+  /// freed after the handle is unbound, because libldap keeps pointing to it until then.
+  let watch: UnsafeMutablePointer<cldap_watch>
 
   /// `ldap_initialize`: parses the URI list (space separated) without connecting.
   /// The handle is released with `ldap_unbind_ext_s` in `deinit`.
@@ -21,32 +20,27 @@ final class LDAPHandle {
         kind: .result, resultCode: rc, operation: "connect",
         message: "can't use URI list '\(uris.joined(separator: " "))'")
     }
-    let slot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-    slot.initialize(to: -1)
-    guard let callback = cldap_watch_new(slot) else {
+    guard let watch = cldap_watch_new() else {
       _ = ldap_unbind_ext_s(ld, nil, nil)
-      slot.deallocate()
       throw LDAPError(kind: .result, operation: "connect", message: "out of memory")
     }
     // libldap keeps this pointer (it does not copy the record) until the handle is unbound.
-    let set = ldap_set_option(ld, LDAP_OPT_CONNECT_CB, callback)
+    let set = ldap_set_option(ld, LDAP_OPT_CONNECT_CB, cldap_watch_callback(watch))
     guard set == LDAP_SUCCESS else {
       _ = ldap_unbind_ext_s(ld, nil, nil)
-      free(callback)
-      slot.deallocate()
+      cldap_watch_free(watch)
       throw LDAPError(
         kind: .result, resultCode: set, operation: "connect", message: "can't watch the connection")
     }
     raw = ld
-    socketSlot = slot
-    connectCallback = callback
+    self.watch = watch
   }
 
   deinit {
-    // ldap_unbind_ext_s frees the handle and closes the socket; its result can't be acted upon here.
+    // ldap_unbind_ext_s frees the handle and closes the socket (calling our lc_del on the way);
+    // its result can't be acted upon here. Only then may the watch go.
     _ = ldap_unbind_ext_s(raw, nil, nil)
-    free(connectCallback)
-    socketSlot.deallocate()
+    cldap_watch_free(watch)
   }
 
   /// libldap reads /etc/ldap/ldap.conf, ~/.ldaprc, ./ldaprc and LDAP* environment variables once, at
@@ -93,6 +87,9 @@ final class LDAPHandle {
     throw error(rc, operation)
   }
 
+  /// Whether any TCP connection was established by this handle (libldap's connect callback ran).
+  var hasConnected: Bool { cldap_watch_connections(watch) > 0 }
+
   func error(_ rc: Int32, _ operation: String, message: String? = nil) -> LDAPError {
     var diagnostic: UnsafeMutablePointer<CChar>?
     var text: String?
@@ -101,6 +98,8 @@ final class LDAPHandle {
     {
       text = String(cString: diagnostic)
       ldap_memfree(diagnostic)
+      // GnuTLS failures leave this placeholder, which tells the admin nothing.
+      if text == "(unknown error code)" || text?.isEmpty == true { text = nil }
     }
     var matched: UnsafeMutablePointer<CChar>?
     var matchedDN: String?

@@ -7,19 +7,25 @@ import Synchronization
 /// libldap bounds connect() and result waits, but its TLS handshake can wait (and spin) forever on
 /// a server that accepts TCP and never answers. shutdown(2) on the recorded socket makes the blocked
 /// call fail at once; the connection is unusable afterwards, which is what a deadline means.
+///
+/// `cancel()` and the timer are exclusive (one mutex): once `cancel()` has returned, the timer
+/// never touches the watch, so the handle may be used or freed.
 final class SocketWatchdog {
   private let item: DispatchWorkItem
   private let state: WatchdogState
 
-  /// - Parameter slot: the handle's socket slot (see `cldap_watch_new`). The handle, and so the
-  ///   slot, outlives the guarded call, and `cancel()` is called before the call's result is used.
-  init(slot: UnsafeMutablePointer<Int32>, deadline: Duration) {
-    let address = UInt(bitPattern: slot)
+  /// - Parameter watch: the handle's watch, alive for the whole guarded call (the handle owns it).
+  init(watch: UnsafeMutablePointer<cldap_watch>, deadline: Duration) {
+    let address = UInt(bitPattern: watch)
     let state = WatchdogState()
     self.state = state
     item = DispatchWorkItem {
-      guard let slot = UnsafeMutablePointer<Int32>(bitPattern: address) else { return }
-      if cldap_watch_interrupt(slot) == 1 {
+      state.armed.withLock { armed in
+        guard armed, let watch = UnsafeMutablePointer<cldap_watch>(bitPattern: address) else {
+          return
+        }
+        _ = cldap_watch_interrupt(watch)
+        armed = false
         state.fired.store(true, ordering: .sequentiallyConsistent)
       }
     }
@@ -28,13 +34,15 @@ final class SocketWatchdog {
     DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: item)
   }
 
-  /// Stops the watchdog; returns whether it had already fired.
+  /// Disarms the watchdog; returns whether it had already fired.
   func cancel() -> Bool {
+    state.armed.withLock { $0 = false }
     item.cancel()
     return state.fired.load(ordering: .sequentiallyConsistent)
   }
 }
 
 private final class WatchdogState: Sendable {
+  let armed = Mutex(true)
   let fired = Atomic<Bool>(false)
 }

@@ -100,13 +100,15 @@ struct DirectoryConfiguration {
     return DirectorySource.Scope(bases: bases, filter: filter)
   }
 
-  /// Parentheses balance, ignoring escaped ones (`\28`, `\29` are how values carry them).
+  /// One parenthesised filter: parentheses balance and close only at the very end, so
+  /// `(cn=*)(cn=*)` (two filters side by side) is refused. Escaped parentheses (`\28`, `\29`)
+  /// are not parentheses.
   private static func balanced(_ filter: String) -> Bool {
     var depth = 0
-    for character in filter {
+    for (index, character) in filter.enumerated() {
       if character == "(" { depth += 1 }
       if character == ")" { depth -= 1 }
-      if depth < 0 { return false }
+      if depth < 0 || (depth == 0 && index != filter.count - 1) { return false }
     }
     return depth == 0
   }

@@ -1,6 +1,7 @@
 import ActiveDirectory
 import AnchorCore
 import Foundation
+import LDAPClient
 
 /// Joins the configured sources, the AD reader and the renderer for `ad users` / `ad groups`.
 struct DirectoryListing {
@@ -82,7 +83,11 @@ struct DirectoryListing {
         }
         updated.append(current)
       }
-      try await body(reader, since)
+      do {
+        try await body(reader, since)
+      } catch let error as LDAPError {
+        throw ActiveDirectoryError.ldap(source: source.name, error)
+      }
     }
     if let store {
       let others = stored.filter { old in !updated.contains { $0.source == old.source } }

@@ -1,0 +1,134 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `anchorbridge ad users|groups` as an admin runs it: the built binary against the test DC.
+@Suite(.enabled(if: TestDomainController.shouldRun, "needs the test DC: Scripts/dc.sh start"))
+struct DirectoryCommandTests {
+  let dc: TestDomainController
+  let fixture: TestFixture
+  let temp: TemporaryDirectory
+
+  init() throws {
+    dc = try TestDomainController.require()
+    fixture = try dc.fixture()
+    temp = try TemporaryDirectory()
+  }
+
+  func config(caFile: String? = nil, extra: String = "") throws -> String {
+    let root = try #require(fixture["fixtureRootDN"]?.string)
+    return try temp.write(
+      "anchorbridge.yaml",
+      """
+      directory:
+        sources:
+          - name: anchor
+            uris: [\(dc.ldapsURI)]
+            tls: { caFile: \(caFile ?? dc.caFile) }
+            bind: { method: simple, dn: \(try dc.value("AB_DC_SVC_UPN")), passwordFile: \(try dc.value("AB_DC_SVC_PASSWORD_FILE")) }
+            users: { bases: ["\(root)"] }
+            groups: { bases: ["\(root)"] }
+            anchor: consistencyGuid
+      \(extra)
+      """)
+  }
+
+  func json(_ text: String) throws -> [[String: Any]] {
+    let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    return try #require(value as? [[String: Any]])
+  }
+
+  @Test func usersAsJSONMatchTheManifest() throws {
+    let result = try Subprocess.anchorbridge(["ad", "users", "--config", try config()])
+    #expect(result.status == 0, "\(result.stderr)")
+    let users = try json(result.stdout)
+    #expect(users.count == fixture["counts"]?["usersUnderFixtureRoot"]?.int)
+    let byName = Dictionary(
+      users.map { ($0["samAccountName"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+    for (name, expected) in fixture.users {
+      let user = try #require(byName[name])
+      #expect(user["objectGuid"] as? String == expected["objectGuid"]?.string)
+      #expect(user["userPrincipalName"] as? String == expected["userPrincipalName"]?.string)
+      #expect(user["enabled"] as? Bool == expected["enabled"]?.bool)
+      let anchor = expected["consistencyGuidBase64"]?.string ?? expected["objectGuidBase64"]?.string
+      #expect(user["immutableId"] as? String == anchor, "\(name)")
+      let source = expected["consistencyGuidBase64"] == nil ? "objectGUID" : "mS-DS-ConsistencyGuid"
+      #expect(user["anchorSource"] as? String == source)
+      #expect(
+        Set(user.keys).isSuperset(of: [
+          "dn", "objectGuid", "immutableId", "anchorSource", "userPrincipalName", "samAccountName",
+          "mail", "proxyAddresses", "enabled",
+        ]))
+    }
+    // Wrong-length ConsistencyGuids are explained on stderr, never on stdout.
+    #expect(result.stderr.contains("consistencyGuidWrongLength"))
+  }
+
+  @Test func usersAsCSV() throws {
+    let result = try Subprocess.anchorbridge([
+      "ad", "users", "--config", try config(), "--format", "csv",
+    ])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\r\n")
+    #expect(
+      lines.first
+        == "dn,objectGuid,immutableId,anchorSource,userPrincipalName,samAccountName,mail,proxyAddresses,enabled"
+    )
+    #expect(lines.count == 1 + (fixture["counts"]?["usersUnderFixtureRoot"]?.int ?? -1))
+  }
+
+  @Test func groupsAsJSONIncludeEveryMember() throws {
+    let result = try Subprocess.anchorbridge(["ad", "groups", "--config", try config()])
+    #expect(result.status == 0, "\(result.stderr)")
+    let groups = try json(result.stdout)
+    let bigName = try #require(fixture.role("bigGroup").first)
+    let big = try #require(
+      groups.first { ($0["dn"] as? String)?.hasPrefix("CN=\(bigName),") == true })
+    #expect(big["memberCount"] as? Int == fixture.groups[bigName]?["memberCount"]?.int)
+    #expect((big["members"] as? [String])?.count == fixture.groups[bigName]?["memberCount"]?.int)
+    #expect(big["kind"] as? String == "security")
+    #expect(big["scope"] as? String == "global")
+    let distribution = groups.filter { $0["kind"] as? String == "distribution" }
+    #expect(!distribution.isEmpty)
+  }
+
+  @Test func hostLDAPSettingsCannotWeakenVerification() throws {
+    let evil = try temp.write("ldap.conf", "TLS_REQCERT never\nTLS_CACERT \(dc.caFile)\n")
+    let result = try Subprocess.anchorbridge(
+      ["ad", "users", "--config", try config(caFile: dc.wrongCAFile)],
+      environment: ["LDAPCONF": evil, "LDAPTLS_REQCERT": "never", "LDAPRC": evil])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("TLS handshake failed"))
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test func watermarkMakesTheNextReadIncremental() throws {
+    let watermark = temp.url.appendingPathComponent("watermark.json").path
+    let first = try Subprocess.anchorbridge([
+      "ad", "users", "--config", try config(), "--watermark", watermark,
+    ])
+    #expect(first.status == 0)
+    #expect(first.stderr.contains("full read"))
+    #expect(try json(first.stdout).count == fixture["counts"]?["usersUnderFixtureRoot"]?.int)
+    let saved = try String(contentsOfFile: watermark, encoding: .utf8)
+    #expect(saved.contains("highestCommittedUSN"))
+    let second = try Subprocess.anchorbridge([
+      "ad", "users", "--config", try config(), "--watermark", watermark,
+    ])
+    #expect(second.status == 0)
+    #expect(!second.stderr.contains("full read"))
+    // Other tests may touch a few users meanwhile; an incremental read returns at most those.
+    #expect(try json(second.stdout).count < 10)
+  }
+
+  @Test func secretsNeverReachOutput() throws {
+    let password = try dc.servicePassword()
+    for caFile in [dc.caFile, dc.wrongCAFile] {
+      let result = try Subprocess.anchorbridge([
+        "ad", "users", "--config", try config(caFile: caFile), "--format", "table",
+      ])
+      #expect(!result.stdout.contains(password))
+      #expect(!result.stderr.contains(password))
+    }
+  }
+}
