@@ -1,0 +1,266 @@
+/// A reviewed plan: what the executor will write, to which object, and what it must find first.
+///
+/// Produced by `HardMatchPlanner` (mode `link`) or `ClearPlanner` (mode `clear`); written as JSON with
+/// `Plan.encodeJSON()` and read back with `Plan.decode(json:)`, which refuses a tampered file. The
+/// same inputs give byte-identical JSON: creation time and tenant are inputs, items are sorted.
+public struct Plan: Hashable, Sendable, Codable {
+  /// Bumped on any incompatible change of the file format.
+  public static let currentFormatVersion = 1
+
+  public var formatVersion: Int
+  /// What the plan is about; later work adds group and AD-writeback plans.
+  public var kind: PlanKind
+  public var mode: PlanMode
+  /// RFC 3339 UTC creation time, supplied by the caller (the planner reads no clock).
+  public var createdAt: String
+  /// The tenant id the snapshot came from; the executor refuses another tenant.
+  public var tenant: String
+  /// `sha256:` of the canonical inputs (directory users, tenant snapshot, mapping, settings).
+  public var inputFingerprint: String
+  public var settings: PlanSettings
+  /// Count of items per action (`link`, `blocked`, ...).
+  public var summary: [String: Int]
+  /// Findings about the inputs as a whole (unresolved mapping lines, unknown tenant flags, ...).
+  public var diagnostics: [Diagnostic]
+  public var items: [PlanItem]
+
+  public init(
+    kind: PlanKind = .users, mode: PlanMode, createdAt: String, tenant: String,
+    inputFingerprint: String, settings: PlanSettings, diagnostics: [Diagnostic] = [],
+    items: [PlanItem]
+  ) {
+    self.diagnostics = diagnostics
+    self.formatVersion = Plan.currentFormatVersion
+    self.kind = kind
+    self.mode = mode
+    self.createdAt = createdAt
+    self.tenant = tenant
+    self.inputFingerprint = inputFingerprint
+    self.settings = settings
+    self.items = items
+    var summary: [String: Int] = [:]
+    for item in items { summary[item.action.rawValue, default: 0] += 1 }
+    self.summary = summary
+  }
+
+  /// Items of one action.
+  public func items(_ action: PlanAction) -> [PlanItem] { items.filter { $0.action == action } }
+}
+
+public enum PlanKind: String, Hashable, Sendable, Codable { case users }
+
+public enum PlanMode: String, Hashable, Sendable, Codable {
+  /// Link directory users to their cloud twins (set or replace ImmutableIDs).
+  case link
+  /// Clear ImmutableIDs of cloud-only users before re-syncing the tenant to a new forest.
+  case clear
+}
+
+/// What happens to one object.
+public enum PlanAction: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Set the ImmutableID on a cloud user that has none.
+  case link
+  /// Replace a different ImmutableID (only with `allowRelink`).
+  case relink
+  /// Remove the ImmutableID.
+  case clear
+  /// Already in the wanted state.
+  case noop
+  /// A twin was found but Entra or policy forbids the write; `reason` says which and the remedy.
+  case blocked
+  /// The inputs disagree (ambiguous or duplicate matches); `involved` lists every object.
+  case conflict
+  /// Nothing to do by policy or for lack of a twin (disabled user, no cloud twin, synced user).
+  case skip
+}
+
+/// The planner settings that shaped the plan, recorded for the reviewer.
+public struct PlanSettings: Hashable, Sendable, Codable {
+  public var matchOrder: [MatchRule]
+  public var allowRelink: Bool
+  public var includeDisabled: Bool
+  public var allowFederatedClear: Bool
+
+  public init(
+    matchOrder: [MatchRule] = MatchRule.defaultOrder, allowRelink: Bool = false,
+    includeDisabled: Bool = false, allowFederatedClear: Bool = false
+  ) {
+    self.matchOrder = matchOrder
+    self.allowRelink = allowRelink
+    self.includeDisabled = includeDisabled
+    self.allowFederatedClear = allowFederatedClear
+  }
+}
+
+/// How a directory user found its cloud twin.
+public enum MatchRule: String, Hashable, Sendable, Codable, CaseIterable {
+  /// The cloud user's ImmutableID already equals the directory user's anchor.
+  case immutableId
+  /// A line of the explicit mapping file.
+  case mapping
+  /// Same UPN, case-insensitively.
+  case userPrincipalName
+  /// The directory user's primary SMTP address is the cloud user's mail or one of its SMTP addresses.
+  case primarySmtp
+
+  public static let defaultOrder: [MatchRule] = [.immutableId, .mapping, .userPrincipalName, .primarySmtp]
+}
+
+/// One item of the plan: one cloud user and/or one directory user.
+public struct PlanItem: Hashable, Sendable, Codable {
+  public var action: PlanAction
+  /// Machine-readable reason (a `DiagnosticCode` raw value such as `alreadyLinked`).
+  public var reason: DiagnosticCode
+  /// The reason for a human, including the remedy when there is one.
+  public var explanation: String
+  public var cloud: CloudObjectRef?
+  public var directory: DirectoryObjectRef?
+  public var matchedBy: MatchRule?
+  /// The ImmutableID the item writes (link, relink) or expects to keep (noop).
+  public var immutableId: SourceAnchor?
+  /// The state the executor must find before the first write (compare-and-set).
+  public var before: BeforeImage?
+  public var steps: [PlanStep]
+  /// Every object involved in a conflict or block, including this item's own.
+  public var involved: [PlanObjectRef]
+  public var diagnostics: [Diagnostic]
+  /// Clear mode: will the new forest's object soft-match this cloud user?
+  public var softMatch: SoftMatchReadiness?
+
+  public init(
+    action: PlanAction, reason: DiagnosticCode, explanation: String, cloud: CloudObjectRef? = nil,
+    directory: DirectoryObjectRef? = nil, matchedBy: MatchRule? = nil, immutableId: SourceAnchor? = nil,
+    before: BeforeImage? = nil, steps: [PlanStep] = [], involved: [PlanObjectRef] = [],
+    diagnostics: [Diagnostic] = [], softMatch: SoftMatchReadiness? = nil
+  ) {
+    self.action = action
+    self.reason = reason
+    self.explanation = explanation
+    self.cloud = cloud
+    self.directory = directory
+    self.matchedBy = matchedBy
+    self.immutableId = immutableId
+    self.before = before
+    self.steps = steps
+    self.involved = involved
+    self.diagnostics = diagnostics
+    self.softMatch = softMatch
+  }
+
+  /// The deterministic order of items: by directory objectGUID, items without a directory side
+  /// last by cloud id, then by reason (GUIDs compare as two words: sorting a million is cheap).
+  static func precedes(_ lhs: PlanItem, _ rhs: PlanItem) -> Bool {
+    switch (lhs.directory?.objectGuid, rhs.directory?.objectGuid) {
+    case (let left?, let right?) where left != right: return left < right
+    case (.some, nil): return true
+    case (nil, .some): return false
+    default: break
+    }
+    let leftId = lhs.cloud?.id ?? ""
+    let rightId = rhs.cloud?.id ?? ""
+    if leftId != rightId { return leftId < rightId }
+    return lhs.reason.rawValue < rhs.reason.rawValue
+  }
+}
+
+public struct CloudObjectRef: Hashable, Sendable, Codable {
+  public var id: String
+  public var userPrincipalName: String
+  public init(id: String, userPrincipalName: String) {
+    self.id = id
+    self.userPrincipalName = userPrincipalName
+  }
+}
+
+public struct DirectoryObjectRef: Hashable, Sendable, Codable {
+  public var source: String
+  public var distinguishedName: String
+  /// objectGUID, written as its canonical GUID string.
+  public var objectGuid: ObjectGUID
+  public var userPrincipalName: String?
+
+  public init(
+    source: String, distinguishedName: String, objectGuid: ObjectGUID, userPrincipalName: String?
+  ) {
+    self.source = source
+    self.distinguishedName = distinguishedName
+    self.objectGuid = objectGuid
+    self.userPrincipalName = userPrincipalName
+  }
+}
+
+/// An object named in a conflict: `side` says whether `id` is a cloud object id or a DN.
+public struct PlanObjectRef: Hashable, Sendable, Codable {
+  public enum Side: String, Hashable, Sendable, Codable { case cloud, directory }
+  public var side: Side
+  public var id: String
+  public var userPrincipalName: String?
+  public var immutableId: SourceAnchor?
+
+  public init(side: Side, id: String, userPrincipalName: String?, immutableId: SourceAnchor?) {
+    self.side = side
+    self.id = id
+    self.userPrincipalName = userPrincipalName
+    self.immutableId = immutableId
+  }
+}
+
+/// What the executor must read back before a write; any difference means the plan is stale.
+/// nil values are expectations too (an ImmutableID that must still be unset), written as JSON null.
+public struct BeforeImage: Hashable, Sendable, Codable {
+  public var immutableId: SourceAnchor?
+  public var userPrincipalName: String
+  public var onPremisesSyncEnabled: Bool?
+
+  public init(immutableId: SourceAnchor?, userPrincipalName: String, onPremisesSyncEnabled: Bool?) {
+    self.immutableId = immutableId
+    self.userPrincipalName = userPrincipalName
+    self.onPremisesSyncEnabled = onPremisesSyncEnabled
+  }
+}
+
+public enum PlanStepKind: String, Hashable, Sendable, Codable, CaseIterable {
+  case setImmutableId
+  case clearImmutableId
+  case setUserPrincipalName
+  /// Move the UPN back into a federated domain in the same request as the ImmutableID.
+  case setUserPrincipalNameAndImmutableId
+}
+
+/// One write, with the state it expects to find (so a crash mid-sequence can resume safely).
+public struct PlanStep: Hashable, Sendable, Codable {
+  public var kind: PlanStepKind
+  public var userPrincipalName: String?
+  public var immutableId: SourceAnchor?
+  public var expect: BeforeImage
+
+  public init(
+    kind: PlanStepKind, userPrincipalName: String? = nil, immutableId: SourceAnchor? = nil,
+    expect: BeforeImage
+  ) {
+    self.kind = kind
+    self.userPrincipalName = userPrincipalName
+    self.immutableId = immutableId
+    self.expect = expect
+  }
+}
+
+/// Clear mode: the predicted outcome of Entra's soft match when the new forest's object arrives.
+public struct SoftMatchReadiness: Hashable, Sendable, Codable {
+  public enum Outcome: String, Hashable, Sendable, Codable {
+    case willSoftMatch
+    case blocked
+    case noTwin
+  }
+  public var outcome: Outcome
+  public var by: MatchRule?
+  public var directory: DirectoryObjectRef?
+  public var reason: DiagnosticCode?
+
+  public init(outcome: Outcome, by: MatchRule? = nil, directory: DirectoryObjectRef? = nil, reason: DiagnosticCode? = nil) {
+    self.outcome = outcome
+    self.by = by
+    self.directory = directory
+    self.reason = reason
+  }
+}
