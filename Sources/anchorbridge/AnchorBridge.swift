@@ -6,6 +6,6 @@ struct AnchorBridge: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "anchorbridge",
     abstract: "Link on-premises Active Directory accounts to Microsoft Entra ID, safely.",
-    subcommands: []
+    subcommands: [ConvertCommand.self]
   )
 }

@@ -69,7 +69,7 @@ public struct ClearPlanner: Sendable {
           twins[index], effectiveUPN: movedTo, cloud: cloud, directory: directory)
       }
     }
-    items.sort(by: PlanItem.precedes)
+    PlanItem.sortDeterministically(&items)
     var fingerprint = PlanningChecks.fingerprint(
       directoryUsers: newForestUsers, tenant: tenant, settings: settings, mode: .clear)
     fingerprint.add(

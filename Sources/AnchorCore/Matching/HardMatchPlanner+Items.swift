@@ -14,29 +14,25 @@ extension HardMatchPlanner {
         cloud: twins.count == 1 ? cloud.ref(twins[0]) : nil, directory: directoryRef,
         involved: involved)
     case .twin(let twin, let rule, let diagnostics):
-      let user = directory.users[Int(position)]
-      let twinUser = cloud.users[Int(twin)]
+      let before = cloud.before(twin)
       var item = PlanItem(
         action: .noop, reason: .alreadyLinked, explanation: "", cloud: cloud.ref(twin),
-        directory: directoryRef, matchedBy: rule, immutableId: user.anchor, before: cloud.before(twin),
-        diagnostics: diagnostics)
-      decide(
-        &item, user: user, position: position, twin: twin, twinUser: twinUser, directory: directory,
-        cloud: cloud)
+        directory: directoryRef, matchedBy: rule, immutableId: directory.users[Int(position)].anchor,
+        before: before, diagnostics: diagnostics)
+      decide(&item, position: position, twin: twin, directory: directory, cloud: cloud)
       return item
     }
   }
 
   private func decide(
-    _ item: inout PlanItem, user: DirectoryUser, position: Int32, twin: Int32, twinUser: CloudUser,
-    directory: DirectoryIndex, cloud: TenantIndex
+    _ item: inout PlanItem, position: Int32, twin: Int32, directory: DirectoryIndex, cloud: TenantIndex
   ) {
-    let current = twinUser.onPremisesImmutableId
-    guard let target = user.anchor else {
+    let current = item.before?.immutableId
+    guard let target = item.immutableId else {
       item.action = .blocked
       item.reason = .noSourceAnchor
       item.explanation =
-        "the directory user has no sourceAnchor (\(user.anchorSource) is empty): there is nothing to link"
+        "the directory user has no sourceAnchor (\(directory.users[Int(position)].anchorSource) is empty): there is nothing to link"
       return
     }
     if case .many(let same) = directory.byAnchor.lookup(target) {
@@ -46,7 +42,7 @@ extension HardMatchPlanner {
       item.involved = same.map(directory.involved) + [cloud.involved(twin)]
       return
     }
-    if twinUser.isSynced {
+    if item.before?.onPremisesSyncEnabled == true {
       if current == target {
         item.reason = .syncedAndLinked
         item.explanation = "synced by Entra Connect with this anchor already"
@@ -71,12 +67,12 @@ extension HardMatchPlanner {
       item.reason = .immutableIdInUse
       item.explanation =
         "ImmutableID \(target) is already used by "
-        + holders.map { cloud.users[Int($0)].userPrincipalName }.joined(separator: ", ")
+        + holders.map { cloud.users[Int($0)].userPrincipalName }.sorted().joined(separator: ", ")
         + "; ImmutableIDs are unique in a tenant"
       item.involved = [directory.involved(position), cloud.involved(twin)] + holders.map(cloud.involved)
       return
     }
-    if twinUser.holdsDirectoryRole {
+    if cloud.users[Int(twin)].holdsDirectoryRole {
       item.action = .blocked
       item.reason = .cloudUserHoldsRole
       item.explanation =

@@ -16,7 +16,7 @@ public struct HardMatchPlanner: Sendable {
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, mapping: [IdentityMapping] = [],
     createdAt: String
   ) -> Plan {
-    let cloud = TenantIndex(tenant)
+    let cloud = TenantIndex(tenant, includeIds: !mapping.isEmpty)
     let directory = DirectoryIndex(directoryUsers, includeMappingKeys: !mapping.isEmpty)
     var diagnostics = PlanningChecks.tenantDiagnostics(tenant, cloud: cloud, mode: .link)
     let mappedTo = resolve(mapping, directory: directory, cloud: cloud, diagnostics: &diagnostics)
@@ -62,7 +62,7 @@ public struct HardMatchPlanner: Sendable {
     }
     outcomes = []
     var federated = FederatedSequencer(cloud: cloud)
-    for (index, item) in items.enumerated() where item.action == .link || item.action == .relink {
+    for index in items.indices where items[index].action == .link || items[index].action == .relink {
       federated.reserve(twins[index])
     }
     for index in items.indices where items[index].action == .link || items[index].action == .relink {
@@ -70,7 +70,10 @@ public struct HardMatchPlanner: Sendable {
         federated.addSteps(to: &items[index], twin: twins[index], setting: anchor)
       }
     }
-    items.sort(by: PlanItem.precedes)
+    PlanItem.sortDeterministically(&items)
+    for index in items.indices where items[index].involved.count > 1 {
+      items[index].involved.sort(by: PlanObjectRef.precedes)
+    }
 
     var fingerprint = PlanningChecks.fingerprint(
       directoryUsers: directoryUsers, tenant: tenant, settings: settings, mode: .link)
@@ -129,15 +132,15 @@ public struct HardMatchPlanner: Sendable {
     _ rule: MatchRule, _ position: Int32, directory: DirectoryIndex, cloud: TenantIndex,
     mappedTo: [Int32: (Hits, String)]
   ) -> (hits: Hits, sameKey: Hits) {
-    let user = directory.users[Int(position)]
+    let index = Int(position)
     switch rule {
     case .immutableId:
-      guard let anchor = user.anchor else { return (.none, .none) }
+      guard let anchor = directory.users[index].anchor else { return (.none, .none) }
       return (cloud.byAnchor.lookup(anchor), .none)
     case .mapping:
       return (mappedTo[position]?.0 ?? .none, .none)
     case .userPrincipalName:
-      guard let upn = user.userPrincipalName, !upn.isEmpty else { return (.none, .none) }
+      guard let upn = directory.users[index].userPrincipalName, !upn.isEmpty else { return (.none, .none) }
       let key = CaseInsensitiveKey(upn)
       let hits = cloud.byUPN.lookup(key)
       if hits.isEmpty { return (.none, .none) }
@@ -155,8 +158,8 @@ public struct HardMatchPlanner: Sendable {
     _ position: Int32, directory: DirectoryIndex, cloud: TenantIndex,
     mappedTo: [Int32: (Hits, String)]
   ) -> Outcome {
-    let user = directory.users[Int(position)]
-    if !user.enabled && !settings.includeDisabled {
+    let index = Int(position)
+    if !directory.users[index].enabled && !settings.includeDisabled {
       return .skip(.directoryUserDisabled, "the directory user is disabled and includeDisabled is off")
     }
     var decided: (twin: Int32, rule: MatchRule)?
@@ -171,9 +174,9 @@ public struct HardMatchPlanner: Sendable {
       case .many(let positions):
         let message =
           "\(rule.rawValue) matches \(positions.count) cloud users: "
-          + positions.map { cloud.users[Int($0)].userPrincipalName }.joined(separator: ", ")
+          + positions.map { cloud.users[Int($0)].userPrincipalName }.sorted().joined(separator: ", ")
         if explicitlyDecided {
-          diagnostics.append(Diagnostic(.warning, .ambiguousCloudMatch, subject: user.distinguishedName, message))
+          diagnostics.append(Diagnostic(.warning, .ambiguousCloudMatch, subject: directory.users[index].distinguishedName, message))
           continue
         }
         let code: DiagnosticCode =
@@ -189,7 +192,7 @@ public struct HardMatchPlanner: Sendable {
           if explicitlyDecided {
             diagnostics.append(
               Diagnostic(.warning, rule == .userPrincipalName ? .duplicateDirectoryUpn : .duplicateDirectorySmtp,
-                subject: user.distinguishedName, message))
+                subject: directory.users[index].distinguishedName, message))
             continue
           }
           return .conflict(
@@ -205,7 +208,7 @@ public struct HardMatchPlanner: Sendable {
             "\(current.rule.rawValue) matches \(cloud.users[Int(current.twin)].userPrincipalName) but "
             + "\(rule.rawValue) matches \(cloud.users[Int(twin)].userPrincipalName)"
           if explicitlyDecided {
-            diagnostics.append(Diagnostic(.warning, .matchRulesDisagree, subject: user.distinguishedName, message))
+            diagnostics.append(Diagnostic(.warning, .matchRulesDisagree, subject: directory.users[index].distinguishedName, message))
           } else {
             return .conflict(
               .matchRulesDisagree, message, cloud: [current.twin, twin],

@@ -4,6 +4,15 @@ public struct IdentityMapping: Hashable, Sendable {
     case distinguishedName(String)
     case samAccountName(String)
     case userPrincipalName(String)
+
+    /// Directory names compare case-insensitively.
+    var comparisonKey: String {
+      switch self {
+      case .distinguishedName(let dn): "dn:" + dn.lowercased()
+      case .samAccountName(let sam): "sam:" + sam.lowercased()
+      case .userPrincipalName(let upn): "upn:" + upn.lowercased()
+      }
+    }
   }
 
   public enum CloudKey: Hashable, Sendable {
@@ -31,7 +40,7 @@ public struct IdentityMapping: Hashable, Sendable {
   /// - Parameter source: the file name, used in errors and origins.
   public static func parseCSV(_ text: String, source: String) throws(AnchorCoreError) -> [IdentityMapping] {
     var result: [IdentityMapping] = []
-    var seenDirectory: [DirectoryKey: Int] = [:]
+    var seenDirectory: [String: Int] = [:]  // "kind:lowercased value" -> line
     for (lineNumber, fields) in try CSVReader.records(text, source: source) {
       if fields.count == 1 && fields[0].isEmpty { continue }
       if let first = fields.first, first.hasPrefix("#") { continue }
@@ -45,12 +54,13 @@ public struct IdentityMapping: Hashable, Sendable {
       }
       let directory = try directoryKey(fields[0], source: source, line: lineNumber)
       let cloud = try cloudKey(fields[1], source: source, line: lineNumber)
-      if let previous = seenDirectory[directory] {
+      let seenKey = directory.comparisonKey
+      if let previous = seenDirectory[seenKey] {
         throw .invalidMapping(
           source: source, line: lineNumber,
           message: "'\(fields[0])' is already mapped on line \(previous)")
       }
-      seenDirectory[directory] = lineNumber
+      seenDirectory[seenKey] = lineNumber
       result.append(IdentityMapping(directory: directory, cloud: cloud, origin: "\(source):\(lineNumber)"))
     }
     return result

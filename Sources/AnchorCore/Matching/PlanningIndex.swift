@@ -1,38 +1,42 @@
 /// Hash indexes over the tenant snapshot: every lookup the planners make is O(1).
 struct TenantIndex: Sendable {
   let users: [CloudUser]
+  /// Built only when a mapping file names cloud users by object id.
   private(set) var byId: MultiIndex<CaseInsensitiveKey>
   private(set) var byUPN: MultiIndex<CaseInsensitiveKey>
   /// mail and every smtp:/SMTP: proxy address.
   private(set) var bySMTP: MultiIndex<CaseInsensitiveKey>
   private(set) var byAnchor: MultiIndex<SourceAnchor>
-  let authentication: [String: TenantDomain.AuthenticationType]
+  let authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType]
   let initialDomain: String?
 
-  init(_ snapshot: TenantSnapshot) {
+  init(_ snapshot: TenantSnapshot, includeIds: Bool = false) {
     users = snapshot.users
-    byId = MultiIndex(capacity: users.count)
+    byId = MultiIndex(capacity: includeIds ? users.count : 0)
     byUPN = MultiIndex(capacity: users.count)
     bySMTP = MultiIndex(capacity: users.count)
     byAnchor = MultiIndex(capacity: users.count)
-    for (offset, user) in users.enumerated() {
+    for offset in users.indices {
       let position = Int32(offset)
-      byId.insert(CaseInsensitiveKey(user.id), position)
-      byUPN.insert(CaseInsensitiveKey(user.userPrincipalName), position)
-      if let mail = user.mail, !mail.isEmpty { bySMTP.insert(CaseInsensitiveKey(mail), position) }
-      for address in user.proxyAddresses where ProxyAddresses.isSMTP(address) {
-        bySMTP.insert(CaseInsensitiveKey(address.dropFirst(5)), position)
+      if includeIds { byId.insert(CaseInsensitiveKey(users[offset].id), position) }
+      byUPN.insert(CaseInsensitiveKey(users[offset].userPrincipalName), position)
+      if let mail = users[offset].mail, !mail.isEmpty { bySMTP.insert(CaseInsensitiveKey(mail), position) }
+      if !users[offset].proxyAddresses.isEmpty {
+        for address in users[offset].proxyAddresses where ProxyAddresses.isSMTP(address) {
+          bySMTP.insert(CaseInsensitiveKey(address.dropFirst(5)), position)
+        }
       }
-      if let anchor = user.onPremisesImmutableId { byAnchor.insert(anchor, position) }
+      if let anchor = users[offset].onPremisesImmutableId { byAnchor.insert(anchor, position) }
     }
-    var authentication: [String: TenantDomain.AuthenticationType] = [:]
-    for domain in snapshot.domains { authentication[domain.name] = domain.authenticationType }
+    var authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType] = [:]
+    for domain in snapshot.domains { authentication[CaseInsensitiveKey(domain.name)] = domain.authenticationType }
     self.authentication = authentication
     initialDomain = snapshot.initialDomain
   }
 
   func isFederated(_ upn: String) -> Bool {
-    authentication[UserPrincipalName.domain(of: upn)] == .federated
+    guard let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
+    return authentication[CaseInsensitiveKey(upn[upn.index(after: at)...])] == .federated
   }
 
   /// True when no cloud user has `upn` as UPN or SMTP address (Entra keeps both unique together).
@@ -40,23 +44,24 @@ struct TenantIndex: Sendable {
     byUPN.lookup(CaseInsensitiveKey(upn)).isEmpty && bySMTP.lookup(CaseInsensitiveKey(upn)).isEmpty
   }
 
+  // Field by field: copying a whole user retains every one of its strings.
   func ref(_ position: Int32) -> CloudObjectRef {
-    let user = users[Int(position)]
-    return CloudObjectRef(id: user.id, userPrincipalName: user.userPrincipalName)
+    let index = Int(position)
+    return CloudObjectRef(id: users[index].id, userPrincipalName: users[index].userPrincipalName)
   }
 
   func involved(_ position: Int32) -> PlanObjectRef {
-    let user = users[Int(position)]
+    let index = Int(position)
     return PlanObjectRef(
-      side: .cloud, id: user.id, userPrincipalName: user.userPrincipalName,
-      immutableId: user.onPremisesImmutableId)
+      side: .cloud, id: users[index].id, userPrincipalName: users[index].userPrincipalName,
+      immutableId: users[index].onPremisesImmutableId)
   }
 
   func before(_ position: Int32) -> BeforeImage {
-    let user = users[Int(position)]
+    let index = Int(position)
     return BeforeImage(
-      immutableId: user.onPremisesImmutableId, userPrincipalName: user.userPrincipalName,
-      onPremisesSyncEnabled: user.onPremisesSyncEnabled)
+      immutableId: users[index].onPremisesImmutableId, userPrincipalName: users[index].userPrincipalName,
+      onPremisesSyncEnabled: users[index].onPremisesSyncEnabled)
   }
 }
 
@@ -81,33 +86,37 @@ struct DirectoryIndex: Sendable {
     bySam = MultiIndex(capacity: includeMappingKeys ? users.count : 0)
     var primary: [String?] = []
     primary.reserveCapacity(users.count)
-    for (offset, user) in users.enumerated() {
+    for offset in users.indices {
       let position = Int32(offset)
-      if let upn = user.userPrincipalName, !upn.isEmpty { byUPN.insert(CaseInsensitiveKey(upn), position) }
-      let smtp = user.primarySmtp
+      if let upn = users[offset].userPrincipalName, !upn.isEmpty {
+        byUPN.insert(CaseInsensitiveKey(upn), position)
+      }
+      let smtp =
+        users[offset].proxyAddresses.isEmpty
+        ? users[offset].mail : ProxyAddresses.primarySmtp(users[offset].proxyAddresses, mail: users[offset].mail)
       primary.append(smtp)
       if let smtp, !smtp.isEmpty { bySMTP.insert(CaseInsensitiveKey(smtp), position) }
-      if let anchor = user.anchor { byAnchor.insert(anchor, position) }
+      if let anchor = users[offset].anchor { byAnchor.insert(anchor, position) }
       if includeMappingKeys {
-        byDN.insert(CaseInsensitiveKey(user.distinguishedName), position)
-        if let sam = user.samAccountName { bySam.insert(CaseInsensitiveKey(sam), position) }
+        byDN.insert(CaseInsensitiveKey(users[offset].distinguishedName), position)
+        if let sam = users[offset].samAccountName { bySam.insert(CaseInsensitiveKey(sam), position) }
       }
     }
     primarySmtp = primary
   }
 
   func ref(_ position: Int32) -> DirectoryObjectRef {
-    let user = users[Int(position)]
+    let index = Int(position)
     return DirectoryObjectRef(
-      source: user.source, distinguishedName: user.distinguishedName, objectGuid: user.objectGUID,
-      userPrincipalName: user.userPrincipalName)
+      source: users[index].source, distinguishedName: users[index].distinguishedName,
+      objectGuid: users[index].objectGUID, userPrincipalName: users[index].userPrincipalName)
   }
 
   func involved(_ position: Int32) -> PlanObjectRef {
-    let user = users[Int(position)]
+    let index = Int(position)
     return PlanObjectRef(
-      side: .directory, id: user.distinguishedName, userPrincipalName: user.userPrincipalName,
-      immutableId: user.anchor)
+      side: .directory, id: users[index].distinguishedName,
+      userPrincipalName: users[index].userPrincipalName, immutableId: users[index].anchor)
   }
 
   func lookup(_ key: IdentityMapping.DirectoryKey) -> Hits {

@@ -1,12 +1,70 @@
 extension Plan {
-  /// The plan as JSON text: sorted keys, two-space indentation, a `checksum` member holding
-  /// `sha256:` of the canonical (compact) encoding of everything else.
+  /// The plan as JSON text (see `writeJSON(to:)`), collected in memory.
   public func encodeJSON() -> [UInt8] {
-    let content = jsonValue
-    let checksum = Plan.checksum(of: content)
-    guard case .object(var members) = content else { return [] }
-    members.append(JSONMember("checksum", .string(checksum)))
-    return JSONWriter.encode(.object(members), pretty: true)
+    var out: [UInt8] = []
+    writeJSON { out.append(contentsOf: $0) }
+    return out
+  }
+
+  /// Streams the plan as JSON text to `sink` in chunks: sorted keys, the top level indented, one
+  /// compact line per item (readable, diffable, and a million items stay a few hundred bytes each),
+  /// and a `checksum` member holding `sha256:` of the canonical compact encoding of everything else.
+  /// Two passes over the items (hash, then write) so nothing the size of the plan is held in memory.
+  public func writeJSON(to sink: (_ chunk: [UInt8]) -> Void) {
+    var hasher = SHA256()
+    stream(pretty: false, checksum: nil) { hasher.update($0) }
+    let checksum = "sha256:" + Hex.encode(hasher.finalize())
+    stream(pretty: true, checksum: checksum, to: sink)
+  }
+
+  /// Writes the document; `pretty` indents the top level and puts each item on its own line.
+  private func stream(pretty: Bool, checksum: String?, to sink: (_ chunk: [UInt8]) -> Void) {
+    var writer = JSONWriter(pretty: false)
+    writer.output.reserveCapacity(1 << 16)
+    func flushIfFull(_ writer: inout JSONWriter) {
+      if writer.output.count >= 1 << 16 {
+        sink(writer.output)
+        writer.output.removeAll(keepingCapacity: true)
+      }
+    }
+    var members = headerMembers
+    if let checksum { members.insert(JSONMember("checksum", .string(checksum)), at: 0) }
+    let itemsAt = members.firstIndex { !JSONWriter.precedes($0.key, "items") } ?? members.count
+    writer.output.append(UInt8(ascii: "{"))
+    for (index, member) in members.enumerated() {
+      if index == itemsAt { writeItems(&writer, pretty: pretty, first: index == 0, flush: flushIfFull) }
+      if index > 0 || itemsAt == 0 { writer.output.append(UInt8(ascii: ",")) }
+      if pretty { writer.output.append(contentsOf: "\n  ".utf8) }
+      writer.writeString(member.key)
+      writer.output.append(contentsOf: (pretty ? ": " : ":").utf8)
+      if pretty {
+        var nested = JSONWriter(pretty: true)
+        nested.write(member.value, depth: 1)
+        writer.output.append(contentsOf: nested.output)
+      } else {
+        writer.write(member.value, depth: 1)
+      }
+    }
+    if itemsAt == members.count { writeItems(&writer, pretty: pretty, first: members.isEmpty, flush: flushIfFull) }
+    writer.output.append(contentsOf: (pretty ? "\n}\n" : "}").utf8)
+    sink(writer.output)
+  }
+
+  private func writeItems(
+    _ writer: inout JSONWriter, pretty: Bool, first: Bool, flush: (inout JSONWriter) -> Void
+  ) {
+    if !first { writer.output.append(UInt8(ascii: ",")) }
+    if pretty { writer.output.append(contentsOf: "\n  ".utf8) }
+    writer.writeString("items")
+    writer.output.append(contentsOf: (pretty ? ": [" : ":[").utf8)
+    for (index, item) in items.enumerated() {
+      if index > 0 { writer.output.append(UInt8(ascii: ",")) }
+      if pretty { writer.output.append(contentsOf: "\n    ".utf8) }
+      writer.write(item.jsonValue, depth: 2)
+      flush(&writer)
+    }
+    if pretty && !items.isEmpty { writer.output.append(contentsOf: "\n  ".utf8) }
+    writer.output.append(UInt8(ascii: "]"))
   }
 
   /// Reads a plan file, refusing an unknown format version or kind, a checksum that does not match
@@ -48,19 +106,26 @@ extension Plan {
     return "sha256:" + Hex.encode(hasher.finalize())
   }
 
-  var jsonValue: JSONValue {
-    .object([
+  /// Every top-level member except `items`, in key order.
+  var headerMembers: [JSONMember] {
+    [
+      JSONMember("createdAt", .string(createdAt)),
+      JSONMember("diagnostics", .array(diagnostics.map(\.jsonValue))),
       JSONMember("formatVersion", .int(formatVersion)),
+      JSONMember("inputFingerprint", .string(inputFingerprint)),
       JSONMember("kind", .string(kind.rawValue)),
       JSONMember("mode", .string(mode.rawValue)),
-      JSONMember("createdAt", .string(createdAt)),
-      JSONMember("tenant", .string(tenant)),
-      JSONMember("inputFingerprint", .string(inputFingerprint)),
       JSONMember("settings", settings.jsonValue),
-      JSONMember("summary", .object(summary.map { JSONMember($0.key, .int($0.value)) })),
-      JSONMember("diagnostics", .array(diagnostics.map(\.jsonValue))),
-      JSONMember("items", .array(items.map(\.jsonValue))),
-    ])
+      JSONMember(
+        "summary",
+        .object(summary.sorted { JSONWriter.precedes($0.key, $1.key) }.map { JSONMember($0.key, .int($0.value)) })),
+      JSONMember("tenant", .string(tenant)),
+    ]
+  }
+
+  /// The whole plan as one value (tests and small plans; large plans stream).
+  var jsonValue: JSONValue {
+    .object(headerMembers + [JSONMember("items", .array(items.map(\.jsonValue)))])
   }
 
   init(json: JSONValue) throws(AnchorCoreError) {
@@ -84,10 +149,10 @@ extension Plan {
 extension PlanSettings {
   var jsonValue: JSONValue {
     .object([
-      JSONMember("matchOrder", .array(matchOrder.map { .string($0.rawValue) })),
+      JSONMember("allowFederatedClear", .bool(allowFederatedClear)),
       JSONMember("allowRelink", .bool(allowRelink)),
       JSONMember("includeDisabled", .bool(includeDisabled)),
-      JSONMember("allowFederatedClear", .bool(allowFederatedClear)),
+      JSONMember("matchOrder", .array(matchOrder.map { .string($0.rawValue) })),
     ])
   }
 
@@ -107,17 +172,17 @@ extension PlanItem {
   var jsonValue: JSONValue {
     .object(omittingNil: [
       ("action", .string(action.rawValue)),
-      ("reason", .string(reason.rawValue)),
-      ("explanation", .string(explanation)),
-      ("cloud", cloud.map { .object([JSONMember("id", .string($0.id)), JSONMember("userPrincipalName", .string($0.userPrincipalName))]) }),
-      ("directory", directory?.jsonValue),
-      ("matchedBy", .string(matchedBy?.rawValue)),
-      ("immutableId", .string(immutableId?.immutableId)),
       ("before", before?.jsonValue),
-      ("steps", .array(steps.map(\.jsonValue))),
-      ("involved", .array(involved.map(\.jsonValue))),
+      ("cloud", cloud.map { .object([JSONMember("id", .string($0.id)), JSONMember("userPrincipalName", .string($0.userPrincipalName))]) }),
       ("diagnostics", .array(diagnostics.map(\.jsonValue))),
+      ("directory", directory?.jsonValue),
+      ("explanation", .string(explanation)),
+      ("immutableId", .string(immutableId?.immutableId)),
+      ("involved", .array(involved.map(\.jsonValue))),
+      ("matchedBy", .string(matchedBy?.rawValue)),
+      ("reason", .string(reason.rawValue)),
       ("softMatch", softMatch?.jsonValue),
+      ("steps", .array(steps.map(\.jsonValue))),
     ])
   }
 
@@ -149,8 +214,8 @@ extension PlanItem {
 extension DirectoryObjectRef {
   var jsonValue: JSONValue {
     .object(omittingNil: [
-      ("source", .string(source)), ("distinguishedName", .string(distinguishedName)),
-      ("objectGuid", .string(objectGuid.canonicalString)), ("userPrincipalName", .string(userPrincipalName)),
+      ("distinguishedName", .string(distinguishedName)), ("objectGuid", .string(objectGuid.canonicalString)),
+      ("source", .string(source)), ("userPrincipalName", .string(userPrincipalName)),
     ])
   }
   init(json: JSONReader) throws(AnchorCoreError) {
@@ -163,9 +228,8 @@ extension DirectoryObjectRef {
 extension PlanObjectRef {
   var jsonValue: JSONValue {
     .object(omittingNil: [
-      ("side", .string(side.rawValue)), ("id", .string(id)),
-      ("userPrincipalName", .string(userPrincipalName)),
-      ("immutableId", .string(immutableId?.immutableId)),
+      ("id", .string(id)), ("immutableId", .string(immutableId?.immutableId)),
+      ("side", .string(side.rawValue)), ("userPrincipalName", .string(userPrincipalName)),
     ])
   }
   init(json: JSONReader) throws(AnchorCoreError) {
@@ -181,8 +245,8 @@ extension BeforeImage {
   var jsonValue: JSONValue {
     .object([
       JSONMember("immutableId", .nullable(immutableId?.immutableId)),
-      JSONMember("userPrincipalName", .string(userPrincipalName)),
       JSONMember("onPremisesSyncEnabled", .nullable(onPremisesSyncEnabled)),
+      JSONMember("userPrincipalName", .string(userPrincipalName)),
     ])
   }
   init(json: JSONReader) throws(AnchorCoreError) {
@@ -196,8 +260,8 @@ extension BeforeImage {
 extension PlanStep {
   var jsonValue: JSONValue {
     .object(omittingNil: [
+      ("expect", expect.jsonValue), ("immutableId", .string(immutableId?.immutableId)),
       ("kind", .string(kind.rawValue)), ("userPrincipalName", .string(userPrincipalName)),
-      ("immutableId", .string(immutableId?.immutableId)), ("expect", expect.jsonValue),
     ])
   }
   init(json: JSONReader) throws(AnchorCoreError) {
@@ -210,8 +274,8 @@ extension PlanStep {
 extension SoftMatchReadiness {
   var jsonValue: JSONValue {
     .object(omittingNil: [
-      ("outcome", .string(outcome.rawValue)), ("by", .string(by?.rawValue)),
-      ("directory", directory?.jsonValue), ("reason", .string(reason?.rawValue)),
+      ("by", .string(by?.rawValue)), ("directory", directory?.jsonValue),
+      ("outcome", .string(outcome.rawValue)), ("reason", .string(reason?.rawValue)),
     ])
   }
   init(json: JSONReader) throws(AnchorCoreError) {
@@ -225,8 +289,8 @@ extension SoftMatchReadiness {
 extension Diagnostic {
   var jsonValue: JSONValue {
     .object([
-      JSONMember("severity", .string(severity.rawValue)), JSONMember("code", .string(code.rawValue)),
-      JSONMember("subject", .string(subject)), JSONMember("message", .string(message)),
+      JSONMember("code", .string(code.rawValue)), JSONMember("message", .string(message)),
+      JSONMember("severity", .string(severity.rawValue)), JSONMember("subject", .string(subject)),
     ])
   }
 }

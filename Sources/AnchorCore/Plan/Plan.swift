@@ -163,6 +163,46 @@ public struct PlanItem: Hashable, Sendable, Codable {
   }
 }
 
+extension PlanItem {
+  /// Sorts items into the deterministic plan order (`precedes`). Sorting a million large structs
+  /// directly moves and retains them on every swap; this sorts compact keys and permutes once.
+  static func sortDeterministically(_ items: inout [PlanItem]) {
+    struct Key {
+      var high: UInt64
+      var low: UInt64
+      var hasDirectory: Bool
+      var index: Int32
+    }
+    var keys: [Key] = []
+    keys.reserveCapacity(items.count)
+    for (index, item) in items.enumerated() {
+      let words = item.directory?.objectGuid.words ?? (0, 0)
+      keys.append(Key(high: words.0, low: words.1, hasDirectory: item.directory != nil, index: Int32(index)))
+    }
+    items.withUnsafeBufferPointer { buffer in
+      keys.sort { lhs, rhs in
+        if lhs.hasDirectory != rhs.hasDirectory { return lhs.hasDirectory }
+        if lhs.hasDirectory && (lhs.high, lhs.low) != (rhs.high, rhs.low) {
+          return (lhs.high, lhs.low) < (rhs.high, rhs.low)
+        }
+        return precedes(buffer[Int(lhs.index)], buffer[Int(rhs.index)])
+      }
+    }
+    // Apply the permutation in place by following its cycles: swaps move items without copying.
+    var done = [Bool](repeating: false, count: items.count)
+    for start in 0..<items.count where !done[start] {
+      var current = start
+      while true {
+        done[current] = true
+        let next = Int(keys[current].index)
+        if next == start { break }
+        items.swapAt(current, next)
+        current = next
+      }
+    }
+  }
+}
+
 public struct CloudObjectRef: Hashable, Sendable, Codable {
   public var id: String
   public var userPrincipalName: String
@@ -196,6 +236,12 @@ public struct PlanObjectRef: Hashable, Sendable, Codable {
   public var id: String
   public var userPrincipalName: String?
   public var immutableId: SourceAnchor?
+
+  /// Directory objects first, then by id: involved lists do not depend on input order.
+  static func precedes(_ lhs: PlanObjectRef, _ rhs: PlanObjectRef) -> Bool {
+    if lhs.side != rhs.side { return lhs.side == .directory }
+    return lhs.id < rhs.id
+  }
 
   public init(side: Side, id: String, userPrincipalName: String?, immutableId: SourceAnchor?) {
     self.side = side

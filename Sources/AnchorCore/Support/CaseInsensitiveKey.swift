@@ -1,51 +1,79 @@
 /// A dictionary key that compares text case-insensitively without storing a lowercased copy.
 ///
 /// UPNs and SMTP addresses match case-insensitively in Entra. Lowercasing a million keys costs a
-/// million allocations; this key shares the original string and folds ASCII case while hashing.
-/// Non-ASCII text falls back to Unicode lowercasing (rare in UPNs, correct either way).
+/// million allocations; this key shares the original string and folds ASCII case while hashing,
+/// eight bytes at a time. Non-ASCII text falls back to Unicode lowercasing (rare in UPNs, correct
+/// either way: both paths hash the lowercased bytes).
 struct CaseInsensitiveKey: Hashable, Sendable {
-  let text: Substring
+  let text: String
 
-  init(_ text: String) { self.text = Substring(text) }
-  init(_ text: Substring) { self.text = text }
+  init(_ text: String) { self.text = text }
+  init(_ text: Substring) { self.text = String(text) }
 
   static func == (lhs: CaseInsensitiveKey, rhs: CaseInsensitiveKey) -> Bool {
-    let asciiEqual: Bool? = lhs.withUTF8 { a in
-      rhs.withUTF8 { b in
-        guard a.count == b.count else {
-          return isASCII(a) && isASCII(b) ? false : nil
+    var left = lhs.text
+    var right = rhs.text
+    let result: Int = left.withUTF8 { a in
+      right.withUTF8 { b in
+        if !isASCII(a) || !isASCII(b) { return -1 }
+        guard a.count == b.count else { return 0 }
+        var index = 0
+        while index + 8 <= a.count {
+          let x = UnsafeRawBufferPointer(a).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+          let y = UnsafeRawBufferPointer(b).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+          if x != y && foldWord(x) != foldWord(y) { return 0 }
+          index += 8
         }
-        for index in 0..<a.count {
-          let x = a[index]
-          let y = b[index]
-          if x >= 0x80 || y >= 0x80 { return nil }
-          if fold(x) != fold(y) { return false }
+        while index < a.count {
+          if fold(a[index]) != fold(b[index]) { return 0 }
+          index += 1
         }
-        return true
+        return 1
       }
     }
-    if let asciiEqual { return asciiEqual }
+    if result >= 0 { return result == 1 }
     return lhs.text.lowercased() == rhs.text.lowercased()
   }
 
   func hash(into hasher: inout Hasher) {
-    let hashed: Bool = withUTF8 { units in
+    var text = self.text
+    let hashed: Bool = text.withUTF8 { units in
       guard isASCII(units) else { return false }
-      for unit in units { hasher.combine(fold(unit)) }
-      hasher.combine(units.count)
+      hashFolded(units, into: &hasher)
       return true
     }
     if !hashed {
-      let lowered = text.lowercased()
-      for unit in lowered.utf8 { hasher.combine(unit) }
-      hasher.combine(lowered.utf8.count)
+      var lowered = text.lowercased()
+      lowered.withUTF8 { hashFolded($0, into: &hasher) }
     }
   }
+}
 
-  private func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-    return Array(text.utf8).withUnsafeBufferPointer(body)
+/// Hashes ASCII bytes with A-Z folded to a-z, a word at a time.
+@inline(__always)
+private func hashFolded(_ units: UnsafeBufferPointer<UInt8>, into hasher: inout Hasher) {
+  var index = 0
+  while index + 8 <= units.count {
+    hasher.combine(foldWord(UnsafeRawBufferPointer(units).loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+    index += 8
   }
+  var tail: UInt64 = 0
+  while index < units.count {
+    tail = tail << 8 | UInt64(fold(units[index]))
+    index += 1
+  }
+  hasher.combine(tail)
+  hasher.combine(units.count)
+}
+
+/// Lowercases the ASCII letters of eight bytes at once (every byte must be < 0x80).
+@inline(__always)
+private func foldWord(_ word: UInt64) -> UInt64 {
+  let ones: UInt64 = 0x0101_0101_0101_0101
+  let atLeastA = word &+ ones &* (0x80 - 0x41)  // high bit set where byte >= 'A'
+  let aboveZ = word &+ ones &* (0x80 - 0x5B)  // high bit set where byte > 'Z'
+  let upper = (atLeastA ^ aboveZ) & (ones &* 0x80)
+  return word | upper >> 2
 }
 
 @inline(__always)
@@ -55,6 +83,16 @@ private func fold(_ unit: UInt8) -> UInt8 {
 
 @inline(__always)
 private func isASCII(_ units: UnsafeBufferPointer<UInt8>) -> Bool {
-  for unit in units where unit >= 0x80 { return false }
+  var index = 0
+  while index + 8 <= units.count {
+    if UnsafeRawBufferPointer(units).loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+      return false
+    }
+    index += 8
+  }
+  while index < units.count {
+    if units[index] >= 0x80 { return false }
+    index += 1
+  }
   return true
 }

@@ -40,7 +40,7 @@ extension JSONValue {
 
 /// Writes JSON text: sorted keys, `pretty` = two-space indentation and a final newline.
 public struct JSONWriter {
-  public private(set) var output: [UInt8] = []
+  public var output: [UInt8] = []
   let pretty: Bool
 
   public init(pretty: Bool) { self.pretty = pretty }
@@ -77,7 +77,9 @@ public struct JSONWriter {
         return
       }
       output.append(UInt8(ascii: "{"))
-      let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+      // Planners build members in key order already; sorting is only the fallback.
+      let inOrder = zip(members, members.dropFirst()).allSatisfy { JSONWriter.precedes($0.key, $1.key) }
+      let sorted = inOrder ? members : members.sorted { JSONWriter.precedes($0.key, $1.key) }
       for (index, member) in sorted.enumerated() {
         if index > 0 { output.append(UInt8(ascii: ",")) }
         newline(depth + 1)
@@ -90,26 +92,39 @@ public struct JSONWriter {
     }
   }
 
-  private mutating func newline(_ depth: Int) {
+  /// Key order: UTF-8 bytes (the same as Foundation's `.sortedKeys` for ASCII keys).
+  static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+    lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+  }
+
+  mutating func newline(_ depth: Int) {
     guard pretty else { return }
     output.append(UInt8(ascii: "\n"))
     output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
   }
 
-  private mutating func writeString(_ text: String) {
+  mutating func writeString(_ text: String) {
     output.append(UInt8(ascii: "\""))
-    for unit in text.utf8 {
-      switch unit {
-      case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
-      case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
-      case UInt8(ascii: "\n"): output.append(contentsOf: "\\n".utf8)
-      case UInt8(ascii: "\r"): output.append(contentsOf: "\\r".utf8)
-      case UInt8(ascii: "\t"): output.append(contentsOf: "\\t".utf8)
-      case 0..<0x20:
-        output.append(contentsOf: "\\u00".utf8)
-        output.append(contentsOf: Hex.byte(unit).utf8)
-      default: output.append(unit)
+    var text = text
+    text.withUTF8 { units in
+      var start = 0
+      for index in 0..<units.count {
+        let unit = units[index]
+        guard unit < 0x20 || unit == UInt8(ascii: "\"") || unit == UInt8(ascii: "\\") else { continue }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: units[start..<index]))
+        start = index + 1
+        switch unit {
+        case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
+        case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
+        case UInt8(ascii: "\n"): output.append(contentsOf: "\\n".utf8)
+        case UInt8(ascii: "\r"): output.append(contentsOf: "\\r".utf8)
+        case UInt8(ascii: "\t"): output.append(contentsOf: "\\t".utf8)
+        default:
+          output.append(contentsOf: "\\u00".utf8)
+          output.append(contentsOf: Hex.byte(unit).utf8)
+        }
       }
+      output.append(contentsOf: UnsafeBufferPointer(rebasing: units[start..<units.count]))
     }
     output.append(UInt8(ascii: "\""))
   }

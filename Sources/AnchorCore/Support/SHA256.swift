@@ -19,60 +19,53 @@ struct SHA256: Sendable {
     0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
     0x5be0_cd19,
   ]
-  private var buffer: [UInt8] = []
+  /// A partial block (fewer than 64 bytes) waiting for more input.
+  private var pending: [UInt8] = []
   private var length: UInt64 = 0
 
-  init() { buffer.reserveCapacity(64) }
+  init() { pending.reserveCapacity(64) }
 
-  mutating func update(_ bytes: some Sequence<UInt8>) {
-    for byte in bytes {
-      buffer.append(byte)
-      if buffer.count == 64 {
-        compress()
-        buffer.removeAll(keepingCapacity: true)
-      }
-    }
+  mutating func update(_ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { absorb($0) }
   }
 
   mutating func update(_ text: String) {
     var text = text
-    text.withUTF8 { units in
-      var index = 0
-      // Fill a partial block first, then compress whole blocks straight from the source.
-      while index < units.count {
-        if buffer.isEmpty && units.count - index >= 64 {
-          buffer.append(contentsOf: units[index..<index + 64])
-          compress()
-          buffer.removeAll(keepingCapacity: true)
-          index += 64
-        } else {
-          let take = min(64 - buffer.count, units.count - index)
-          buffer.append(contentsOf: units[index..<index + take])
-          index += take
-          if buffer.count == 64 {
-            compress()
-            buffer.removeAll(keepingCapacity: true)
-          }
-        }
-      }
+    text.withUTF8 { absorb($0) }
+  }
+
+  mutating func absorb(_ input: UnsafeBufferPointer<UInt8>) {
+    length &+= UInt64(input.count)
+    var index = 0
+    if !pending.isEmpty {
+      let take = min(64 - pending.count, input.count)
+      pending.append(contentsOf: input[0..<take])
+      index = take
+      guard pending.count == 64 else { return }
+      let block = pending
+      block.withUnsafeBufferPointer { compress($0.baseAddress!) }
+      pending.removeAll(keepingCapacity: true)
     }
+    while input.count - index >= 64 {
+      compress(input.baseAddress! + index)
+      index += 64
+    }
+    if index < input.count { pending.append(contentsOf: input[index...]) }
   }
 
   /// Finishes and returns the 32-byte digest.
   mutating func finalize() -> [UInt8] {
-    let totalBits = (length + UInt64(buffer.count)) &* 8
-    var tail = buffer
+    let totalBits = length &* 8
+    var tail = pending
     tail.append(0x80)
     while tail.count % 64 != 56 { tail.append(0) }
     for shift in stride(from: 56, through: 0, by: -8) {
       tail.append(UInt8(truncatingIfNeeded: totalBits >> UInt64(shift)))
     }
-    for start in stride(from: 0, to: tail.count, by: 64) {
-      buffer = Array(tail[start..<start + 64])
-      compress()
-      length &-= 64  // padding blocks are not message length
+    tail.withUnsafeBufferPointer { blocks in
+      for start in stride(from: 0, to: blocks.count, by: 64) { compress(blocks.baseAddress! + start) }
     }
-    buffer = []
+    pending = []
     var digest: [UInt8] = []
     for word in state {
       digest.append(contentsOf: [
@@ -88,30 +81,27 @@ struct SHA256: Sendable {
     return Hex.encode(hasher.finalize())
   }
 
-  private mutating func compress() {
-    length &+= 64
-    let (a, b, c, d, e, f, g, h) = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) {
-      w in
-      buffer.withUnsafeBufferPointer { block in
-        for t in 0..<16 {
-          w[t] =
-            UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16
-            | UInt32(block[t * 4 + 2]) << 8 | UInt32(block[t * 4 + 3])
-        }
+  /// One 64-byte block at `block`.
+  private mutating func compress(_ block: UnsafePointer<UInt8>) {
+    var a = state[0]
+    var b = state[1]
+    var c = state[2]
+    var d = state[3]
+    var e = state[4]
+    var f = state[5]
+    var g = state[6]
+    var h = state[7]
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      for t in 0..<16 {
+        w[t] =
+          UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16 | UInt32(block[t * 4 + 2]) << 8
+          | UInt32(block[t * 4 + 3])
       }
       for t in 16..<64 {
         let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
         let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
         w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
       }
-      var a = state[0]
-      var b = state[1]
-      var c = state[2]
-      var d = state[3]
-      var e = state[4]
-      var f = state[5]
-      var g = state[6]
-      var h = state[7]
       SHA256.k.withUnsafeBufferPointer { k in
         for t in 0..<64 {
           let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
@@ -130,7 +120,6 @@ struct SHA256: Sendable {
           a = temp1 &+ temp2
         }
       }
-      return (a, b, c, d, e, f, g, h)
     }
     state[0] &+= a
     state[1] &+= b
