@@ -71,7 +71,8 @@ func makeInputs(_ count: Int) -> ([DirectoryUser], TenantSnapshot) {
         samAccountName: name, mail: mail, enabled: enabled))
     cloud.append(
       CloudUser(
-        id: cloudId, userPrincipalName: cloudUPN, mail: cloudMail, onPremisesImmutableId: immutableId,
+        id: cloudId, userPrincipalName: cloudUPN, mail: cloudMail,
+        onPremisesImmutableId: immutableId,
         onPremisesSyncEnabled: synced, holdsDirectoryRole: role))
   }
   cloud.shuffle(using: &random)
@@ -82,7 +83,8 @@ func makeInputs(_ count: Int) -> ([DirectoryUser], TenantSnapshot) {
       TenantDomain(name: "contoso.com", authenticationType: .managed),
       TenantDomain(name: "fed.contoso.com", authenticationType: .federated),
     ],
-    flags: TenantFlags(blockSoftMatchEnabled: true, blockCloudObjectTakeoverThroughHardMatchEnabled: false))
+    flags: TenantFlags(
+      blockSoftMatchEnabled: true, blockCloudObjectTakeoverThroughHardMatchEnabled: false))
   return (directory, tenant)
 }
 
@@ -90,7 +92,9 @@ func makeInputs(_ count: Int) -> ([DirectoryUser], TenantSnapshot) {
 func bareJoin(_ directory: [DirectoryUser], _ tenant: TenantSnapshot) -> Int {
   var byUPN: [String: Int] = [:]
   byUPN.reserveCapacity(tenant.users.count)
-  for (index, user) in tenant.users.enumerated() { byUPN[user.userPrincipalName.lowercased()] = index }
+  for (index, user) in tenant.users.enumerated() {
+    byUPN[user.userPrincipalName.lowercased()] = index
+  }
   var found = 0
   for user in directory {
     if let upn = user.userPrincipalName, byUPN[upn.lowercased()] != nil { found += 1 }
@@ -159,7 +163,8 @@ for count in runSizes {
   var plan: Plan?
   let planStart = cpuSeconds()
   let planning = clock.measure {
-    plan = HardMatchPlanner().plan(directoryUsers: directory, tenant: tenant, createdAt: "2026-11-29T00:00:00Z")
+    plan = HardMatchPlanner().plan(
+      directoryUsers: directory, tenant: tenant, createdAt: "2026-11-29T00:00:00Z")
   }
   let planCPU = cpuSeconds() - planStart
   let rssAfterPlan = peakRSSMiB()
@@ -173,5 +178,15 @@ for count in runSizes {
     "| \(count) | \(format(seconds(planning))) | \(format(planCPU)) | \(format(peerCPU)) | \(format(planCPU / peerCPU, 1))x | \(format(rssAfterPlan, 0)) | \(format(encodeCPU)) | \(format(Double(bytes) / 1_048_576, 1)) | \(plan!.items.count) |"
   )
   if peerResult == 0 { print("peer matched nothing") }
+  // BENCH_WRITE_PLAN=path writes the link plan and a clear plan (for schema validation).
+  if let path = getenv("BENCH_WRITE_PLAN").map({ String(cString: $0) }) {
+    let clear = ClearPlanner(settings: PlanSettings(allowFederatedClear: true)).plan(
+      tenant: tenant, newForestUsers: directory, createdAt: "2026-11-29T00:00:00Z")
+    for (file, written) in [(path, plan!), (path + ".clear.json", clear)] {
+      guard let handle = fopen(file, "w") else { continue }
+      written.writeJSON { chunk in _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) } }
+      fclose(handle)
+    }
+  }
   print("<!-- \(count): \(plan!.summaryLine) -->")
 }

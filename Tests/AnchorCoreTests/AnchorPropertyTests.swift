@@ -31,7 +31,8 @@ struct AnchorPropertyTests {
         return String(hex[start..<hex.index(start, offsetBy: 2)])
       }.joined(separator: " ")
       for text in [
-        guid.canonicalString, braced, anchor.immutableId, anchor.hex!, spaced, anchor.ldapFilterValue!,
+        guid.canonicalString, braced, anchor.immutableId, anchor.hex!, spaced,
+        anchor.ldapFilterValue!,
         anchor.ldapFilter!,
       ] {
         #expect(try SourceAnchor.parse(text) == anchor, "\(text)")
@@ -54,7 +55,9 @@ struct AnchorPropertyTests {
       let (anchor, form) = try SourceAnchor.parseWithForm(text)
       if count == 16 {
         #expect(form == .immutableId)
-      } else if text.utf8.count == 32 && text.utf8.allSatisfy({ Hex.decode(String(decoding: [$0, $0], as: UTF8.self)) != nil }) {
+      } else if text.utf8.count == 32
+        && text.utf8.allSatisfy({ Hex.decode(String(decoding: [$0, $0], as: UTF8.self)) != nil })
+      {
         #expect(form == .hex)  // 32 hex-looking characters are read as hex, by design
       } else {
         #expect(form == .opaqueBase64)
@@ -63,12 +66,17 @@ struct AnchorPropertyTests {
     }
   }
 
-  @Test("random strings never crash the parser and errors name the value", arguments: [11, 12] as [UInt64])
+  @Test(
+    "random strings never crash the parser and errors name the value",
+    arguments: [11, 12] as [UInt64])
   func randomStrings(seed: UInt64) {
     var random = SeededGenerator(seed: seed)
     let alphabet = Array(#"abcdefABCDEF0123456789{}-\ ()=+/xyzé$_"#)
     for _ in 0..<3_000 {
-      let text = String((0..<Int.random(in: 0...40, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+      let text = String(
+        (0..<Int.random(in: 0...40, using: &random)).map { _ in
+          alphabet.randomElement(using: &random)!
+        })
       do {
         let anchor = try SourceAnchor.parse(text)
         #expect(!anchor.immutableId.isEmpty)

@@ -19,17 +19,20 @@ enum Fixture {
       }
     return DirectoryUser(
       source: "corp", distinguishedName: "CN=user\(n),OU=Users,DC=corp,DC=example",
-      objectGUID: guid(n), anchor: resolved, anchorSource: resolved == nil ? "employeeID" : "objectGUID",
+      objectGUID: guid(n), anchor: resolved,
+      anchorSource: resolved == nil ? "employeeID" : "objectGUID",
       userPrincipalName: upn, samAccountName: sam ?? "user\(n)", mail: mail, proxyAddresses: proxy,
       enabled: enabled)
   }
 
   static func cloud(
-    _ id: String, upn: String, mail: String? = nil, proxy: [String] = [], immutableId: SourceAnchor? = nil,
+    _ id: String, upn: String, mail: String? = nil, proxy: [String] = [],
+    immutableId: SourceAnchor? = nil,
     synced: Bool? = nil, role: Bool = false
   ) -> CloudUser {
     CloudUser(
-      id: id, userPrincipalName: upn, mail: mail, proxyAddresses: proxy, onPremisesImmutableId: immutableId,
+      id: id, userPrincipalName: upn, mail: mail, proxyAddresses: proxy,
+      onPremisesImmutableId: immutableId,
       onPremisesSyncEnabled: synced, holdsDirectoryRole: role)
   }
 
@@ -40,9 +43,13 @@ enum Fixture {
     TenantDomain(name: "fed2.contoso.com", authenticationType: .federated),
   ]
 
-  static func tenant(_ users: [CloudUser], domains: [TenantDomain] = Fixture.domains) -> TenantSnapshot {
-    TenantSnapshot(tenantId: "11111111-2222-3333-4444-555555555555", users: users, domains: domains,
-      flags: TenantFlags(blockSoftMatchEnabled: false, blockCloudObjectTakeoverThroughHardMatchEnabled: false))
+  static func tenant(_ users: [CloudUser], domains: [TenantDomain] = Fixture.domains)
+    -> TenantSnapshot
+  {
+    TenantSnapshot(
+      tenantId: "11111111-2222-3333-4444-555555555555", users: users, domains: domains,
+      flags: TenantFlags(
+        blockSoftMatchEnabled: false, blockCloudObjectTakeoverThroughHardMatchEnabled: false))
   }
 
   static let id1 = "aaaaaaaa-0000-0000-0000-000000000001"

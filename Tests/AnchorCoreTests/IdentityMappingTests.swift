@@ -16,28 +16,36 @@ struct IdentityMappingTests {
       sam:eve@weird,upn:eve@contoso.com\r
       """
     let mapping = try IdentityMapping.parseCSV(csv, source: "map.csv")
-    #expect(mapping.map(\.directory) == [
-      .distinguishedName("CN=Smith\\, Ann,OU=Users,DC=corp,DC=example"), .distinguishedName("CN=bob,DC=corp"),
-      .samAccountName("carol"), .userPrincipalName("dave@corp.local"), .samAccountName("eve@weird"),
-    ])
-    #expect(mapping.map(\.cloud) == [
-      .userPrincipalName("ann@contoso.com"), .userPrincipalName("bob@contoso.com"),
-      .objectId("aaaaaaaa-0000-0000-0000-000000000001"), .objectId("bbbbbbbb-0000-0000-0000-000000000002"),
-      .userPrincipalName("eve@contoso.com"),
-    ])
-    #expect(mapping.map(\.origin) == ["map.csv:3", "map.csv:4", "map.csv:5", "map.csv:6", "map.csv:8"])
+    #expect(
+      mapping.map(\.directory) == [
+        .distinguishedName("CN=Smith\\, Ann,OU=Users,DC=corp,DC=example"),
+        .distinguishedName("CN=bob,DC=corp"),
+        .samAccountName("carol"), .userPrincipalName("dave@corp.local"),
+        .samAccountName("eve@weird"),
+      ])
+    #expect(
+      mapping.map(\.cloud) == [
+        .userPrincipalName("ann@contoso.com"), .userPrincipalName("bob@contoso.com"),
+        .objectId("aaaaaaaa-0000-0000-0000-000000000001"),
+        .objectId("bbbbbbbb-0000-0000-0000-000000000002"),
+        .userPrincipalName("eve@contoso.com"),
+      ])
+    #expect(
+      mapping.map(\.origin) == ["map.csv:3", "map.csv:4", "map.csv:5", "map.csv:6", "map.csv:8"])
   }
 
-  @Test("errors carry the line number", arguments: [
-    ("a,b@c\nonly-one-column\n", 2, "expected 2 columns"),
-    ("a,b@c\nx,y,z\n", 2, "found 3"),
-    ("a,not-a-user\n", 1, "neither an object id"),
-    (",b@c\n", 1, "directory user is empty"),
-    ("a,b@c\n\"unterminated,b@c\n", 2, "unterminated"),
-    ("a,b@c\nA,c@d\n", 2, "already mapped on line 1"),
-    ("a\"b,c@d\n", 1, "quote inside"),
-    ("\"a\"b,c@d\n", 1, "after a closing quote"),
-  ])
+  @Test(
+    "errors carry the line number",
+    arguments: [
+      ("a,b@c\nonly-one-column\n", 2, "expected 2 columns"),
+      ("a,b@c\nx,y,z\n", 2, "found 3"),
+      ("a,not-a-user\n", 1, "neither an object id"),
+      (",b@c\n", 1, "directory user is empty"),
+      ("a,b@c\n\"unterminated,b@c\n", 2, "unterminated"),
+      ("a,b@c\nA,c@d\n", 2, "already mapped on line 1"),
+      ("a\"b,c@d\n", 1, "quote inside"),
+      ("\"a\"b,c@d\n", 1, "after a closing quote"),
+    ])
   func errors(_ csv: String, _ line: Int, _ fragment: String) {
     do {
       _ = try IdentityMapping.parseCSV(csv, source: "map.csv")

@@ -4,7 +4,8 @@ extension ObjectGUID: Codable {
     let container = try decoder.singleValueContainer()
     let text = try container.decode(String.self)
     guard let guid = ObjectGUID(guidString: text) else {
-      throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a GUID")
+      throw DecodingError.dataCorruptedError(
+        in: container, debugDescription: "'\(text)' is not a GUID")
     }
     self = guid
   }

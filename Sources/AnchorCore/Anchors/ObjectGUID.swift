@@ -19,23 +19,32 @@ public struct ObjectGUID: Hashable, Sendable, Comparable {
   public var bytes: [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(16)
-    for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
-    for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift)))
+    }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift)))
+    }
     return out
   }
 
   /// Wraps 16 raw bytes; returns nil for any other length.
   public init?(bytes: some Collection<UInt8>) {
     guard bytes.count == 16 else { return nil }
+    self.init(array: Array(bytes))
+  }
+
+  /// Wraps 16 raw bytes; returns nil for any other length (the fast path for arrays).
+  public init?(bytes: [UInt8]) {
+    guard bytes.count == 16 else { return nil }
+    self.init(array: bytes)
+  }
+
+  private init(array bytes: [UInt8]) {
     var high: UInt64 = 0
     var low: UInt64 = 0
-    for (offset, byte) in bytes.enumerated() {
-      if offset < 8 {
-        high = high << 8 | UInt64(byte)
-      } else {
-        low = low << 8 | UInt64(byte)
-      }
-    }
+    for index in 0..<8 { high = high << 8 | UInt64(bytes[index]) }
+    for index in 8..<16 { low = low << 8 | UInt64(bytes[index]) }
     self.high = high
     self.low = low
   }

@@ -38,7 +38,9 @@ extension SourceAnchor {
     }
     // GUID string.
     if trimmed.contains("-") || trimmed.hasPrefix("{") {
-      if let guid = ObjectGUID(guidString: trimmed) { return (SourceAnchor(guid: guid), .guidString) }
+      if let guid = ObjectGUID(guidString: trimmed) {
+        return (SourceAnchor(guid: guid), .guidString)
+      }
       reasons.append(
         "not a GUID string (expected 8-4-4-4-12 hex digits, optionally in braces)")
     }
@@ -87,7 +89,8 @@ extension SourceAnchor {
         return .failure("not an LDAP filter (expected (objectGUID=\\xx...))")
       }
       let attribute = body[body.index(after: body.startIndex)..<equals]
-      guard attribute.lowercased() == "objectguid" || attribute.lowercased() == "ms-ds-consistencyguid"
+      guard
+        attribute.lowercased() == "objectguid" || attribute.lowercased() == "ms-ds-consistencyguid"
       else {
         return .failure("an LDAP filter on '\(attribute)', not objectGUID")
       }
@@ -120,7 +123,8 @@ extension SourceAnchor {
     let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".utf8)
     for (offset, unit) in text.utf8.enumerated() where !alphabet.contains(unit) {
       let character = String(decoding: [unit], as: UTF8.self)
-      return "not base64 (character '\(unit < 128 ? character : "non-ASCII")' at position \(offset + 1))"
+      return
+        "not base64 (character '\(unit < 128 ? character : "non-ASCII")' at position \(offset + 1))"
     }
     if text.utf8.count % 4 != 0 {
       return "not base64 (length \(text.utf8.count) is not a multiple of 4)"

@@ -30,7 +30,9 @@ public struct ClearPlanner: Sendable {
   }
 
   /// - Parameter newForestUsers: the new forest's users (for the readiness report; may be empty).
-  public func plan(tenant: TenantSnapshot, newForestUsers: [DirectoryUser], createdAt: String) -> Plan {
+  public func plan(tenant: TenantSnapshot, newForestUsers: [DirectoryUser], createdAt: String)
+    -> Plan
+  {
     let cloud = TenantIndex(tenant)
     let directory = DirectoryIndex(newForestUsers, includeMappingKeys: false)
     let diagnostics = PlanningChecks.tenantDiagnostics(tenant, cloud: cloud, mode: .clear)
@@ -45,7 +47,8 @@ public struct ClearPlanner: Sendable {
       if user.isSynced {
         item.action = .skip
         item.reason = .cloudUserSynced
-        item.explanation = "the user is synced (onPremisesSyncEnabled=true), not cloud-only: its anchor belongs to the sync engine"
+        item.explanation =
+          "the user is synced (onPremisesSyncEnabled=true), not cloud-only: its anchor belongs to the sync engine"
       } else if user.onPremisesImmutableId == nil {
         item.action = .noop
         item.reason = .alreadyClear
@@ -56,7 +59,9 @@ public struct ClearPlanner: Sendable {
     }
     var federated = FederatedSequencer(cloud: cloud)
     if settings.allowFederatedClear {
-      for (index, item) in items.enumerated() where item.action == .clear { federated.reserve(twins[index]) }
+      for (index, item) in items.enumerated() where item.action == .clear {
+        federated.reserve(twins[index])
+      }
     }
     for index in items.indices {
       if items[index].action == .clear {
@@ -64,7 +69,8 @@ public struct ClearPlanner: Sendable {
           to: &items[index], twin: twins[index], allowFederatedClear: settings.allowFederatedClear)
       }
       if items[index].action != .skip {
-        let movedTo = items[index].steps.first(where: { $0.kind == .setUserPrincipalName })?.userPrincipalName
+        let movedTo = items[index].steps.first(where: { $0.kind == .setUserPrincipalName })?
+          .userPrincipalName
         items[index].softMatch = readiness(
           twins[index], effectiveUPN: movedTo, cloud: cloud, directory: directory)
       }
@@ -73,7 +79,9 @@ public struct ClearPlanner: Sendable {
     var fingerprint = PlanningChecks.fingerprint(
       directoryUsers: newForestUsers, tenant: tenant, settings: settings, mode: .clear)
     fingerprint.add(
-      line: "scope \(scope.domains.map { $0.sorted() } ?? []) \(scope.userIds.map { $0.sorted() } ?? [])")
+      line:
+        "scope \(scope.domains.map { $0.sorted() } ?? []) \(scope.userIds.map { $0.sorted() } ?? [])"
+    )
     return Plan(
       mode: .clear, createdAt: createdAt, tenant: tenant.tenantId,
       inputFingerprint: fingerprint.finalize(), settings: settings,
@@ -83,7 +91,9 @@ public struct ClearPlanner: Sendable {
   /// Predicts Entra's soft match: the incoming user matches on UPN or on its primary SMTP address
   /// against the cloud user's SMTP addresses; role holders are never matched; any second candidate
   /// on either side makes the match fail (duplicate attribute errors).
-  func readiness(_ position: Int32, effectiveUPN: String?, cloud: TenantIndex, directory: DirectoryIndex)
+  func readiness(
+    _ position: Int32, effectiveUPN: String?, cloud: TenantIndex, directory: DirectoryIndex
+  )
     -> SoftMatchReadiness
   {
     let user = cloud.users[Int(position)]
@@ -96,7 +106,9 @@ public struct ClearPlanner: Sendable {
         candidates.append((hit, rule))
       }
     }
-    add(directory.byUPN.lookup(CaseInsensitiveKey(effectiveUPN ?? user.userPrincipalName)), .userPrincipalName)
+    add(
+      directory.byUPN.lookup(CaseInsensitiveKey(effectiveUPN ?? user.userPrincipalName)),
+      .userPrincipalName)
     for address in user.smtpAddresses {
       add(directory.bySMTP.lookup(CaseInsensitiveKey(address)), .primarySmtp)
     }
@@ -120,6 +132,7 @@ public struct ClearPlanner: Sendable {
       return SoftMatchReadiness(
         outcome: .blocked, by: rule, directory: directory.ref(candidate), reason: .duplicateMatch)
     }
-    return SoftMatchReadiness(outcome: .willSoftMatch, by: rule, directory: directory.ref(candidate))
+    return SoftMatchReadiness(
+      outcome: .willSoftMatch, by: rule, directory: directory.ref(candidate))
   }
 }

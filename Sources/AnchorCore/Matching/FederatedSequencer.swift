@@ -16,7 +16,7 @@ struct FederatedSequencer {
 
   /// Records that an item will need the federated sequence for this cloud user.
   mutating func reserve(_ twin: Int32) {
-    guard cloud.isFederated(cloud.users[Int(twin)].userPrincipalName), let upn = temporaryUPN(for: twin)
+    guard cloud.isFederated(twin), let upn = temporaryUPN(for: twin)
     else { return }
     wanted[CaseInsensitiveKey(upn), default: 0] += 1
   }
@@ -33,15 +33,17 @@ struct FederatedSequencer {
       return (.temporaryUpnTaken, "the temporary UPN \(upn) is already used by another cloud user")
     }
     if wanted[CaseInsensitiveKey(upn), default: 0] > 1 {
-      return (.temporaryUpnTaken, "the temporary UPN \(upn) would be needed by several users in this plan")
+      return (
+        .temporaryUpnTaken, "the temporary UPN \(upn) would be needed by several users in this plan"
+      )
     }
     return nil
   }
 
   /// Adds the steps that set `anchor` on the item's cloud user, or blocks the item.
   func addSteps(to item: inout PlanItem, twin: Int32, setting anchor: SourceAnchor) {
-    let before = cloud.before(twin)
-    guard cloud.isFederated(before.userPrincipalName) else {
+    let before = item.before ?? cloud.before(twin)
+    guard cloud.isFederated(twin) else {
       item.steps = [PlanStep(kind: .setImmutableId, immutableId: anchor, expect: before)]
       return
     }
@@ -74,8 +76,8 @@ struct FederatedSequencer {
   /// Adds the steps that clear the ImmutableID, or blocks the item. A federated user is moved to the
   /// temporary UPN on the initial domain and stays there (only with `allowFederatedClear`).
   func addClearSteps(to item: inout PlanItem, twin: Int32, allowFederatedClear: Bool) {
-    let before = cloud.before(twin)
-    guard cloud.isFederated(before.userPrincipalName) else {
+    let before = item.before ?? cloud.before(twin)
+    guard cloud.isFederated(twin) else {
       item.steps = [PlanStep(kind: .clearImmutableId, expect: before)]
       return
     }

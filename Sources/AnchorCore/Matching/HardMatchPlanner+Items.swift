@@ -17,7 +17,8 @@ extension HardMatchPlanner {
       let before = cloud.before(twin)
       var item = PlanItem(
         action: .noop, reason: .alreadyLinked, explanation: "", cloud: cloud.ref(twin),
-        directory: directoryRef, matchedBy: rule, immutableId: directory.users[Int(position)].anchor,
+        directory: directoryRef, matchedBy: rule,
+        immutableId: directory.users[Int(position)].anchor,
         before: before, diagnostics: diagnostics)
       decide(&item, position: position, twin: twin, directory: directory, cloud: cloud)
       return item
@@ -25,7 +26,8 @@ extension HardMatchPlanner {
   }
 
   private func decide(
-    _ item: inout PlanItem, position: Int32, twin: Int32, directory: DirectoryIndex, cloud: TenantIndex
+    _ item: inout PlanItem, position: Int32, twin: Int32, directory: DirectoryIndex,
+    cloud: TenantIndex
   ) {
     let current = item.before?.immutableId
     guard let target = item.immutableId else {
@@ -35,7 +37,7 @@ extension HardMatchPlanner {
         "the directory user has no sourceAnchor (\(directory.users[Int(position)].anchorSource) is empty): there is nothing to link"
       return
     }
-    if case .many(let same) = directory.byAnchor.lookup(target) {
+    if let same = directory.byAnchor.shared(target) {
       item.action = .conflict
       item.reason = .duplicateDirectoryAnchor
       item.explanation = "\(same.count) directory users have the anchor \(target)"
@@ -69,7 +71,8 @@ extension HardMatchPlanner {
         "ImmutableID \(target) is already used by "
         + holders.map { cloud.users[Int($0)].userPrincipalName }.sorted().joined(separator: ", ")
         + "; ImmutableIDs are unique in a tenant"
-      item.involved = [directory.involved(position), cloud.involved(twin)] + holders.map(cloud.involved)
+      item.involved =
+        [directory.involved(position), cloud.involved(twin)] + holders.map(cloud.involved)
       return
     }
     if cloud.users[Int(twin)].holdsDirectoryRole {

@@ -62,10 +62,12 @@ public struct HardMatchPlanner: Sendable {
     }
     outcomes = []
     var federated = FederatedSequencer(cloud: cloud)
-    for index in items.indices where items[index].action == .link || items[index].action == .relink {
+    for index in items.indices where items[index].action == .link || items[index].action == .relink
+    {
       federated.reserve(twins[index])
     }
-    for index in items.indices where items[index].action == .link || items[index].action == .relink {
+    for index in items.indices where items[index].action == .link || items[index].action == .relink
+    {
       if let anchor = items[index].immutableId {
         federated.addSteps(to: &items[index], twin: twins[index], setting: anchor)
       }
@@ -109,12 +111,14 @@ public struct HardMatchPlanner: Sendable {
         diagnostics.append(
           Diagnostic(
             .warning, .mappingUnresolved, subject: entry.origin,
-            "mapping line names directory user \(entry.directory) that was not read from the directory"))
+            "mapping line names directory user \(entry.directory) that was not read from the directory"
+          ))
       case .many(let positions):
         diagnostics.append(
           Diagnostic(
             .error, .mappingAmbiguous, subject: entry.origin,
-            "mapping line names \(entry.directory), which matches \(positions.count) directory users; use the DN"))
+            "mapping line names \(entry.directory), which matches \(positions.count) directory users; use the DN"
+          ))
       case .one(let position):
         if cloudHits.isEmpty {
           diagnostics.append(
@@ -140,17 +144,21 @@ public struct HardMatchPlanner: Sendable {
     case .mapping:
       return (mappedTo[position]?.0 ?? .none, .none)
     case .userPrincipalName:
-      guard let upn = directory.users[index].userPrincipalName, !upn.isEmpty else { return (.none, .none) }
+      guard let upn = directory.users[index].userPrincipalName, !upn.isEmpty else {
+        return (.none, .none)
+      }
       let key = CaseInsensitiveKey(upn)
       let hits = cloud.byUPN.lookup(key)
       if hits.isEmpty { return (.none, .none) }
-      return (hits, directory.byUPN.lookup(key))
+      return (hits, directory.byUPN.shared(key).map(Hits.many) ?? .none)
     case .primarySmtp:
-      guard let smtp = directory.primarySmtp[Int(position)], !smtp.isEmpty else { return (.none, .none) }
+      guard let smtp = directory.primarySmtp[Int(position)], !smtp.isEmpty else {
+        return (.none, .none)
+      }
       let key = CaseInsensitiveKey(smtp)
       let hits = cloud.bySMTP.lookup(key)
       if hits.isEmpty { return (.none, .none) }
-      return (hits, directory.bySMTP.lookup(key))
+      return (hits, directory.bySMTP.shared(key).map(Hits.many) ?? .none)
     }
   }
 
@@ -160,12 +168,14 @@ public struct HardMatchPlanner: Sendable {
   ) -> Outcome {
     let index = Int(position)
     if !directory.users[index].enabled && !settings.includeDisabled {
-      return .skip(.directoryUserDisabled, "the directory user is disabled and includeDisabled is off")
+      return .skip(
+        .directoryUserDisabled, "the directory user is disabled and includeDisabled is off")
     }
     var decided: (twin: Int32, rule: MatchRule)?
     var diagnostics: [Diagnostic] = []
     for rule in settings.matchOrder {
-      let (hits, sameKey) = lookup(rule, position, directory: directory, cloud: cloud, mappedTo: mappedTo)
+      let (hits, sameKey) = lookup(
+        rule, position, directory: directory, cloud: cloud, mappedTo: mappedTo)
       // Once an explicit rule decided, later disagreement is reported but does not override it.
       let explicitlyDecided = decided?.rule.isExplicit == true
       switch hits {
@@ -174,9 +184,13 @@ public struct HardMatchPlanner: Sendable {
       case .many(let positions):
         let message =
           "\(rule.rawValue) matches \(positions.count) cloud users: "
-          + positions.map { cloud.users[Int($0)].userPrincipalName }.sorted().joined(separator: ", ")
+          + positions.map { cloud.users[Int($0)].userPrincipalName }.sorted().joined(
+            separator: ", ")
         if explicitlyDecided {
-          diagnostics.append(Diagnostic(.warning, .ambiguousCloudMatch, subject: directory.users[index].distinguishedName, message))
+          diagnostics.append(
+            Diagnostic(
+              .warning, .ambiguousCloudMatch, subject: directory.users[index].distinguishedName,
+              message))
           continue
         }
         let code: DiagnosticCode =
@@ -191,7 +205,9 @@ public struct HardMatchPlanner: Sendable {
           let message = "\(sameKey.count) directory users share this \(what)"
           if explicitlyDecided {
             diagnostics.append(
-              Diagnostic(.warning, rule == .userPrincipalName ? .duplicateDirectoryUpn : .duplicateDirectorySmtp,
+              Diagnostic(
+                .warning,
+                rule == .userPrincipalName ? .duplicateDirectoryUpn : .duplicateDirectorySmtp,
                 subject: directory.users[index].distinguishedName, message))
             continue
           }
@@ -208,17 +224,24 @@ public struct HardMatchPlanner: Sendable {
             "\(current.rule.rawValue) matches \(cloud.users[Int(current.twin)].userPrincipalName) but "
             + "\(rule.rawValue) matches \(cloud.users[Int(twin)].userPrincipalName)"
           if explicitlyDecided {
-            diagnostics.append(Diagnostic(.warning, .matchRulesDisagree, subject: directory.users[index].distinguishedName, message))
+            diagnostics.append(
+              Diagnostic(
+                .warning, .matchRulesDisagree, subject: directory.users[index].distinguishedName,
+                message))
           } else {
             return .conflict(
               .matchRulesDisagree, message, cloud: [current.twin, twin],
-              involved: [directory.involved(position), cloud.involved(current.twin), cloud.involved(twin)])
+              involved: [
+                directory.involved(position), cloud.involved(current.twin), cloud.involved(twin),
+              ])
           }
         }
       }
     }
     guard let decided else {
-      return .skip(.noCloudTwin, "no cloud user matches by \(settings.matchOrder.map(\.rawValue).joined(separator: ", "))")
+      return .skip(
+        .noCloudTwin,
+        "no cloud user matches by \(settings.matchOrder.map(\.rawValue).joined(separator: ", "))")
     }
     return .twin(decided.twin, decided.rule, diagnostics)
   }

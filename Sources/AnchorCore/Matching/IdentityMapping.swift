@@ -38,13 +38,17 @@ public struct IdentityMapping: Hashable, Sendable {
   /// UPN, otherwise a sAMAccountName; a cloud value shaped like a GUID is an object id, with `@` a
   /// UPN. An optional header `directory,cloud`, blank lines and lines starting with `#` are skipped.
   /// - Parameter source: the file name, used in errors and origins.
-  public static func parseCSV(_ text: String, source: String) throws(AnchorCoreError) -> [IdentityMapping] {
+  public static func parseCSV(_ text: String, source: String) throws(AnchorCoreError)
+    -> [IdentityMapping]
+  {
     var result: [IdentityMapping] = []
     var seenDirectory: [String: Int] = [:]  // "kind:lowercased value" -> line
     for (lineNumber, fields) in try CSVReader.records(text, source: source) {
       if fields.count == 1 && fields[0].isEmpty { continue }
       if let first = fields.first, first.hasPrefix("#") { continue }
-      if result.isEmpty && seenDirectory.isEmpty && fields.map({ $0.lowercased() }) == ["directory", "cloud"] {
+      if result.isEmpty && seenDirectory.isEmpty
+        && fields.map({ $0.lowercased() }) == ["directory", "cloud"]
+      {
         continue
       }
       guard fields.count == 2 else {
@@ -61,12 +65,15 @@ public struct IdentityMapping: Hashable, Sendable {
           message: "'\(fields[0])' is already mapped on line \(previous)")
       }
       seenDirectory[seenKey] = lineNumber
-      result.append(IdentityMapping(directory: directory, cloud: cloud, origin: "\(source):\(lineNumber)"))
+      result.append(
+        IdentityMapping(directory: directory, cloud: cloud, origin: "\(source):\(lineNumber)"))
     }
     return result
   }
 
-  private static func directoryKey(_ raw: String, source: String, line: Int) throws(AnchorCoreError) -> DirectoryKey {
+  private static func directoryKey(_ raw: String, source: String, line: Int) throws(AnchorCoreError)
+    -> DirectoryKey
+  {
     let value = trim(raw)
     guard !value.isEmpty else {
       throw .invalidMapping(source: source, line: line, message: "the directory user is empty")
@@ -79,7 +86,9 @@ public struct IdentityMapping: Hashable, Sendable {
     return .samAccountName(value)
   }
 
-  private static func cloudKey(_ raw: String, source: String, line: Int) throws(AnchorCoreError) -> CloudKey {
+  private static func cloudKey(_ raw: String, source: String, line: Int) throws(AnchorCoreError)
+    -> CloudKey
+  {
     let value = trim(raw)
     guard !value.isEmpty else {
       throw .invalidMapping(source: source, line: line, message: "the cloud user is empty")
@@ -164,11 +173,13 @@ enum CSVReader {
       default:
         if afterQuote {
           throw .invalidMapping(
-            source: source, line: line, message: "text after a closing quote (quote the whole value)")
+            source: source, line: line,
+            message: "text after a closing quote (quote the whole value)")
         }
         if character == "\"" {
           throw .invalidMapping(
-            source: source, line: line, message: "a quote inside an unquoted value (quote the whole value)")
+            source: source, line: line,
+            message: "a quote inside an unquoted value (quote the whole value)")
         }
         field.append(character)
       }

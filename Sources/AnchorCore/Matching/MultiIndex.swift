@@ -15,6 +15,13 @@ struct MultiIndex<Key: Hashable>: Sendable where Key: Sendable {
     more[key, default: []].append(position)
   }
 
+  /// The positions sharing `key` when more than one object has it; nil otherwise. Without any
+  /// collision in the index this costs nothing (no hashing), which is the common case.
+  func shared(_ key: Key) -> [Int32]? {
+    guard !more.isEmpty, let others = more[key], let one = first[key] else { return nil }
+    return [one] + others
+  }
+
   func lookup(_ key: Key) -> Hits {
     guard let one = first[key] else { return .none }
     guard let others = more[key] else { return .one(one) }

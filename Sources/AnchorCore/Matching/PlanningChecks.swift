@@ -5,7 +5,9 @@ enum PlanningChecks {
   {
     var out: [Diagnostic] = []
     let flags = tenant.flags
-    if flags.blockSoftMatchEnabled == nil || flags.blockCloudObjectTakeoverThroughHardMatchEnabled == nil {
+    if flags.blockSoftMatchEnabled == nil
+      || flags.blockCloudObjectTakeoverThroughHardMatchEnabled == nil
+    {
       out.append(
         Diagnostic(
           .info, .tenantFlagsUnknown, subject: tenant.tenantId,
@@ -26,7 +28,9 @@ enum PlanningChecks {
           "blockSoftMatchEnabled is true: the new forest's users will not soft-match until it is set to false for the matching window"
         ))
     }
-    if cloud.initialDomain == nil && tenant.domains.contains(where: { $0.authenticationType == .federated }) {
+    if cloud.initialDomain == nil
+      && tenant.domains.contains(where: { $0.authenticationType == .federated })
+    {
       out.append(
         Diagnostic(
           .warning, .noInitialDomain, subject: tenant.tenantId,
@@ -54,12 +58,13 @@ enum PlanningChecks {
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, settings: PlanSettings, mode: PlanMode
   ) -> InputFingerprint {
     var fingerprint = InputFingerprint()
-    for user in directoryUsers { fingerprint.add(user) }
-    for user in tenant.users { fingerprint.add(user) }
+    for index in directoryUsers.indices { fingerprint.add(directoryUsers[index]) }
+    for index in tenant.users.indices { fingerprint.add(tenant.users[index]) }
     fingerprint.add(line: "mode \(mode.rawValue)")
     fingerprint.add(line: "tenant \(tenant.tenantId)")
     for domain in tenant.domains.sorted(by: { $0.name < $1.name }) {
-      fingerprint.add(line: "domain \(domain.name) \(domain.authenticationType.rawValue) \(domain.isInitial)")
+      fingerprint.add(
+        line: "domain \(domain.name) \(domain.authenticationType.rawValue) \(domain.isInitial)")
     }
     fingerprint.add(
       line:

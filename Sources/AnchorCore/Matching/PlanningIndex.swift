@@ -9,6 +9,8 @@ struct TenantIndex: Sendable {
   private(set) var byAnchor: MultiIndex<SourceAnchor>
   let authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType]
   let initialDomain: String?
+  /// Per user: is the UPN in a federated domain (computed once; empty when no domain is).
+  private let federated: [Bool]
 
   init(_ snapshot: TenantSnapshot, includeIds: Bool = false) {
     users = snapshot.users
@@ -20,7 +22,9 @@ struct TenantIndex: Sendable {
       let position = Int32(offset)
       if includeIds { byId.insert(CaseInsensitiveKey(users[offset].id), position) }
       byUPN.insert(CaseInsensitiveKey(users[offset].userPrincipalName), position)
-      if let mail = users[offset].mail, !mail.isEmpty { bySMTP.insert(CaseInsensitiveKey(mail), position) }
+      if let mail = users[offset].mail, !mail.isEmpty {
+        bySMTP.insert(CaseInsensitiveKey(mail), position)
+      }
       if !users[offset].proxyAddresses.isEmpty {
         for address in users[offset].proxyAddresses where ProxyAddresses.isSMTP(address) {
           bySMTP.insert(CaseInsensitiveKey(address.dropFirst(5)), position)
@@ -29,12 +33,29 @@ struct TenantIndex: Sendable {
       if let anchor = users[offset].onPremisesImmutableId { byAnchor.insert(anchor, position) }
     }
     var authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType] = [:]
-    for domain in snapshot.domains { authentication[CaseInsensitiveKey(domain.name)] = domain.authenticationType }
+    for domain in snapshot.domains {
+      authentication[CaseInsensitiveKey(domain.name)] = domain.authenticationType
+    }
     self.authentication = authentication
     initialDomain = snapshot.initialDomain
+    if authentication.values.contains(.federated) {
+      let users = snapshot.users
+      federated = users.indices.map {
+        TenantIndex.isFederated(users[$0].userPrincipalName, authentication)
+      }
+    } else {
+      federated = []
+    }
   }
 
-  func isFederated(_ upn: String) -> Bool {
+  /// Is this cloud user's current UPN in a federated domain?
+  func isFederated(_ position: Int32) -> Bool {
+    federated.isEmpty ? false : federated[Int(position)]
+  }
+
+  private static func isFederated(
+    _ upn: String, _ authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType]
+  ) -> Bool {
     guard let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
     return authentication[CaseInsensitiveKey(upn[upn.index(after: at)...])] == .federated
   }
@@ -60,7 +81,8 @@ struct TenantIndex: Sendable {
   func before(_ position: Int32) -> BeforeImage {
     let index = Int(position)
     return BeforeImage(
-      immutableId: users[index].onPremisesImmutableId, userPrincipalName: users[index].userPrincipalName,
+      immutableId: users[index].onPremisesImmutableId,
+      userPrincipalName: users[index].userPrincipalName,
       onPremisesSyncEnabled: users[index].onPremisesSyncEnabled)
   }
 }
@@ -93,13 +115,16 @@ struct DirectoryIndex: Sendable {
       }
       let smtp =
         users[offset].proxyAddresses.isEmpty
-        ? users[offset].mail : ProxyAddresses.primarySmtp(users[offset].proxyAddresses, mail: users[offset].mail)
+        ? users[offset].mail
+        : ProxyAddresses.primarySmtp(users[offset].proxyAddresses, mail: users[offset].mail)
       primary.append(smtp)
       if let smtp, !smtp.isEmpty { bySMTP.insert(CaseInsensitiveKey(smtp), position) }
       if let anchor = users[offset].anchor { byAnchor.insert(anchor, position) }
       if includeMappingKeys {
         byDN.insert(CaseInsensitiveKey(users[offset].distinguishedName), position)
-        if let sam = users[offset].samAccountName { bySam.insert(CaseInsensitiveKey(sam), position) }
+        if let sam = users[offset].samAccountName {
+          bySam.insert(CaseInsensitiveKey(sam), position)
+        }
       }
     }
     primarySmtp = primary

@@ -9,8 +9,12 @@ struct JSONReader {
   }
 
   private func member(_ key: String) throws(AnchorCoreError) -> JSONValue {
-    guard case .object = value else { throw .invalidPlan(.wrongType, detail: "\(path) is not an object") }
-    guard let found = value[key] else { throw .invalidPlan(.missingField, detail: "\(path).\(key) is missing") }
+    guard case .object = value else {
+      throw .invalidPlan(.wrongType, detail: "\(path) is not an object")
+    }
+    guard let found = value[key] else {
+      throw .invalidPlan(.missingField, detail: "\(path).\(key) is missing")
+    }
     return found
   }
 
@@ -73,7 +77,8 @@ struct JSONReader {
     }
   }
 
-  func enumeration<T: RawRepresentable>(_ key: String) throws(AnchorCoreError) -> T where T.RawValue == String {
+  func enumeration<T: RawRepresentable>(_ key: String) throws(AnchorCoreError) -> T
+  where T.RawValue == String {
     try JSONReader.enumeration(try member(key), path: path + "." + key)
   }
 
@@ -83,7 +88,8 @@ struct JSONReader {
     return try JSONReader.enumeration(.string(text), path: path + "." + key)
   }
 
-  static func enumeration<T: RawRepresentable>(_ value: JSONValue, path: String) throws(AnchorCoreError) -> T
+  static func enumeration<T: RawRepresentable>(_ value: JSONValue, path: String)
+    throws(AnchorCoreError) -> T
   where T.RawValue == String {
     guard case .string(let text) = value, let result = T(rawValue: text) else {
       throw .invalidPlan(.wrongType, detail: "\(path) has an unknown value \(value)")

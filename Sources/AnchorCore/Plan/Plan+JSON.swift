@@ -32,7 +32,9 @@ extension Plan {
     let itemsAt = members.firstIndex { !JSONWriter.precedes($0.key, "items") } ?? members.count
     writer.output.append(UInt8(ascii: "{"))
     for (index, member) in members.enumerated() {
-      if index == itemsAt { writeItems(&writer, pretty: pretty, first: index == 0, flush: flushIfFull) }
+      if index == itemsAt {
+        writeItems(&writer, pretty: pretty, first: index == 0, flush: flushIfFull)
+      }
       if index > 0 || itemsAt == 0 { writer.output.append(UInt8(ascii: ",")) }
       if pretty { writer.output.append(contentsOf: "\n  ".utf8) }
       writer.writeString(member.key)
@@ -45,7 +47,9 @@ extension Plan {
         writer.write(member.value, depth: 1)
       }
     }
-    if itemsAt == members.count { writeItems(&writer, pretty: pretty, first: members.isEmpty, flush: flushIfFull) }
+    if itemsAt == members.count {
+      writeItems(&writer, pretty: pretty, first: members.isEmpty, flush: flushIfFull)
+    }
     writer.output.append(contentsOf: (pretty ? "\n}\n" : "}").utf8)
     sink(writer.output)
   }
@@ -85,7 +89,9 @@ extension Plan {
     guard version == Plan.currentFormatVersion else {
       throw .invalidPlan(
         .unsupportedFormatVersion,
-        detail: "formatVersion \(version) is not supported (this build reads \(Plan.currentFormatVersion))")
+        detail:
+          "formatVersion \(version) is not supported (this build reads \(Plan.currentFormatVersion))"
+      )
     }
     guard case .string(let stored)? = document["checksum"] else {
       throw .invalidPlan(.missingField, detail: "checksum is missing")
@@ -95,7 +101,9 @@ extension Plan {
     guard stored == actual else {
       throw .invalidPlan(
         .checksumMismatch,
-        detail: "checksum \(stored) does not match the content (\(actual)): the plan was edited or damaged")
+        detail:
+          "checksum \(stored) does not match the content (\(actual)): the plan was edited or damaged"
+      )
     }
     return try Plan(json: content)
   }
@@ -118,7 +126,10 @@ extension Plan {
       JSONMember("settings", settings.jsonValue),
       JSONMember(
         "summary",
-        .object(summary.sorted { JSONWriter.precedes($0.key, $1.key) }.map { JSONMember($0.key, .int($0.value)) })),
+        .object(
+          summary.sorted { JSONWriter.precedes($0.key, $1.key) }.map {
+            JSONMember($0.key, .int($0.value))
+          })),
       JSONMember("tenant", .string(tenant)),
     ]
   }
@@ -131,7 +142,8 @@ extension Plan {
   init(json: JSONValue) throws(AnchorCoreError) {
     let reader = JSONReader(json, path: "plan")
     guard try reader.string("kind") == PlanKind.users.rawValue else {
-      throw .invalidPlan(.unsupportedKind, detail: "plan kind '\(try reader.string("kind"))' is not supported")
+      throw .invalidPlan(
+        .unsupportedKind, detail: "plan kind '\(try reader.string("kind"))' is not supported")
     }
     let items = try reader.array("items").map { (item) throws(AnchorCoreError) -> PlanItem in
       try PlanItem(json: item)
@@ -173,7 +185,15 @@ extension PlanItem {
     .object(omittingNil: [
       ("action", .string(action.rawValue)),
       ("before", before?.jsonValue),
-      ("cloud", cloud.map { .object([JSONMember("id", .string($0.id)), JSONMember("userPrincipalName", .string($0.userPrincipalName))]) }),
+      (
+        "cloud",
+        cloud.map {
+          .object([
+            JSONMember("id", .string($0.id)),
+            JSONMember("userPrincipalName", .string($0.userPrincipalName)),
+          ])
+        }
+      ),
       ("diagnostics", .array(diagnostics.map(\.jsonValue))),
       ("directory", directory?.jsonValue),
       ("explanation", .string(explanation)),
@@ -190,38 +210,54 @@ extension PlanItem {
     let json = JSONReader(value, path: "plan.items[]")
     var cloud: CloudObjectRef?
     if let ref = try json.optionalValue("cloud") {
-      cloud = CloudObjectRef(id: try ref.string("id"), userPrincipalName: try ref.string("userPrincipalName"))
+      cloud = CloudObjectRef(
+        id: try ref.string("id"), userPrincipalName: try ref.string("userPrincipalName"))
     }
     var steps: [PlanStep] = []
-    for step in try json.array("steps") { steps.append(try PlanStep(json: JSONReader(step, path: json.path + ".steps[]"))) }
+    for step in try json.array("steps") {
+      steps.append(try PlanStep(json: JSONReader(step, path: json.path + ".steps[]")))
+    }
     var involved: [PlanObjectRef] = []
-    for ref in try json.array("involved") { involved.append(try PlanObjectRef(json: JSONReader(ref, path: json.path + ".involved[]"))) }
+    for ref in try json.array("involved") {
+      involved.append(try PlanObjectRef(json: JSONReader(ref, path: json.path + ".involved[]")))
+    }
     var diagnostics: [Diagnostic] = []
     for entry in try json.array("diagnostics") {
-      diagnostics.append(try Diagnostic(json: JSONReader(entry, path: json.path + ".diagnostics[]")))
+      diagnostics.append(
+        try Diagnostic(json: JSONReader(entry, path: json.path + ".diagnostics[]")))
     }
     self.init(
-      action: try json.enumeration("action"), reason: DiagnosticCode(rawValue: try json.string("reason")),
+      action: try json.enumeration("action"),
+      reason: DiagnosticCode(rawValue: try json.string("reason")),
       explanation: try json.string("explanation"), cloud: cloud,
-      directory: try json.optionalValue("directory").map { (ref) throws(AnchorCoreError) in try DirectoryObjectRef(json: ref) },
-      matchedBy: try json.optionalEnumeration("matchedBy"), immutableId: try json.optionalAnchor("immutableId"),
-      before: try json.optionalValue("before").map { (ref) throws(AnchorCoreError) in try BeforeImage(json: ref) },
+      directory: try json.optionalValue("directory").map { (ref) throws(AnchorCoreError) in
+        try DirectoryObjectRef(json: ref)
+      },
+      matchedBy: try json.optionalEnumeration("matchedBy"),
+      immutableId: try json.optionalAnchor("immutableId"),
+      before: try json.optionalValue("before").map { (ref) throws(AnchorCoreError) in
+        try BeforeImage(json: ref)
+      },
       steps: steps, involved: involved, diagnostics: diagnostics,
-      softMatch: try json.optionalValue("softMatch").map { (ref) throws(AnchorCoreError) in try SoftMatchReadiness(json: ref) })
+      softMatch: try json.optionalValue("softMatch").map { (ref) throws(AnchorCoreError) in
+        try SoftMatchReadiness(json: ref)
+      })
   }
 }
 
 extension DirectoryObjectRef {
   var jsonValue: JSONValue {
     .object(omittingNil: [
-      ("distinguishedName", .string(distinguishedName)), ("objectGuid", .string(objectGuid.canonicalString)),
+      ("distinguishedName", .string(distinguishedName)),
+      ("objectGuid", .string(objectGuid.canonicalString)),
       ("source", .string(source)), ("userPrincipalName", .string(userPrincipalName)),
     ])
   }
   init(json: JSONReader) throws(AnchorCoreError) {
     self.init(
       source: try json.string("source"), distinguishedName: try json.string("distinguishedName"),
-      objectGuid: try json.guid("objectGuid"), userPrincipalName: try json.optionalString("userPrincipalName"))
+      objectGuid: try json.guid("objectGuid"),
+      userPrincipalName: try json.optionalString("userPrincipalName"))
   }
 }
 
@@ -266,8 +302,10 @@ extension PlanStep {
   }
   init(json: JSONReader) throws(AnchorCoreError) {
     self.init(
-      kind: try json.enumeration("kind"), userPrincipalName: try json.optionalString("userPrincipalName"),
-      immutableId: try json.optionalAnchor("immutableId"), expect: try BeforeImage(json: try json.value("expect")))
+      kind: try json.enumeration("kind"),
+      userPrincipalName: try json.optionalString("userPrincipalName"),
+      immutableId: try json.optionalAnchor("immutableId"),
+      expect: try BeforeImage(json: try json.value("expect")))
   }
 }
 
@@ -281,7 +319,9 @@ extension SoftMatchReadiness {
   init(json: JSONReader) throws(AnchorCoreError) {
     self.init(
       outcome: try json.enumeration("outcome"), by: try json.optionalEnumeration("by"),
-      directory: try json.optionalValue("directory").map { (ref) throws(AnchorCoreError) in try DirectoryObjectRef(json: ref) },
+      directory: try json.optionalValue("directory").map { (ref) throws(AnchorCoreError) in
+        try DirectoryObjectRef(json: ref)
+      },
       reason: try json.optionalString("reason").map(DiagnosticCode.init(rawValue:)))
   }
 }

@@ -19,7 +19,9 @@ extension Plan {
     func line(_ cells: [String]) -> String {
       var text = ""
       for (column, cell) in cells.enumerated() {
-        text += column == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+        text +=
+          column == cells.count - 1
+          ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
       }
       return text
     }
@@ -27,7 +29,8 @@ extension Plan {
     for row in rows { out += line(row) + "\n" }
     out += "\n" + summaryLine + "\n"
     for diagnostic in diagnostics {
-      out += "\(diagnostic.severity.rawValue): \(diagnostic.code) \(diagnostic.subject): \(diagnostic.message)\n"
+      out +=
+        "\(diagnostic.severity.rawValue): \(diagnostic.code) \(diagnostic.subject): \(diagnostic.message)\n"
     }
     return out
   }
@@ -49,7 +52,8 @@ extension Plan {
     out += "| Created | \(markdownEscape(createdAt)) |\n"
     out += "| Input fingerprint | `\(inputFingerprint)` |\n"
     out += "| Match order | \(settings.matchOrder.map(\.rawValue).joined(separator: ", ")) |\n"
-    out += "| allowRelink / includeDisabled / allowFederatedClear | \(settings.allowRelink) / \(settings.includeDisabled) / \(settings.allowFederatedClear) |\n\n"
+    out +=
+      "| allowRelink / includeDisabled / allowFederatedClear | \(settings.allowRelink) / \(settings.includeDisabled) / \(settings.allowFederatedClear) |\n\n"
     out += "## Summary\n\n| Action | Count |\n|---|---:|\n"
     for action in PlanAction.allCases {
       if let count = summary[action.rawValue] { out += "| \(action.rawValue) | \(count) |\n" }
@@ -58,35 +62,44 @@ extension Plan {
       let listed = items(action)
       guard !listed.isEmpty else { continue }
       out += "\n## \(action.rawValue) (\(listed.count))\n\n"
-      out += "| Cloud user | Directory user | ImmutableID | Reason | Steps |\n|---|---|---|---|---|\n"
+      out +=
+        "| Cloud user | Directory user | ImmutableID | Reason | Steps |\n|---|---|---|---|---|\n"
       for item in listed {
         let cloud = item.cloud.map { "\($0.userPrincipalName) (`\($0.id)`)" } ?? "-"
         let directory = item.directory.map { "\($0.distinguishedName) (`\($0.objectGuid)`)" } ?? "-"
         var reason = "`\(item.reason)`: \(item.explanation)"
         if !item.involved.isEmpty {
-          reason += "<br>involved: " + item.involved.map { "\($0.side.rawValue) \($0.userPrincipalName ?? $0.id)" }.joined(separator: ", ")
+          reason +=
+            "<br>involved: "
+            + item.involved.map { "\($0.side.rawValue) \($0.userPrincipalName ?? $0.id)" }.joined(
+              separator: ", ")
         }
         if let readiness = item.softMatch {
-          reason += "<br>soft match: \(readiness.outcome.rawValue)"
+          reason +=
+            "<br>soft match: \(readiness.outcome.rawValue)"
             + (readiness.by.map { " by \($0.rawValue)" } ?? "")
             + (readiness.reason.map { " (\($0))" } ?? "")
         }
         let steps = item.steps.map { step in
           step.kind.rawValue + (step.userPrincipalName.map { " \($0)" } ?? "")
         }.joined(separator: "<br>")
-        out += "| \(markdownEscape(cloud)) | \(markdownEscape(directory)) | \(item.immutableId.map { "`\($0)`" } ?? "-") | \(markdownEscape(reason)) | \(markdownEscape(steps.isEmpty ? "-" : steps)) |\n"
+        out +=
+          "| \(markdownEscape(cloud)) | \(markdownEscape(directory)) | \(item.immutableId.map { "`\($0)`" } ?? "-") | \(markdownEscape(reason)) | \(markdownEscape(steps.isEmpty ? "-" : steps)) |\n"
       }
     }
     if mode == .clear {
       var readiness: [String: Int] = [:]
-      for item in items { if let outcome = item.softMatch?.outcome { readiness[outcome.rawValue, default: 0] += 1 } }
+      for item in items {
+        if let outcome = item.softMatch?.outcome { readiness[outcome.rawValue, default: 0] += 1 }
+      }
       out += "\n## Soft-match readiness\n\n| Outcome | Count |\n|---|---:|\n"
       for key in readiness.keys.sorted() { out += "| \(key) | \(readiness[key]!) |\n" }
     }
     if !diagnostics.isEmpty {
       out += "\n## Findings\n\n"
       for diagnostic in diagnostics {
-        out += "- **\(diagnostic.severity.rawValue)** `\(diagnostic.code)` \(markdownEscape(diagnostic.subject)): \(markdownEscape(diagnostic.message))\n"
+        out +=
+          "- **\(diagnostic.severity.rawValue)** `\(diagnostic.code)` \(markdownEscape(diagnostic.subject)): \(markdownEscape(diagnostic.message))\n"
       }
     }
     return out

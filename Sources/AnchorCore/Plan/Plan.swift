@@ -103,7 +103,9 @@ public enum MatchRule: String, Hashable, Sendable, Codable, CaseIterable {
   /// The directory user's primary SMTP address is the cloud user's mail or one of its SMTP addresses.
   case primarySmtp
 
-  public static let defaultOrder: [MatchRule] = [.immutableId, .mapping, .userPrincipalName, .primarySmtp]
+  public static let defaultOrder: [MatchRule] = [
+    .immutableId, .mapping, .userPrincipalName, .primarySmtp,
+  ]
 }
 
 /// One item of the plan: one cloud user and/or one directory user.
@@ -125,11 +127,55 @@ public struct PlanItem: Hashable, Sendable, Codable {
   public var involved: [PlanObjectRef]
   public var diagnostics: [Diagnostic]
   /// Clear mode: will the new forest's object soft-match this cloud user?
-  public var softMatch: SoftMatchReadiness?
+  public var softMatch: SoftMatchReadiness? {
+    get { softMatchStorage.first }
+    set { softMatchStorage = newValue.map { [$0] } ?? [] }
+  }
+  /// Held out of line: only clear plans have it, and inline it doubled a link item's size.
+  private var softMatchStorage: [SoftMatchReadiness] = []
+
+  private enum CodingKeys: String, CodingKey {
+    case action, reason, explanation, cloud, directory, matchedBy, immutableId, before, steps
+    case involved, diagnostics, softMatch
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      action: try container.decode(PlanAction.self, forKey: .action),
+      reason: try container.decode(DiagnosticCode.self, forKey: .reason),
+      explanation: try container.decode(String.self, forKey: .explanation),
+      cloud: try container.decodeIfPresent(CloudObjectRef.self, forKey: .cloud),
+      directory: try container.decodeIfPresent(DirectoryObjectRef.self, forKey: .directory),
+      matchedBy: try container.decodeIfPresent(MatchRule.self, forKey: .matchedBy),
+      immutableId: try container.decodeIfPresent(SourceAnchor.self, forKey: .immutableId),
+      before: try container.decodeIfPresent(BeforeImage.self, forKey: .before),
+      steps: try container.decode([PlanStep].self, forKey: .steps),
+      involved: try container.decode([PlanObjectRef].self, forKey: .involved),
+      diagnostics: try container.decode([Diagnostic].self, forKey: .diagnostics),
+      softMatch: try container.decodeIfPresent(SoftMatchReadiness.self, forKey: .softMatch))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(action, forKey: .action)
+    try container.encode(reason, forKey: .reason)
+    try container.encode(explanation, forKey: .explanation)
+    try container.encodeIfPresent(cloud, forKey: .cloud)
+    try container.encodeIfPresent(directory, forKey: .directory)
+    try container.encodeIfPresent(matchedBy, forKey: .matchedBy)
+    try container.encodeIfPresent(immutableId, forKey: .immutableId)
+    try container.encodeIfPresent(before, forKey: .before)
+    try container.encode(steps, forKey: .steps)
+    try container.encode(involved, forKey: .involved)
+    try container.encode(diagnostics, forKey: .diagnostics)
+    try container.encodeIfPresent(softMatch, forKey: .softMatch)
+  }
 
   public init(
     action: PlanAction, reason: DiagnosticCode, explanation: String, cloud: CloudObjectRef? = nil,
-    directory: DirectoryObjectRef? = nil, matchedBy: MatchRule? = nil, immutableId: SourceAnchor? = nil,
+    directory: DirectoryObjectRef? = nil, matchedBy: MatchRule? = nil,
+    immutableId: SourceAnchor? = nil,
     before: BeforeImage? = nil, steps: [PlanStep] = [], involved: [PlanObjectRef] = [],
     diagnostics: [Diagnostic] = [], softMatch: SoftMatchReadiness? = nil
   ) {
@@ -144,7 +190,7 @@ public struct PlanItem: Hashable, Sendable, Codable {
     self.steps = steps
     self.involved = involved
     self.diagnostics = diagnostics
-    self.softMatch = softMatch
+    self.softMatchStorage = softMatch.map { [$0] } ?? []
   }
 
   /// The deterministic order of items: by directory objectGUID, items without a directory side
@@ -175,9 +221,15 @@ extension PlanItem {
     }
     var keys: [Key] = []
     keys.reserveCapacity(items.count)
-    for (index, item) in items.enumerated() {
-      let words = item.directory?.objectGuid.words ?? (0, 0)
-      keys.append(Key(high: words.0, low: words.1, hasDirectory: item.directory != nil, index: Int32(index)))
+    items.withUnsafeBufferPointer { buffer in
+      // Through the buffer: reading `items[index].directory` copied whole items (every string).
+      for index in buffer.indices {
+        if let words = buffer[index].directory?.objectGuid.words {
+          keys.append(Key(high: words.0, low: words.1, hasDirectory: true, index: Int32(index)))
+        } else {
+          keys.append(Key(high: 0, low: 0, hasDirectory: false, index: Int32(index)))
+        }
+      }
     }
     items.withUnsafeBufferPointer { buffer in
       keys.sort { lhs, rhs in
@@ -303,7 +355,10 @@ public struct SoftMatchReadiness: Hashable, Sendable, Codable {
   public var directory: DirectoryObjectRef?
   public var reason: DiagnosticCode?
 
-  public init(outcome: Outcome, by: MatchRule? = nil, directory: DirectoryObjectRef? = nil, reason: DiagnosticCode? = nil) {
+  public init(
+    outcome: Outcome, by: MatchRule? = nil, directory: DirectoryObjectRef? = nil,
+    reason: DiagnosticCode? = nil
+  ) {
     self.outcome = outcome
     self.by = by
     self.directory = directory

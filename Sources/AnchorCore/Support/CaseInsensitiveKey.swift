@@ -54,7 +54,8 @@ struct CaseInsensitiveKey: Hashable, Sendable {
 private func hashFolded(_ units: UnsafeBufferPointer<UInt8>, into hasher: inout Hasher) {
   var index = 0
   while index + 8 <= units.count {
-    hasher.combine(foldWord(UnsafeRawBufferPointer(units).loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+    hasher.combine(
+      foldWord(UnsafeRawBufferPointer(units).loadUnaligned(fromByteOffset: index, as: UInt64.self)))
     index += 8
   }
   var tail: UInt64 = 0
@@ -85,7 +86,9 @@ private func fold(_ unit: UInt8) -> UInt8 {
 private func isASCII(_ units: UnsafeBufferPointer<UInt8>) -> Bool {
   var index = 0
   while index + 8 <= units.count {
-    if UnsafeRawBufferPointer(units).loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+    if UnsafeRawBufferPointer(units).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      & 0x8080_8080_8080_8080 != 0
+    {
       return false
     }
     index += 8

@@ -62,7 +62,9 @@ public struct JSONParser {
       index += 1
     }
     guard index > digitsStart else { throw fail("invalid number") }
-    if index < units.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(units[index]) {
+    if index < units.count,
+      [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(units[index])
+    {
       throw fail("only integers are expected")
     }
     guard let value = Int(String(decoding: units[start..<index], as: UTF8.self)) else {
@@ -175,7 +177,9 @@ public struct JSONParser {
       let key = try parseString()
       guard seen.insert(key).inserted else { throw fail("duplicate member '\(key)'") }
       skipSpace()
-      guard index < units.count, units[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+      guard index < units.count, units[index] == UInt8(ascii: ":") else {
+        throw fail("expected ':'")
+      }
       index += 1
       skipSpace()
       members.append(JSONMember(key, try parseValue()))

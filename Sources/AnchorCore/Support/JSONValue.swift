@@ -78,7 +78,9 @@ public struct JSONWriter {
       }
       output.append(UInt8(ascii: "{"))
       // Planners build members in key order already; sorting is only the fallback.
-      let inOrder = zip(members, members.dropFirst()).allSatisfy { JSONWriter.precedes($0.key, $1.key) }
+      let inOrder = zip(members, members.dropFirst()).allSatisfy {
+        JSONWriter.precedes($0.key, $1.key)
+      }
       let sorted = inOrder ? members : members.sorted { JSONWriter.precedes($0.key, $1.key) }
       for (index, member) in sorted.enumerated() {
         if index > 0 { output.append(UInt8(ascii: ",")) }
@@ -110,7 +112,9 @@ public struct JSONWriter {
       var start = 0
       for index in 0..<units.count {
         let unit = units[index]
-        guard unit < 0x20 || unit == UInt8(ascii: "\"") || unit == UInt8(ascii: "\\") else { continue }
+        guard unit < 0x20 || unit == UInt8(ascii: "\"") || unit == UInt8(ascii: "\\") else {
+          continue
+        }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: units[start..<index]))
         start = index + 1
         switch unit {

@@ -63,7 +63,9 @@ struct SHA256: Sendable {
       tail.append(UInt8(truncatingIfNeeded: totalBits >> UInt64(shift)))
     }
     tail.withUnsafeBufferPointer { blocks in
-      for start in stride(from: 0, to: blocks.count, by: 64) { compress(blocks.baseAddress! + start) }
+      for start in stride(from: 0, to: blocks.count, by: 64) {
+        compress(blocks.baseAddress! + start)
+      }
     }
     pending = []
     var digest: [UInt8] = []
@@ -94,7 +96,8 @@ struct SHA256: Sendable {
     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
       for t in 0..<16 {
         w[t] =
-          UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16 | UInt32(block[t * 4 + 2]) << 8
+          UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16 | UInt32(block[t * 4 + 2])
+          << 8
           | UInt32(block[t * 4 + 3])
       }
       for t in 16..<64 {

@@ -6,7 +6,8 @@ import Foundation
 struct ConvertCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "convert",
-    abstract: "Convert an anchor between GUID, ImmutableID (base64), hex, LDAP filter and connector DN.",
+    abstract:
+      "Convert an anchor between GUID, ImmutableID (base64), hex, LDAP filter and connector DN.",
     discussion: """
       VALUE may be a GUID string (any case, braces optional), a base64 ImmutableID, 32 hex digits in \
       AD byte order (spaces allowed) or an LDAP filter value (\\c9\\8b...). Valid base64 that is not \
@@ -25,7 +26,8 @@ struct ConvertCommand: ParsableCommand {
 
   func validate() throws {
     if values.isEmpty && isatty(FileHandle.standardInput.fileDescriptor) == 1 {
-      throw ValidationError("give one or more VALUEs, or pipe values on standard input, one per line")
+      throw ValidationError(
+        "give one or more VALUEs, or pipe values on standard input, one per line")
     }
   }
 
@@ -33,13 +35,17 @@ struct ConvertCommand: ParsableCommand {
     let inputs = values.isEmpty ? ConvertCommand.readLines(from: .standardInput) : values
     let rendered = ConvertCommand.render(inputs, json: json, arrayForOne: values.isEmpty)
     FileHandle.standardOutput.write(Data(rendered.output.utf8))
-    for message in rendered.errors { FileHandle.standardError.write(Data(("error: " + message + "\n").utf8)) }
+    for message in rendered.errors {
+      FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    }
     if !rendered.errors.isEmpty { throw ExitCode(64) }
   }
 
   /// The output text and one error message per invalid value. Several values, or values from
   /// stdin (`arrayForOne`), give a JSON array; a single argument gives one object.
-  static func render(_ inputs: [String], json: Bool, arrayForOne: Bool = false) -> (output: String, errors: [String]) {
+  static func render(_ inputs: [String], json: Bool, arrayForOne: Bool = false) -> (
+    output: String, errors: [String]
+  ) {
     var results: [Result<AnchorConversion, AnchorCoreError>] = []
     for input in inputs {
       do {
