@@ -184,7 +184,9 @@ for count in runSizes {
       tenant: tenant, newForestUsers: directory, createdAt: "2026-11-29T00:00:00Z")
     for (file, written) in [(path, plan!), (path + ".clear.json", clear)] {
       guard let handle = fopen(file, "w") else { continue }
-      written.writeJSON { chunk in _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) } }
+      written.writeJSON { chunk in
+        _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) }
+      }
       fclose(handle)
     }
   }

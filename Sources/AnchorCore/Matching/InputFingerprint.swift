@@ -12,7 +12,7 @@ struct InputFingerprint {
 
   init() {}
 
-  mutating func add(_ user: DirectoryUser) {
+  mutating func add(_ user: borrowing DirectoryUser) {
     var hash = ObjectHash()
     hash.add(user.source)
     hash.add(user.distinguishedName)
@@ -26,7 +26,7 @@ struct InputFingerprint {
     directory.add(hash)
   }
 
-  mutating func add(_ user: CloudUser) {
+  mutating func add(_ user: borrowing CloudUser) {
     var hash = ObjectHash()
     hash.add(user.id)
     hash.add(user.userPrincipalName)

@@ -56,8 +56,13 @@ struct TenantIndex: Sendable {
   private static func isFederated(
     _ upn: String, _ authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType]
   ) -> Bool {
-    guard let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
-    return authentication[CaseInsensitiveKey(upn[upn.index(after: at)...])] == .federated
+    var upn = upn
+    let domain: String? = upn.withUTF8 { units in
+      guard let at = units.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+      return String(decoding: UnsafeBufferPointer(rebasing: units[(at + 1)...]), as: UTF8.self)
+    }
+    guard let domain else { return false }
+    return authentication[CaseInsensitiveKey(domain)] == .federated
   }
 
   /// True when no cloud user has `upn` as UPN or SMTP address (Entra keeps both unique together).

@@ -242,14 +242,17 @@ extension PlanItem {
     }
     // Apply the permutation in place by following its cycles: swaps move items without copying.
     var done = [Bool](repeating: false, count: items.count)
-    for start in 0..<items.count where !done[start] {
-      var current = start
-      while true {
-        done[current] = true
-        let next = Int(keys[current].index)
-        if next == start { break }
-        items.swapAt(current, next)
-        current = next
+    items.withUnsafeMutableBufferPointer { buffer in
+      // The buffer's swapAt moves memory; Array.swapAt copies (retaining every string).
+      for start in 0..<buffer.count where !done[start] {
+        var current = start
+        while true {
+          done[current] = true
+          let next = Int(keys[current].index)
+          if next == start { break }
+          buffer.swapAt(current, next)
+          current = next
+        }
       }
     }
   }
