@@ -45,6 +45,7 @@ struct FederatedSequencer {
     let before = item.before ?? cloud.before(twin)
     guard cloud.isFederated(twin) else {
       item.steps = [PlanStep(kind: .setImmutableId, immutableId: anchor, expect: before)]
+      item.compactBefore()
       return
     }
     if let (code, text) = refusal(twin) {
@@ -66,6 +67,7 @@ struct FederatedSequencer {
         kind: .setUserPrincipalNameAndImmutableId, userPrincipalName: before.userPrincipalName,
         immutableId: anchor, expect: set),
     ]
+    item.compactBefore()
     item.diagnostics.append(
       Diagnostic(
         .info, .federatedDomainSequence, subject: before.userPrincipalName,
@@ -79,6 +81,7 @@ struct FederatedSequencer {
     let before = item.before ?? cloud.before(twin)
     guard cloud.isFederated(twin) else {
       item.steps = [PlanStep(kind: .clearImmutableId, expect: before)]
+      item.compactBefore()
       return
     }
     guard allowFederatedClear else {
@@ -103,6 +106,7 @@ struct FederatedSequencer {
       PlanStep(kind: .setUserPrincipalName, userPrincipalName: temporary, expect: before),
       PlanStep(kind: .clearImmutableId, expect: moved),
     ]
+    item.compactBefore()
     item.diagnostics.append(
       Diagnostic(
         .warning, .federatedUserMovesToManagedDomain, subject: before.userPrincipalName,

@@ -37,7 +37,7 @@ extension HardMatchPlanner {
         "the directory user has no sourceAnchor (\(directory.users[Int(position)].anchorSource) is empty): there is nothing to link"
       return
     }
-    if let same = directory.byAnchor.shared(target) {
+    if let same = directory.sharedAnchor(target) {
       item.action = .conflict
       item.reason = .duplicateDirectoryAnchor
       item.explanation = "\(same.count) directory users have the anchor \(target)"

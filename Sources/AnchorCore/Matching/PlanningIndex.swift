@@ -16,8 +16,10 @@ struct TenantIndex: Sendable {
     users = snapshot.users
     byId = MultiIndex(capacity: includeIds ? users.count : 0)
     byUPN = MultiIndex(capacity: users.count)
-    bySMTP = MultiIndex(capacity: users.count)
-    byAnchor = MultiIndex(capacity: users.count)
+    // Only UPNs are certain to be on every user; mail and ImmutableIDs grow as found (reserving
+    // a million slots for a few thousand addresses cost ~40 MB per index at 1M users).
+    bySMTP = MultiIndex()
+    byAnchor = MultiIndex()
     for offset in users.indices {
       let position = Int32(offset)
       if includeIds { byId.insert(CaseInsensitiveKey(users[offset].id), position) }
@@ -97,7 +99,9 @@ struct DirectoryIndex: Sendable {
   let users: [DirectoryUser]
   private(set) var byUPN: MultiIndex<CaseInsensitiveKey>
   private(set) var bySMTP: MultiIndex<CaseInsensitiveKey>
-  private(set) var byAnchor: MultiIndex<SourceAnchor>
+  /// Only anchors held by two or more directory users (found by sorting, not hashing: a full
+  /// index of a million anchors cost ~60 MB just to find the rare duplicate).
+  let duplicateAnchors: [SourceAnchor: [Int32]]
   private(set) var byDN: MultiIndex<CaseInsensitiveKey>
   private(set) var bySam: MultiIndex<CaseInsensitiveKey>
   /// The primary SMTP address of each user (computed once).
@@ -107,8 +111,7 @@ struct DirectoryIndex: Sendable {
   init(_ users: [DirectoryUser], includeMappingKeys: Bool) {
     self.users = users
     byUPN = MultiIndex(capacity: users.count)
-    bySMTP = MultiIndex(capacity: users.count)
-    byAnchor = MultiIndex(capacity: users.count)
+    bySMTP = MultiIndex()
     byDN = MultiIndex(capacity: includeMappingKeys ? users.count : 0)
     bySam = MultiIndex(capacity: includeMappingKeys ? users.count : 0)
     var primary: [String?] = []
@@ -124,7 +127,6 @@ struct DirectoryIndex: Sendable {
         : ProxyAddresses.primarySmtp(users[offset].proxyAddresses, mail: users[offset].mail)
       primary.append(smtp)
       if let smtp, !smtp.isEmpty { bySMTP.insert(CaseInsensitiveKey(smtp), position) }
-      if let anchor = users[offset].anchor { byAnchor.insert(anchor, position) }
       if includeMappingKeys {
         byDN.insert(CaseInsensitiveKey(users[offset].distinguishedName), position)
         if let sam = users[offset].samAccountName {
@@ -133,6 +135,58 @@ struct DirectoryIndex: Sendable {
       }
     }
     primarySmtp = primary
+    duplicateAnchors = DirectoryIndex.findDuplicateAnchors(users)
+  }
+
+  private static func findDuplicateAnchors(_ users: [DirectoryUser]) -> [SourceAnchor: [Int32]] {
+    struct Entry {
+      var high: UInt64
+      var low: UInt64
+      var position: Int32
+    }
+    var guids: [Entry] = []
+    guids.reserveCapacity(users.count)
+    var opaque = MultiIndex<SourceAnchor>()
+    for offset in users.indices {
+      guard let anchor = users[offset].anchor else { continue }
+      if let words = anchor.guid?.words {
+        guids.append(Entry(high: words.0, low: words.1, position: Int32(offset)))
+      } else {
+        opaque.insert(anchor, Int32(offset))
+      }
+    }
+    guids.sort { ($0.high, $0.low) < ($1.high, $1.low) }
+    var result: [SourceAnchor: [Int32]] = [:]
+    var start = 0
+    while start < guids.count {
+      var end = start + 1
+      while end < guids.count && guids[end].high == guids[start].high
+        && guids[end].low == guids[start].low
+      {
+        end += 1
+      }
+      if end - start > 1 {
+        let anchor = users[Int(guids[start].position)].anchor!
+        result[anchor] = guids[start..<end].map(\.position).sorted()
+      }
+      start = end
+    }
+    for (anchor, positions) in opaque.collisions { result[anchor] = positions.sorted() }
+    return result
+  }
+
+  /// Frees the UPN, SMTP, DN and sAMAccountName indexes once matching is done (at 1M users they
+  /// hold ~60 MB that the item-building pass no longer needs).
+  mutating func dropKeyIndexes() {
+    byUPN = MultiIndex()
+    bySMTP = MultiIndex()
+    byDN = MultiIndex()
+    bySam = MultiIndex()
+  }
+
+  /// The directory users sharing `anchor`, when more than one does.
+  func sharedAnchor(_ anchor: SourceAnchor) -> [Int32]? {
+    duplicateAnchors.isEmpty ? nil : duplicateAnchors[anchor]
   }
 
   func ref(_ position: Int32) -> DirectoryObjectRef {

@@ -10,8 +10,15 @@ public struct PlanItem: Hashable, Sendable, Codable {
   public var matchedBy: MatchRule?
   /// The ImmutableID the item writes (link, relink) or expects to keep (noop).
   public var immutableId: SourceAnchor?
-  /// The state the executor must find before the first write (compare-and-set).
-  public var before: BeforeImage?
+  /// The state the executor must find before the first write (compare-and-set). For items with
+  /// steps it is the first step's expectation and is not stored twice (a million link items kept
+  /// two copies of the same image).
+  public var before: BeforeImage? {
+    get { beforeStorage.first ?? steps.first?.expect }
+    set { beforeStorage = newValue.map { [$0] } ?? [] }
+  }
+  /// Out of line (an array of at most one): inline, the optional image took 48 bytes in every item.
+  private var beforeStorage: [BeforeImage]
   public var steps: [PlanStep]
   /// Every object involved in a conflict or block, including this item's own.
   public var involved: [PlanObjectRef]
@@ -76,10 +83,11 @@ public struct PlanItem: Hashable, Sendable, Codable {
     self.directory = directory
     self.matchedBy = matchedBy
     self.immutableId = immutableId
-    self.before = before
+    self.beforeStorage = before.map { [$0] } ?? []
     self.steps = steps
     self.involved = involved
     self.diagnostics = diagnostics
+    compactBefore()
     self.softMatchStorage = softMatch.map { [$0] } ?? []
   }
 
@@ -100,6 +108,13 @@ public struct PlanItem: Hashable, Sendable, Codable {
 }
 
 extension PlanItem {
+  /// Drops the stored before-image when the first step already carries the same one.
+  mutating func compactBefore() {
+    if let stored = beforeStorage.first, let first = steps.first?.expect, stored == first {
+      beforeStorage = []
+    }
+  }
+
   /// Sorts items into the deterministic plan order (`precedes`). Sorting a million large structs
   /// directly moves and retains them on every swap; this sorts compact keys and permutes once.
   static func sortDeterministically(_ items: inout [PlanItem]) {
