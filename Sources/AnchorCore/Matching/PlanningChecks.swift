@@ -58,8 +58,13 @@ enum PlanningChecks {
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, settings: PlanSettings, mode: PlanMode
   ) -> InputFingerprint {
     var fingerprint = InputFingerprint()
-    for index in directoryUsers.indices { fingerprint.add(directoryUsers[index]) }
-    for index in tenant.users.indices { fingerprint.add(tenant.users[index]) }
+    // Through buffers: an array element passed as an argument was copied (every string retained).
+    directoryUsers.withUnsafeBufferPointer { users in
+      for index in users.indices { fingerprint.add(users[index]) }
+    }
+    tenant.users.withUnsafeBufferPointer { users in
+      for index in users.indices { fingerprint.add(users[index]) }
+    }
     fingerprint.add(line: "mode \(mode.rawValue)")
     fingerprint.add(line: "tenant \(tenant.tenantId)")
     for domain in tenant.domains.sorted(by: { $0.name < $1.name }) {

@@ -39,7 +39,7 @@ public struct Plan: Hashable, Sendable, Codable {
     self.settings = settings
     self.items = items
     var summary: [String: Int] = [:]
-    for item in items { summary[item.action.rawValue, default: 0] += 1 }
+    for index in items.indices { summary[items[index].action.rawValue, default: 0] += 1 }
     self.summary = summary
   }
 
