@@ -154,6 +154,17 @@ struct PlanJSONTests {
     #expect(lines.filter { $0.hasPrefix("    {\"action\":") }.count == plan.items.count)
   }
 
+  @Test func directItemWriterMatchesTheValueForm() {
+    let clear = ClearPlanner(settings: PlanSettings(allowFederatedClear: true)).plan(
+      tenant: Fixture.tenant(Self.cloud), newForestUsers: Self.directory, createdAt: "t")
+    for item in Self.makePlan().items + clear.items {
+      var writer = JSONWriter(pretty: false)
+      item.writeCompact(into: &writer)
+      #expect(writer.output == JSONWriter.encode(item.jsonValue, pretty: false), "\(item.reason)")
+    }
+    #expect(clear.items.contains { $0.softMatch != nil })
+  }
+
   @Test func emptyPlanEncodes() throws {
     let plan = HardMatchPlanner().plan(
       directoryUsers: [], tenant: Fixture.tenant([]), createdAt: "t")

@@ -61,10 +61,10 @@ extension Plan {
     if pretty { writer.output.append(contentsOf: "\n  ".utf8) }
     writer.writeString("items")
     writer.output.append(contentsOf: (pretty ? ": [" : ":[").utf8)
-    for (index, item) in items.enumerated() {
+    for index in items.indices {
       if index > 0 { writer.output.append(UInt8(ascii: ",")) }
       if pretty { writer.output.append(contentsOf: "\n    ".utf8) }
-      writer.write(item.jsonValue, depth: 2)
+      items[index].writeCompact(into: &writer)
       flush(&writer)
     }
     if pretty && !items.isEmpty { writer.output.append(contentsOf: "\n  ".utf8) }
