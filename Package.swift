@@ -10,6 +10,7 @@ let package = Package(
   products: [
     .executable(name: "anchorbridge", targets: ["anchorbridge"]),
     .executable(name: "anchorbridge-emulator", targets: ["anchorbridge-emulator"]),
+    .executable(name: "anchorbridge-bench-plan", targets: ["anchorbridge-bench-plan"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -71,6 +72,10 @@ let package = Package(
         "TenantEmulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
+      swiftSettings: strict),
+    // Planning benchmark (1M x 1M); results in Benchmarks/results/plan.md.
+    .executableTarget(
+      name: "anchorbridge-bench-plan", dependencies: ["AnchorCore"], path: "Benchmarks/PlanBenchmark",
       swiftSettings: strict),
 
     // Locates the throwaway test DC and its fixture manifest; used only by test targets.

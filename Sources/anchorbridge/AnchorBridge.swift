@@ -7,7 +7,7 @@ struct AnchorBridge: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "anchorbridge",
     abstract: "Link on-premises Active Directory accounts to Microsoft Entra ID, safely.",
-    subcommands: [DirectoryCommand.self]
+    subcommands: [DirectoryCommand.self, ConvertCommand.self]
   )
 
   static func main() async {

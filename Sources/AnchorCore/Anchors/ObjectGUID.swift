@@ -3,18 +3,55 @@
 /// The bytes are in AD's "packet" order (MS-DTYP 2.3.4.2): the first three GUID fields are
 /// little-endian, the last eight bytes are as-is. They stay bytes until the moment they are shown;
 /// Foundation's `UUID(uuid:)` reads them big-endian and prints the wrong GUID, so it is never used.
+///
+/// Stored as two words (the bytes in order, big-endian packed) rather than an array: planning a
+/// million users keeps millions of these, and a heap allocation per GUID doubled memory and time.
 public struct ObjectGUID: Hashable, Sendable, Comparable {
+  /// Bytes 0-7 in AD order, packed so that byte 0 is the most significant.
+  private let high: UInt64
+  /// Bytes 8-15 in AD order, packed so that byte 8 is the most significant.
+  private let low: UInt64
+
+  /// The bytes as two words, for hashing and ordering without an array.
+  var words: (UInt64, UInt64) { (high, low) }
+
   /// The 16 raw bytes in AD byte order.
-  public let bytes: [UInt8]
+  public var bytes: [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(16)
+    for shift in stride(from: 56, through: 0, by: -8) {
+      out.append(UInt8(truncatingIfNeeded: high >> UInt64(shift)))
+    }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      out.append(UInt8(truncatingIfNeeded: low >> UInt64(shift)))
+    }
+    return out
+  }
 
   /// Wraps 16 raw bytes; returns nil for any other length.
   public init?(bytes: some Collection<UInt8>) {
     guard bytes.count == 16 else { return nil }
-    self.bytes = Array(bytes)
+    self.init(array: Array(bytes))
+  }
+
+  /// Wraps 16 raw bytes; returns nil for any other length (the fast path for arrays).
+  public init?(bytes: [UInt8]) {
+    guard bytes.count == 16 else { return nil }
+    self.init(array: bytes)
+  }
+
+  private init(array bytes: [UInt8]) {
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+    for index in 0..<8 { high = high << 8 | UInt64(bytes[index]) }
+    for index in 8..<16 { low = low << 8 | UInt64(bytes[index]) }
+    self.high = high
+    self.low = low
   }
 
   /// The canonical lowercase GUID string, `35918bc9-196d-40ea-9779-889d79b753f0`.
   public var canonicalString: String {
+    let bytes = self.bytes
     let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
     var out = ""
     out.reserveCapacity(36)
@@ -42,11 +79,12 @@ public struct ObjectGUID: Hashable, Sendable, Comparable {
     let ad =
       Array(display[0..<4].reversed()) + display[4..<6].reversed() + display[6..<8].reversed()
       + display[8..<16]
-    self.bytes = ad
+    self.init(bytes: ad)
   }
 
+  /// Byte-wise order of the AD bytes (the packing keeps byte 0 most significant).
   public static func < (lhs: ObjectGUID, rhs: ObjectGUID) -> Bool {
-    lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    (lhs.high, lhs.low) < (rhs.high, rhs.low)
   }
 }
 

@@ -1,0 +1,90 @@
+/// Findings and fingerprints shared by the planners.
+enum PlanningChecks {
+  static func tenantDiagnostics(_ tenant: TenantSnapshot, cloud: TenantIndex, mode: PlanMode)
+    -> [Diagnostic]
+  {
+    var out: [Diagnostic] = []
+    let flags = tenant.flags
+    if flags.blockSoftMatchEnabled == nil
+      || flags.blockCloudObjectTakeoverThroughHardMatchEnabled == nil
+    {
+      out.append(
+        Diagnostic(
+          .info, .tenantFlagsUnknown, subject: tenant.tenantId,
+          "the tenant's blockSoftMatchEnabled / blockCloudObjectTakeoverThroughHardMatchEnabled could not be read (they need a delegated Global Administrator); check them before the sync cycle"
+        ))
+    }
+    if mode == .link && flags.blockCloudObjectTakeoverThroughHardMatchEnabled == true {
+      out.append(
+        Diagnostic(
+          .warning, .hardMatchTakeoverBlocked, subject: tenant.tenantId,
+          "blockCloudObjectTakeoverThroughHardMatchEnabled is true: sync will not take over the linked users until it is set to false for the matching window (set it back to true afterwards)"
+        ))
+    }
+    if mode == .clear && flags.blockSoftMatchEnabled == true {
+      out.append(
+        Diagnostic(
+          .warning, .softMatchBlocked, subject: tenant.tenantId,
+          "blockSoftMatchEnabled is true: the new forest's users will not soft-match until it is set to false for the matching window"
+        ))
+    }
+    if cloud.initialDomain == nil
+      && tenant.domains.contains(where: { $0.authenticationType == .federated })
+    {
+      out.append(
+        Diagnostic(
+          .warning, .noInitialDomain, subject: tenant.tenantId,
+          "the snapshot has federated domains but no initial onmicrosoft.com domain: federated users can't be planned"
+        ))
+    }
+    for (key, positions) in cloud.byUPN.collisions {
+      out.append(
+        Diagnostic(
+          .error, .duplicateCloudUpn, subject: String(key.text),
+          "\(positions.count) cloud users have this UPN: "
+            + positions.map { cloud.users[Int($0)].id }.sorted().joined(separator: ", ")))
+    }
+    for (key, positions) in cloud.bySMTP.collisions {
+      out.append(
+        Diagnostic(
+          .warning, .duplicateCloudSmtp, subject: String(key.text),
+          "\(positions.count) cloud users have this SMTP address: "
+            + positions.map { cloud.users[Int($0)].id }.sorted().joined(separator: ", ")))
+    }
+    return out
+  }
+
+  static func fingerprint(
+    directoryUsers: [DirectoryUser], tenant: TenantSnapshot, settings: PlanSettings, mode: PlanMode
+  ) -> InputFingerprint {
+    var fingerprint = InputFingerprint()
+    // Through buffers: an array element passed as an argument was copied (every string retained).
+    directoryUsers.withUnsafeBufferPointer { users in
+      for index in users.indices { fingerprint.add(users[index]) }
+    }
+    tenant.users.withUnsafeBufferPointer { users in
+      for index in users.indices { fingerprint.add(users[index]) }
+    }
+    fingerprint.add(line: "mode \(mode.rawValue)")
+    fingerprint.add(line: "tenant \(tenant.tenantId)")
+    for domain in tenant.domains.sorted(by: { $0.name < $1.name }) {
+      fingerprint.add(
+        line: "domain \(domain.name) \(domain.authenticationType.rawValue) \(domain.isInitial)")
+    }
+    fingerprint.add(
+      line:
+        "flags \(String(describing: tenant.flags.blockSoftMatchEnabled)) \(String(describing: tenant.flags.blockCloudObjectTakeoverThroughHardMatchEnabled))"
+    )
+    fingerprint.add(
+      line:
+        "settings \(settings.matchOrder.map(\.rawValue)) \(settings.allowRelink) \(settings.includeDisabled) \(settings.allowFederatedClear)"
+    )
+    return fingerprint
+  }
+
+  static func diagnosticOrder(_ lhs: Diagnostic, _ rhs: Diagnostic) -> Bool {
+    if lhs.subject != rhs.subject { return lhs.subject < rhs.subject }
+    if lhs.code != rhs.code { return lhs.code.rawValue < rhs.code.rawValue }
+    return lhs.message < rhs.message
+  }
+}
