@@ -75,7 +75,8 @@ let package = Package(
       swiftSettings: strict),
     // Planning benchmark (1M x 1M); results in Benchmarks/results/plan.md.
     .executableTarget(
-      name: "anchorbridge-bench-plan", dependencies: ["AnchorCore"], path: "Benchmarks/PlanBenchmark",
+      name: "anchorbridge-bench-plan", dependencies: ["AnchorCore"],
+      path: "Benchmarks/PlanBenchmark",
       swiftSettings: strict),
 
     // Locates the throwaway test DC and its fixture manifest; used only by test targets.

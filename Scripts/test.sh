@@ -9,8 +9,8 @@ Scripts/deps.sh
 Scripts/dc.sh start
 
 echo "== swift-format lint" >&2
-if ! swift-format lint --strict --recursive Sources Tests Package.swift; then
-  echo "swift-format found issues: run 'swift-format -i -r Sources Tests Package.swift'" >&2
+if ! swift-format lint --strict --recursive Sources Tests Benchmarks Package.swift; then
+  echo "swift-format found issues: run 'swift-format -i -r Sources Tests Benchmarks Package.swift'" >&2
   exit 1
 fi
 
