@@ -55,7 +55,9 @@ func makeInputs(_ count: Int) -> ([DirectoryUser], TenantSnapshot) {
       upn = name + "@corp.local"
       mail = name + ".smtp@contoso.com"
       cloudMail = mail
-    case 28..<30: immutableId = SourceAnchor(binaryValue: [UInt8(bucket), 1, 2, 3])  // relink blocked
+    case 28..<30:
+      // relink blocked
+      immutableId = SourceAnchor(binaryValue: [UInt8(bucket), 1, 2, 3])
     case 30: role = true
     case 31:
       synced = true
