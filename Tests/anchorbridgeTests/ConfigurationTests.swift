@@ -133,6 +133,61 @@ import Testing
   }
 }
 
+@Suite struct TenantConfigurationTests {
+  let temp: TemporaryDirectory
+  let secretFile: String
+
+  init() throws {
+    temp = try TemporaryDirectory()
+    secretFile = try temp.write("client.secret", "app-secret-value\n")
+  }
+
+  func yaml(_ body: String) -> String {
+    "tenant:\n" + body.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+  }
+
+  @Test func loadsTheDocumentedShape() throws {
+    let config = try Configuration(
+      yaml: yaml(
+        """
+        id: contoso.onmicrosoft.com
+        clientId: 11111111-2222-3333-4444-555555555555
+        cloud: global
+        authorityHost: http://127.0.0.1:8950
+        graphHost: http://127.0.0.1:8950
+        auth: { clientSecretFile: \(secretFile) }
+        """), file: "t.yaml")
+    let tenant = try #require(config.tenant)
+    #expect(tenant.tenant == "contoso.onmicrosoft.com")
+    #expect(tenant.graphHost == "http://127.0.0.1:8950")
+    #expect(tenant.credential == .clientSecret(.file(path: secretFile)))
+  }
+
+  @Test(arguments: [
+    ("graphHost: http://graph.example.com", "tenant.graphHost", "graph.example.com"),
+    ("cloud: mars", "tenant.cloud", "'mars'"),
+    ("clientId: not-a-guid", "tenant.clientId", "not-a-guid"),
+    ("auth: { clientSecret: hunter2 }", "tenant.auth.clientSecret", "inline secrets"),
+    ("auth: { certificateFile: a.pem }", "tenant.auth", "keyFile"),
+  ])
+  func errorsNameTheKey(line: String, key: String, fragment: String) {
+    var lines = [
+      "id: contoso.onmicrosoft.com", "clientId: 11111111-2222-3333-4444-555555555555",
+      "auth: { clientSecretFile: \(secretFile) }",
+    ]
+    let name = String(line.prefix { $0 != ":" })
+    lines.removeAll { $0.hasPrefix(name + ":") }
+    lines.append(line)
+    #expect {
+      _ = try Configuration(yaml: yaml(lines.joined(separator: "\n")), file: "t.yaml")
+    } throws: { error in
+      guard let error = error as? ConfigurationError else { return false }
+      return error.key == key && error.description.contains(fragment)
+        && !error.description.contains("hunter2")
+    }
+  }
+}
+
 @Suite struct CommandLineErrorTests {
   @Test func badConfigExitsWithCode2NamingTheKey() throws {
     let temp = try TemporaryDirectory()

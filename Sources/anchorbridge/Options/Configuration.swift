@@ -1,9 +1,11 @@
 import Foundation
+import GraphClient
 
 /// The whole YAML configuration (`Schemas/config.schema.json`). Sections that a command doesn't
 /// need may be absent; a section that is present is validated completely, up front.
 struct Configuration {
   var directory: DirectoryConfiguration?
+  var tenant: TenantConfiguration?
 
   static func load(path: String) throws(ConfigurationError) -> Configuration {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -20,6 +22,9 @@ struct Configuration {
     let root = try ConfigNode.load(yaml: text, file: file).mapping()
     directory = try root.optional("directory").map { node throws(ConfigurationError) in
       try DirectoryConfiguration(node)
+    }
+    tenant = try root.optional("tenant").map { node throws(ConfigurationError) in
+      try TenantConfigurationSection.parse(node)
     }
     try root.finish()
   }
