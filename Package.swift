@@ -35,9 +35,9 @@ let package = Package(
     .target(
       name: "GraphClient",
       dependencies: [
-        "AnchorCore",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -80,7 +80,12 @@ let package = Package(
       name: "ActiveDirectoryTests", dependencies: ["ActiveDirectory", "LDAPClient", "AnchorCore"],
       swiftSettings: strict),
     .testTarget(
-      name: "GraphClientTests", dependencies: ["GraphClient", "TenantEmulator", "AnchorCore"],
+      name: "GraphClientTests",
+      dependencies: [
+        "GraphClient", "TenantEmulator", .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ],
       resources: [], swiftSettings: strict),
     .testTarget(
       name: "TenantEmulatorTests", dependencies: ["TenantEmulator"], swiftSettings: strict),
