@@ -39,7 +39,7 @@ extension GraphClient {
           ?? options.retry.backoff(retry: 1, unit: .random(in: 0..<1))
         longestRetryAfter = max(longestRetryAfter ?? 0, wait)
         retryAlone.append((item, wait))
-      case 500, 502, 503, 504 where answer.status == 503 || item.request.isIdempotent:
+      case 500...504 where answer.status != 501 && (answer.status == 503 || item.request.isIdempotent):
         let wait =
           RetryAfter.seconds(from: answer.header("Retry-After"))
           ?? options.retry.backoff(retry: 1 + index % 3, unit: .random(in: 0..<1))

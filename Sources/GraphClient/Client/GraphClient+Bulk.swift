@@ -34,7 +34,8 @@ extension GraphClient {
           chunks.append(current)
           current = []
         }
-      } catch let error as GraphError {
+      } catch {
+        // `patchUser` throws only GraphError (typed), so `error` is one.
         outcomes[index] = .failure(error)
       }
     }

@@ -1,7 +1,7 @@
 extension GraphClient {
-  public func pages<Element: Decodable & Sendable>(
-    _ request: GraphRequest, of type: Element.Type = Element.self
-  ) -> GraphPages<Element> {
+  public func pages<Item: Decodable & Sendable>(
+    _ request: GraphRequest, of type: Item.Type = Item.self
+  ) -> GraphPages<Item> {
     GraphPages(client: self, first: request)
   }
 
