@@ -1,0 +1,310 @@
+import Foundation
+
+/// The tenant: state, issued tokens, paging and delta cursors, quota, fault generator and the
+/// request log. Every HTTP request is judged here, one at a time.
+actor GraphService {
+  struct IssuedToken {
+    let clientId: String
+    let expires: ContinuousClock.Instant
+  }
+
+  /// One call into the Graph surface (a top-level request or a `$batch` item).
+  struct GraphCall {
+    var method: String
+    var segments: [String]
+    var query: [String: String]
+    var queryPairs: [(String, String)]
+    var headers: [String: String]
+    var body: Data
+    var app: RegisteredApplication
+
+    var advanced: Bool { headers["consistencylevel"]?.lowercased() == "eventual" }
+
+    var isWrite: Bool { ["POST", "PATCH", "PUT", "DELETE"].contains(method) }
+
+    func jsonObject() throws -> JSONObject {
+      guard let value = try? JSONCoding.decode(body), let object = value.objectValue else {
+        throw GraphFailure.malformedJSON
+      }
+      return object
+    }
+  }
+
+  let baseURL: String
+  let options: EmulatorOptions
+  var state: TenantState
+  var tokens: [String: IssuedToken] = [:]
+  var pageCursors: [String: PageCursor] = [:]
+  var deltaTokens: [String: DeltaCursor] = [:]
+  var deltaPages: [String: DeltaPage] = [:]
+  /// Change tracking for delta: object id → version of its last change.
+  var versions: [String: UInt64] = [:]
+  var tombstones: [Tombstone] = []
+  var memberEvents: [MemberEvent] = []
+  var version: UInt64 = 0
+  var quota: WriteQuota?
+  var random: SeededRandom
+  var log: [EmulatorRequestRecord] = []
+  let epoch = ContinuousClock.now
+
+  init(state: TenantState, options: EmulatorOptions, baseURL: String) {
+    self.state = state
+    self.options = options
+    self.baseURL = baseURL
+    self.random = SeededRandom(seed: options.seed)
+    if let quota = options.writeQuota {
+      self.quota = WriteQuota(limit: quota.count, window: quota.seconds)
+    }
+  }
+
+  // MARK: - State
+
+  func stateJSON() -> Data { state.encoded() }
+
+  func replaceState(_ json: Data) throws {
+    state = try TenantState.load(json)
+    // A new tenant: every cursor and token referring to the old one is gone.
+    pageCursors = [:]
+    deltaTokens = [:]
+    deltaPages = [:]
+    versions = [:]
+    tombstones = []
+    memberEvents = []
+  }
+
+  func requestLog() -> [EmulatorRequestRecord] { log }
+
+  func secondsSinceStart() -> Double {
+    let elapsed = ContinuousClock.now - epoch
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+  }
+
+  func newId() -> String { UUID().uuidString.lowercased() }
+
+  func randomToken() -> String {
+    var bytes = [UInt8]()
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<24 { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
+    return Base64URL.encode(Data(bytes))
+  }
+
+  func bumpVersion(_ id: String) {
+    version += 1
+    versions[id] = version
+  }
+
+  // MARK: - Entry point
+
+  func handle(_ request: EmulatorHTTPRequest) -> EmulatorAction {
+    let requestId = newId()
+    let clientRequestId = request.headers["client-request-id"] ?? newId()
+    let now = Date()
+    let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
+    var ids = (requestId, clientRequestId)
+
+    if segments.first == "_emulator" {
+      return .respond(emulatorControl(request, segments), delay: .zero)
+    }
+    if segments.count == 4, segments[1] == "oauth2", segments[2] == "v2.0",
+      segments[3] == "token"
+    {
+      let reply = tokenEndpoint(request, tenant: FormDecoding.decodeSegment(segments[0]))
+      record(request, status: reply.status, fault: nil, now: now)
+      return .respond(serialize(reply, ids: &ids), delay: responseDelay())
+    }
+    guard segments.first == "v1.0" else {
+      let failure = GraphFailure(
+        status: 400, code: "BadRequest",
+        message: "Invalid version: \(segments.first.map(String.init) ?? "")")
+      let reply = failure.reply(requestId: requestId, clientRequestId: clientRequestId, date: now)
+      return .respond(serialize(reply, ids: &ids), delay: .zero)
+    }
+
+    // Injected faults are decided before anything is applied.
+    var fault: EmulatorFault?
+    if options.faultRate > 0, !options.faults.isEmpty,
+      random.nextUnit() < options.faultRate
+    {
+      let kinds = options.faults.sorted()
+      fault = kinds[Int(random.next() % UInt64(kinds.count))]
+    }
+    switch fault {
+    case .serviceUnavailable:
+      let failure = GraphFailure(
+        status: 503, code: "serviceNotAvailable",
+        message: "The service is temporarily unavailable. Please retry later.",
+        headers: [
+          "Retry-After": WriteQuota.retryAfterText(options.serviceUnavailableRetryAfter)
+        ])
+      record(request, status: 503, fault: fault?.rawValue, now: now)
+      let reply = failure.reply(requestId: requestId, clientRequestId: clientRequestId, date: now)
+      return .respond(serialize(reply, ids: &ids), delay: responseDelay())
+    case .connectionReset:
+      record(request, status: nil, fault: fault?.rawValue, now: now)
+      return .reset
+    case .timeout:
+      record(request, status: nil, fault: fault?.rawValue, now: now)
+      return .hold(options.timeoutHold)
+    case .responseLost, nil:
+      break
+    }
+
+    let reply = graphRequest(
+      request, segments: segments.dropFirst().map { FormDecoding.decodeSegment($0) },
+      requestId: requestId, clientRequestId: clientRequestId, now: now)
+    if fault == .responseLost {
+      record(request, status: nil, fault: fault?.rawValue, now: now)
+      return .reset
+    }
+    record(request, status: reply.status, fault: reply.status == 429 ? "throttled" : nil, now: now)
+    return .respond(serialize(reply, ids: &ids), delay: responseDelay())
+  }
+
+  private func responseDelay() -> Duration {
+    var delay = options.latency
+    if options.latencyJitter > .zero {
+      delay += options.latencyJitter * random.nextUnit()
+    }
+    return delay
+  }
+
+  /// Authenticates, then runs one top-level Graph request (including `$batch`).
+  private func graphRequest(
+    _ request: EmulatorHTTPRequest, segments: [String], requestId: String,
+    clientRequestId: String, now: Date
+  ) -> GraphReply {
+    do {
+      let app = try authenticate(request.headers["authorization"])
+      let pairs = FormDecoding.pairs(request.rawQuery)
+      var call = GraphCall(
+        method: request.method.uppercased(), segments: segments,
+        query: FormDecoding.dictionary(request.rawQuery), queryPairs: pairs,
+        headers: request.headers, body: request.body, app: app)
+      if segments == ["$batch"] {
+        guard call.method == "POST" else { throw Self.methodNotAllowed }
+        return try batch(call, requestId: requestId, clientRequestId: clientRequestId, now: now)
+      }
+      call.segments = segments
+      return try admitAndRoute(call)
+    } catch let failure as GraphFailure {
+      return failure.reply(requestId: requestId, clientRequestId: clientRequestId, date: now)
+    } catch {
+      return GraphFailure(status: 500, code: "generalException", message: "\(error)")
+        .reply(requestId: requestId, clientRequestId: clientRequestId, date: now)
+    }
+  }
+
+  /// Counts a write against the quota (refusing it when over), then routes it.
+  func admitAndRoute(_ call: GraphCall) throws -> GraphReply {
+    var usageHeader: String?
+    if call.isWrite, var quota {
+      let decision = quota.admit(at: secondsSinceStart())
+      self.quota = quota
+      switch decision {
+      case .throttled(let retryAfter):
+        throw GraphFailure(
+          status: 429, code: "TooManyRequests", message: "Please retry again later.",
+          headers: [
+            "Retry-After": WriteQuota.retryAfterText(retryAfter),
+            "x-ms-throttle-scope":
+              "Tenant_Application/Write/\(call.app.clientId)/\(state.tenantId)",
+            "x-ms-throttle-information": "WriteLimitExceeded",
+          ],
+          innerError: [
+            "code": .string("429"), "message": .string("Please retry after"),
+            "status": .string("429"),
+          ])
+      case .admitted(let usage):
+        if usage >= 0.8 { usageHeader = String(format: "%.1f", usage) }
+      }
+    }
+    var reply = try route(call)
+    if let usageHeader { reply.headers["x-ms-throttle-limit-percentage"] = usageHeader }
+    return reply
+  }
+
+  static let methodNotAllowed = GraphFailure(
+    status: 405, code: "Request_BadRequest",
+    message: "Specified HTTP method is not allowed for the request uri.")
+
+  func authenticate(_ header: String?) throws -> RegisteredApplication {
+    func fail(_ message: String) -> GraphFailure {
+      GraphFailure(
+        status: 401, code: "InvalidAuthenticationToken", message: message,
+        headers: ["WWW-Authenticate": "Bearer realm=\"\", authorization_uri=\"\(baseURL)\""])
+    }
+    guard let header, !header.isEmpty else { throw fail("Access token is empty.") }
+    guard header.lowercased().hasPrefix("bearer ") else {
+      throw fail("Access token validation failure. Invalid scheme.")
+    }
+    let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    guard let issued = tokens[token] else {
+      throw fail("Access token validation failure. Invalid audience or unknown token.")
+    }
+    guard issued.expires > ContinuousClock.now else {
+      throw fail("Lifetime validation failed, the token is expired.")
+    }
+    guard let app = state.applications.first(where: { $0.clientId == issued.clientId }) else {
+      throw fail("Access token validation failure. The application no longer exists.")
+    }
+    return app
+  }
+
+  // MARK: - Serialization and logging
+
+  func serialize(_ reply: GraphReply, ids: inout (String, String)) -> EmulatorHTTPResponse {
+    var headers: [(String, String)] = [
+      ("request-id", ids.0), ("client-request-id", ids.1),
+      ("Date", HTTPDate.string(from: Date())),
+    ]
+    var body = Data()
+    if let json = reply.body {
+      body = JSONCoding.encode(json)
+      let contentType =
+        reply.headers["Content-Type"]
+        ?? "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+      headers.append(("Content-Type", contentType))
+    }
+    for (name, value) in reply.headers.sorted(by: { $0.key < $1.key }) where name != "Content-Type"
+    {
+      headers.append((name, value))
+    }
+    return EmulatorHTTPResponse(status: reply.status, headers: headers, body: body)
+  }
+
+  func record(_ request: EmulatorHTTPRequest, status: Int?, fault: String?, now: Date) {
+    log.append(
+      EmulatorRequestRecord(
+        method: request.method, target: request.target, status: status, fault: fault, time: now,
+        body: Redaction.redactedBody(request), batchItemId: nil))
+  }
+}
+
+enum HTTPDate {
+  static func string(from date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+    return formatter.string(from: date)
+  }
+}
+
+/// Keeps secrets out of the request log.
+enum Redaction {
+  static let secretFormFields: Set<String> = ["client_secret", "client_assertion"]
+
+  static func redactedBody(_ request: EmulatorHTTPRequest) -> String? {
+    guard !request.body.isEmpty else { return nil }
+    let text = String(decoding: request.body, as: UTF8.self)
+    if request.headers["content-type"]?.contains("x-www-form-urlencoded") == true
+      || request.path.hasSuffix("/oauth2/v2.0/token")
+    {
+      return text.split(separator: "&").map { pair -> String in
+        let key = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+        return secretFormFields.contains(key) ? "\(key)=<redacted>" : String(pair)
+      }.joined(separator: "&")
+    }
+    return text
+  }
+}

@@ -1,1 +1,0 @@
-// TenantEmulator: see ../../shared/STYLE.md for this module's role.
