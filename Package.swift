@@ -93,7 +93,14 @@ let package = Package(
       ],
       resources: [], swiftSettings: strict),
     .testTarget(
-      name: "TenantEmulatorTests", dependencies: ["TenantEmulator"], swiftSettings: strict),
+      name: "TenantEmulatorTests",
+      dependencies: [
+        "TenantEmulator",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "anchorbridgeTests",
       dependencies: ["anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient"],

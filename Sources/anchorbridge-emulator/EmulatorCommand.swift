@@ -67,7 +67,8 @@ struct EmulatorCommand: AsyncParsableCommand {
     for name in faults.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
       guard let fault = EmulatorFault(rawValue: name) else {
         throw ValidationError(
-          "--faults: unknown fault '\(name)'; use \(EmulatorFault.allCases.map(\.rawValue).joined(separator: ", ")).")
+          "--faults: unknown fault '\(name)'; use \(EmulatorFault.allCases.map(\.rawValue).joined(separator: ", "))."
+        )
       }
       set.insert(fault)
     }
@@ -110,7 +111,8 @@ enum ListenAddress {
     }
     var host = String(text[..<colon])
     if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-    guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+    guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]),
+      (0...65535).contains(port)
     else { throw ValidationError("--listen must be HOST:PORT with a port 0-65535, got '\(text)'.") }
     return (host, port)
   }
@@ -123,7 +125,9 @@ enum ListenAddress {
     let parts = text.split(separator: "/")
     guard parts.count == 2, let count = Int(parts[0]), count > 0, let seconds = Double(parts[1]),
       seconds > 0
-    else { throw ValidationError("--write-quota must be COUNT/SECONDS, e.g. 3000/150, got '\(text)'.") }
+    else {
+      throw ValidationError("--write-quota must be COUNT/SECONDS, e.g. 3000/150, got '\(text)'.")
+    }
     return (count, seconds)
   }
 }

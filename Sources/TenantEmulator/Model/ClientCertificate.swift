@@ -11,7 +11,9 @@ struct ClientCertificate: Sendable {
   let publicKey: _RSA.Signing.PublicKey
 
   enum Problem: Error, CustomStringConvertible {
-    case notPEM, notCertificate(String), notRSA(String)
+    case notPEM
+    case notCertificate(String)
+    case notRSA(String)
     var description: String {
       switch self {
       case .notPEM: return "no BEGIN CERTIFICATE block"
@@ -93,7 +95,8 @@ private struct DERReader {
     }
     let contents = bytes.prefix(length)
     bytes = bytes.dropFirst(length)
-    return Element(tag: tag, contents: contents, whole: original[original.startIndex..<contents.endIndex])
+    return Element(
+      tag: tag, contents: contents, whole: original[original.startIndex..<contents.endIndex])
   }
 }
 

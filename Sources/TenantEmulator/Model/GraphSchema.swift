@@ -61,7 +61,8 @@ enum GraphSchema {
       ]),
     readOnly: [
       "id", "deletedDateTime", "createdDateTime", "creationType", "externalUserState",
-      "externalUserStateChangeDateTime", "lastPasswordChangeDateTime", "onPremisesDistinguishedName",
+      "externalUserStateChangeDateTime", "lastPasswordChangeDateTime",
+      "onPremisesDistinguishedName",
       "onPremisesDomainName", "onPremisesLastSyncDateTime", "onPremisesProvisioningErrors",
       "onPremisesSamAccountName", "onPremisesSecurityIdentifier", "onPremisesSyncEnabled",
       "onPremisesUserPrincipalName", "proxyAddresses", "securityIdentifier", "imAddresses",

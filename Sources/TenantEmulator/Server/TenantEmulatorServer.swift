@@ -11,16 +11,18 @@ public final class TenantEmulatorServer: Sendable {
   public let baseURL: String
   let service: GraphService
   private let group: MultiThreadedEventLoopGroup
+  private let listener: any Channel
   private let acceptTask: Task<Void, Never>
 
   private init(
     port: Int, baseURL: String, service: GraphService, group: MultiThreadedEventLoopGroup,
-    acceptTask: Task<Void, Never>
+    listener: any Channel, acceptTask: Task<Void, Never>
   ) {
     self.port = port
     self.baseURL = baseURL
     self.service = service
     self.group = group
+    self.listener = listener
     self.acceptTask = acceptTask
   }
 
@@ -62,7 +64,8 @@ public final class TenantEmulatorServer: Sendable {
       }
     }
     return TenantEmulatorServer(
-      port: boundPort, baseURL: baseURL, service: service, group: group, acceptTask: task)
+      port: boundPort, baseURL: baseURL, service: service, group: group,
+      listener: server.channel, acceptTask: task)
   }
 
   /// The current state, in the state-file schema (client secrets as SHA-256 hashes).
@@ -75,9 +78,12 @@ public final class TenantEmulatorServer: Sendable {
 
   /// Stops accepting, drops held requests and closes every connection.
   public func shutdown() async throws {
+    // Cancelling the accept task cancels every connection task (held requests end their
+    // sleep); only then is the event loop shut down, so nothing runs on a dead loop.
     acceptTask.cancel()
-    try await group.shutdownGracefully()
+    try? await listener.close()
     await acceptTask.value
+    try await group.shutdownGracefully()
   }
 
   /// Serves one keep-alive connection: request parts in, one response per request out.
@@ -116,8 +122,11 @@ public final class TenantEmulatorServer: Sendable {
             if delay > .zero { try await Task.sleep(for: delay) }
             var responseHead = HTTPResponseHead(
               version: requestHead.version, status: HTTPResponseStatus(statusCode: response.status))
-            for (name, value) in response.headers { responseHead.headers.add(name: name, value: value) }
-            responseHead.headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.count)")
+            for (name, value) in response.headers {
+              responseHead.headers.add(name: name, value: value)
+            }
+            responseHead.headers.replaceOrAdd(
+              name: "Content-Length", value: "\(response.body.count)")
             let keepAlive = requestHead.isKeepAlive
             responseHead.headers.replaceOrAdd(
               name: "Connection", value: keepAlive ? "keep-alive" : "close")

@@ -31,7 +31,8 @@ extension GraphService {
       guard let object = value.objectValue, let id = object.string("id"), !id.isEmpty,
         let method = object.string("method"), let url = object.string("url")
       else {
-        throw malformed("Invalid batch payload format: request \(position) needs id, method and url.")
+        throw malformed(
+          "Invalid batch payload format: request \(position) needs id, method and url.")
       }
       guard seen.insert(id.lowercased()).inserted else {
         throw malformed("Invalid batch payload format: duplicate request id '\(id)'.")
@@ -55,7 +56,8 @@ extension GraphService {
     }
     for item in items {
       for dependency in item.dependsOn where !seen.contains(dependency.lowercased()) {
-        throw malformed("Invalid batch payload format: '\(item.id)' depends on unknown '\(dependency)'.")
+        throw malformed(
+          "Invalid batch payload format: '\(item.id)' depends on unknown '\(dependency)'.")
       }
     }
 
@@ -114,7 +116,8 @@ extension GraphService {
       body: body.map { JSONCoding.encode($0) } ?? Data(), app: envelope.app)
     do {
       if segments == ["$batch"] {
-        throw GraphFailure(status: 400, code: "BadRequest", message: "Nested batches are not allowed.")
+        throw GraphFailure(
+          status: 400, code: "BadRequest", message: "Nested batches are not allowed.")
       }
       return try admitAndRoute(call)
     } catch let failure as GraphFailure {

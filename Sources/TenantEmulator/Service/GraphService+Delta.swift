@@ -85,7 +85,8 @@ extension GraphService {
   private func syncStateNotFound(path: String) -> GraphFailure {
     GraphFailure(
       status: 410, code: "syncStateNotFound",
-      message: "The sync state for this delta token was not found or has expired. Start a full resync.",
+      message:
+        "The sync state for this delta token was not found or has expired. Start a full resync.",
       headers: ["Location": "\(baseURL)/v1.0/\(path)"])
   }
 

@@ -80,7 +80,9 @@ extension GraphService {
         guard item == "roleDefinition" || item == "principal" else {
           throw GraphFailure(
             status: 400, code: "BadRequest",
-            message: "Could not find a property named '\(item)' on type 'microsoft.graph.unifiedRoleAssignment'.")
+            message:
+              "Could not find a property named '\(item)' on type 'microsoft.graph.unifiedRoleAssignment'."
+          )
         }
         expand.insert(item)
       }

@@ -74,8 +74,10 @@ extension GraphService {
     return try listing(
       call, path: "groups", kind: .group,
       ids: {
-        state.groups.filter { group in filter.map { FilterSupport.groups.matches(group, $0) } ?? true }
-          .compactMap { $0.string("id") }
+        state.groups.filter { group in
+          filter.map { FilterSupport.groups.matches(group, $0) } ?? true
+        }
+        .compactMap { $0.string("id") }
       }, select: select, context: "groups")
   }
 
@@ -86,7 +88,8 @@ extension GraphService {
       guard let kind = resource.kind(of: name) else {
         throw GraphFailure(
           status: 400, code: "BadRequest",
-          message: "Property '\(name)' does not exist as a declared property or extension property.")
+          message: "Property '\(name)' does not exist as a declared property or extension property."
+        )
       }
       if resource.readOnly.contains(name) {
         throw GraphFailure.badRequest("Property '\(name)' is read-only and cannot be set.")
@@ -199,7 +202,8 @@ extension GraphService {
     if body.bool("mailEnabled") == true && !group.strings("groupTypes").contains("Unified") {
       throw Self.mailEnabledWriteRefused
     }
-    if let nickname = body["mailNickname"], !(nickname.stringValue.map(Self.isValidNickname) ?? false)
+    if let nickname = body["mailNickname"],
+      !(nickname.stringValue.map(Self.isValidNickname) ?? false)
     {
       throw GraphFailure.invalidValue("mailNickname", "Group")
     }
@@ -217,7 +221,8 @@ extension GraphService {
     let id = group.string("id")!
     state.groups.remove(at: index)
     for other in state.groups.indices {
-      for relation in ["members", "owners"] where state.groups[other].strings(relation).contains(id) {
+      for relation in ["members", "owners"] where state.groups[other].strings(relation).contains(id)
+      {
         state.groups[other][relation] = JSONCoding.strings(
           state.groups[other].strings(relation).filter { $0 != id })
         recordMembership(

@@ -31,6 +31,19 @@ extension GraphService {
         guard method == "GET" else { throw Self.methodNotAllowed }
         return try delta(call, kind: .user)
       }
+      if s.count == 3, s[2] == "memberOf" {
+        guard method == "GET" else { throw Self.methodNotAllowed }
+        guard let index = userIndex(s[1]) else { throw GraphFailure.notFound(s[1]) }
+        let id = state.users[index].string("id")!
+        let select = try selection(call, GraphSchema.group)
+        return try listing(
+          call, path: "users/\(id)/memberOf", kind: .directoryObject,
+          ids: {
+            state.groups.filter { $0.strings("members").contains(id) }.compactMap {
+              $0.string("id")
+            }
+          }, select: select, context: "directoryObjects")
+      }
       guard s.count == 2 else { break }
       switch method {
       case "GET": return try getUser(call, key: s[1])
@@ -142,7 +155,8 @@ extension GraphService {
         throw GraphFailure(
           status: 400, code: "Directory_ExpiredPageToken",
           message:
-            "The specified page token value has expired and can no longer be included in your request.")
+            "The specified page token value has expired and can no longer be included in your request."
+        )
       }
       pageCursors[token] = nil
       cursor = saved
@@ -231,24 +245,38 @@ extension GraphService {
 
   // MARK: - Lookups
 
+  private func currentPositions() -> (users: [String: Int], groups: [String: Int]) {
+    if let positions { return positions }
+    var users: [String: Int] = [:]
+    for (index, user) in state.users.enumerated() {
+      if let id = user.string("id") { users[id] = index }
+    }
+    var groups: [String: Int] = [:]
+    for (index, group) in state.groups.enumerated() {
+      if let id = group.string("id") { groups[id] = index }
+    }
+    positions = (users, groups)
+    return (users, groups)
+  }
+
+  /// By object id or userPrincipalName (both case-insensitive).
   func userIndex(_ key: String) -> Int? {
     let wanted = key.lowercased()
-    return state.users.firstIndex {
-      $0.string("id") == wanted || $0.string("userPrincipalName")?.lowercased() == wanted
-    }
+    if let index = currentPositions().users[wanted] { return index }
+    guard wanted.contains("@") else { return nil }
+    return state.users.firstIndex { $0.string("userPrincipalName")?.lowercased() == wanted }
   }
 
   func user(withId id: String) -> JSONObject? {
-    state.users.first { $0.string("id") == id }
+    currentPositions().users[id].map { state.users[$0] }
   }
 
   func groupIndex(_ id: String) -> Int? {
-    let wanted = id.lowercased()
-    return state.groups.firstIndex { $0.string("id") == wanted }
+    currentPositions().groups[id.lowercased()]
   }
 
   func group(withId id: String) -> JSONObject? {
-    state.groups.first { $0.string("id") == id }
+    currentPositions().groups[id].map { state.groups[$0] }
   }
 
   func domainType(ofUPN upn: String) -> String? {

@@ -49,7 +49,8 @@ extension GraphService {
     guard knownTenant else {
       throw TokenFailure(
         status: 400, error: "invalid_request", code: 90002,
-        description: "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID.")
+        description:
+          "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID.")
     }
     let form = FormDecoding.dictionary(String(decoding: request.body, as: UTF8.self))
     var clientId = form["client_id"]
@@ -98,7 +99,8 @@ extension GraphService {
       else {
         throw TokenFailure(
           status: 400, error: "invalid_request", code: 50027,
-          description: "client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer."
+          description:
+            "client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer."
         )
       }
       try verifyAssertion(assertion, app: app, tenant: tenant)
@@ -149,7 +151,8 @@ extension GraphService {
         description: "JWT token is invalid or malformed.")
     }
     guard let certificate = app.certificate else {
-      throw invalid(700027, "Client assertion failed signature validation: no certificate is registered.")
+      throw invalid(
+        700027, "Client assertion failed signature validation: no certificate is registered.")
     }
     let algorithm = header.string("alg")
     let padding: _RSA.Signing.Padding
@@ -157,7 +160,9 @@ extension GraphService {
     case "RS256": padding = .insecurePKCS1v1_5
     case "PS256": padding = .PSS
     default:
-      throw invalid(5_002_738, "Invalid JWT token. '\(algorithm ?? "none")' is not a supported signature algorithm.")
+      throw invalid(
+        5_002_738,
+        "Invalid JWT token. '\(algorithm ?? "none")' is not a supported signature algorithm.")
     }
     let sha1 = header.string("x5t")
     let sha256 = header.string("x5t#S256")
@@ -188,7 +193,8 @@ extension GraphService {
     guard claims.string("iss")?.lowercased() == app.clientId,
       claims.string("sub")?.lowercased() == app.clientId
     else {
-      throw invalid(700021, "Client assertion application identifier doesn't match 'client_id' parameter.")
+      throw invalid(
+        700021, "Client assertion application identifier doesn't match 'client_id' parameter.")
     }
     let now = Date().timeIntervalSince1970
     guard case .number(let expiry) = claims["exp"] ?? .null, expiry > now else {
@@ -203,7 +209,8 @@ extension GraphService {
 
   // MARK: - Control endpoints (no auth: loopback tooling)
 
-  func emulatorControl(_ request: EmulatorHTTPRequest, _ segments: [Substring]) -> EmulatorHTTPResponse
+  func emulatorControl(_ request: EmulatorHTTPRequest, _ segments: [Substring])
+    -> EmulatorHTTPResponse
   {
     func json(_ status: Int, _ body: Data) -> EmulatorHTTPResponse {
       EmulatorHTTPResponse(

@@ -57,7 +57,8 @@ extension GraphService {
       guard let kind = resource.kind(of: name) else {
         throw GraphFailure(
           status: 400, code: "BadRequest",
-          message: "Property '\(name)' does not exist as a declared property or extension property.")
+          message: "Property '\(name)' does not exist as a declared property or extension property."
+        )
       }
       if resource.readOnly.contains(name) {
         throw GraphFailure.badRequest("Property '\(name)' is read-only and cannot be set.")

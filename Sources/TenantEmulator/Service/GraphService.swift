@@ -32,7 +32,11 @@ actor GraphService {
 
   let baseURL: String
   let options: EmulatorOptions
-  var state: TenantState
+  var state: TenantState {
+    didSet { positions = nil }
+  }
+  /// id → index into state.users / state.groups; rebuilt lazily after any change to the state.
+  var positions: (users: [String: Int], groups: [String: Int])?
   var tokens: [String: IssuedToken] = [:]
   var pageCursors: [String: PageCursor] = [:]
   var deltaTokens: [String: DeltaCursor] = [:]
@@ -100,7 +104,6 @@ actor GraphService {
     let clientRequestId = request.headers["client-request-id"] ?? newId()
     let now = Date()
     let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
-    var ids = (requestId, clientRequestId)
 
     if segments.first == "_emulator" {
       return .respond(emulatorControl(request, segments), delay: .zero)
@@ -110,14 +113,17 @@ actor GraphService {
     {
       let reply = tokenEndpoint(request, tenant: FormDecoding.decodeSegment(segments[0]))
       record(request, status: reply.status, fault: nil, now: now)
-      return .respond(serialize(reply, ids: &ids), delay: responseDelay())
+      return .respond(
+        serialize(reply, requestId: requestId, clientRequestId: clientRequestId),
+        delay: responseDelay())
     }
     guard segments.first == "v1.0" else {
       let failure = GraphFailure(
         status: 400, code: "BadRequest",
         message: "Invalid version: \(segments.first.map(String.init) ?? "")")
       let reply = failure.reply(requestId: requestId, clientRequestId: clientRequestId, date: now)
-      return .respond(serialize(reply, ids: &ids), delay: .zero)
+      return .respond(
+        serialize(reply, requestId: requestId, clientRequestId: clientRequestId), delay: .zero)
     }
 
     // Injected faults are decided before anything is applied.
@@ -138,7 +144,9 @@ actor GraphService {
         ])
       record(request, status: 503, fault: fault?.rawValue, now: now)
       let reply = failure.reply(requestId: requestId, clientRequestId: clientRequestId, date: now)
-      return .respond(serialize(reply, ids: &ids), delay: responseDelay())
+      return .respond(
+        serialize(reply, requestId: requestId, clientRequestId: clientRequestId),
+        delay: responseDelay())
     case .connectionReset:
       record(request, status: nil, fault: fault?.rawValue, now: now)
       return .reset
@@ -157,7 +165,9 @@ actor GraphService {
       return .reset
     }
     record(request, status: reply.status, fault: reply.status == 429 ? "throttled" : nil, now: now)
-    return .respond(serialize(reply, ids: &ids), delay: responseDelay())
+    return .respond(
+      serialize(reply, requestId: requestId, clientRequestId: clientRequestId),
+      delay: responseDelay())
   }
 
   private func responseDelay() -> Duration {
@@ -252,9 +262,11 @@ actor GraphService {
 
   // MARK: - Serialization and logging
 
-  func serialize(_ reply: GraphReply, ids: inout (String, String)) -> EmulatorHTTPResponse {
+  func serialize(_ reply: GraphReply, requestId: String, clientRequestId: String)
+    -> EmulatorHTTPResponse
+  {
     var headers: [(String, String)] = [
-      ("request-id", ids.0), ("client-request-id", ids.1),
+      ("request-id", requestId), ("client-request-id", clientRequestId),
       ("Date", HTTPDate.string(from: Date())),
     ]
     var body = Data()

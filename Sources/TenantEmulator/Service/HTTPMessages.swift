@@ -123,7 +123,9 @@ enum GraphClock {
   /// `2021-05-03T18:43:52`, the format of innerError.date.
   static func isoSeconds(_ date: Date) -> String {
     let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+    formatter.formatOptions = [
+      .withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate,
+    ]
     formatter.timeZone = TimeZone(identifier: "UTC")
     return formatter.string(from: date)
   }

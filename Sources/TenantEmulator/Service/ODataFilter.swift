@@ -46,10 +46,18 @@ struct ODataFilter: Sendable, Equatable {
       switch character {
       case " ", "\t":
         index = text.index(after: index)
-      case "(": tokens.append(.open); index = text.index(after: index)
-      case ")": tokens.append(.close); index = text.index(after: index)
-      case ",": tokens.append(.comma); index = text.index(after: index)
-      case ":": tokens.append(.colon); index = text.index(after: index)
+      case "(":
+        tokens.append(.open)
+        index = text.index(after: index)
+      case ")":
+        tokens.append(.close)
+        index = text.index(after: index)
+      case ",":
+        tokens.append(.comma)
+        index = text.index(after: index)
+      case ":":
+        tokens.append(.colon)
+        index = text.index(after: index)
       case "'":
         var value = ""
         index = text.index(after: index)
@@ -179,7 +187,9 @@ struct FilterSupport: Sendable {
       "onPremisesSecurityIdentifier": false, "accountEnabled": false, "employeeId": false,
       "userType": false,
     ],
-    startsWith: ["userPrincipalName", "mail", "displayName", "mailNickname", "givenName", "surname"],
+    startsWith: [
+      "userPrincipalName", "mail", "displayName", "mailNickname", "givenName", "surname",
+    ],
     lambdas: ["proxyAddresses", "otherMails"],
     nullNeedsAdvanced: ["onPremisesSyncEnabled", "mail", "employeeId"],
     nullUnsupported: ["onPremisesImmutableId", "userPrincipalName", "id"])
