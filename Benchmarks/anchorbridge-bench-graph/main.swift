@@ -78,7 +78,9 @@ func run(_ name: String, bulk: Bool) async throws -> Row {
   let applied = Dictionary(grouping: log.filter { ($0.status ?? 0) / 100 == 2 }, by: \.target)
   let state = try JSONSerialization.jsonObject(with: try await server.stateJSON()) as? [String: Any]
   let stored = (state?["users"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) {
-    if let id = $1["id"] as? String, let value = $1["onPremisesImmutableId"] as? String { $0[id] = value }
+    if let id = $1["id"] as? String, let value = $1["onPremisesImmutableId"] as? String {
+      $0[id] = value
+    }
   }
   try await server.shutdown()
   let wrong = (1...writes).filter { stored[userID($0)] != anchor($0) }.count
@@ -95,9 +97,13 @@ let sequential = try await run("one at a time (sequential PATCH)", bulk: false)
 // A fresh sliding window admits `count` at once, then `count` per window: the best possible
 // wall time for `writes` is (ceil(writes / count) - 1) windows.
 let ideal = Double((writes + quota.count - 1) / quota.count - 1) * quota.seconds
-print("writes: \(writes), quota: \(quota.count) / \(Int(quota.seconds)) s (ceiling \(quota.ceiling) writes/s), latency: \(latency)")
+print(
+  "writes: \(writes), quota: \(quota.count) / \(Int(quota.seconds)) s (ceiling \(quota.ceiling) writes/s), latency: \(latency)"
+)
 print("")
-print("| path | writes | wall time (s) | writes/s | ÷ ceiling | ideal time ÷ wall | failed | duplicated | wrong value | 429s |")
+print(
+  "| path | writes | wall time (s) | writes/s | ÷ ceiling | ideal time ÷ wall | failed | duplicated | wrong value | 429s |"
+)
 print("|---|---|---|---|---|---|---|---|---|---|")
 for row in [bulk, sequential] {
   let rate = Double(writes) / row.seconds

@@ -89,7 +89,9 @@ public struct ClientCertificate: Sendable {
   }
 
   /// base64url(SHA-1(DER)): the `x5t` header of RS256 assertions.
-  public var sha1Thumbprint: String { Base64URL.encode(Array(Insecure.SHA1.hash(data: certificateDER))) }
+  public var sha1Thumbprint: String {
+    Base64URL.encode(Array(Insecure.SHA1.hash(data: certificateDER)))
+  }
   /// base64url(SHA-256(DER)): the `x5t#S256` header of PS256 assertions.
   public var sha256Thumbprint: String { Base64URL.encode(Array(SHA256.hash(data: certificateDER))) }
 }
@@ -99,7 +101,8 @@ enum PEM {
   static func firstBlock(labelled label: String, in text: String) -> [UInt8]? {
     let begin = "-----BEGIN \(label)-----"
     let end = "-----END \(label)-----"
-    guard let start = text.range(of: begin), let stop = text.range(of: end, range: start.upperBound..<text.endIndex)
+    guard let start = text.range(of: begin),
+      let stop = text.range(of: end, range: start.upperBound..<text.endIndex)
     else { return nil }
     let body = text[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
     guard let data = Data(base64Encoded: String(body)), !data.isEmpty else { return nil }
@@ -116,7 +119,8 @@ enum Base64URL {
   }
 
   static func decode(_ text: String) -> [UInt8]? {
-    var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(
+      of: "_", with: "/")
     while base64.count % 4 != 0 { base64.append("=") }
     return Data(base64Encoded: base64).map(Array.init)
   }

@@ -72,7 +72,9 @@ actor TokenProvider {
         timeout: timeout)
       logger.debug(
         "requesting access token",
-        metadata: ["tokenURL": "\(endpoints.tokenURL)", "clientId": "\(clientID)", "attempt": "\(attempt)"])
+        metadata: [
+          "tokenURL": "\(endpoints.tokenURL)", "clientId": "\(clientID)", "attempt": "\(attempt)",
+        ])
       let response: TransportResponse
       do {
         response = try await transport.send(request)
@@ -96,11 +98,13 @@ actor TokenProvider {
         let margin = min(Self.earlyRefresh, lifetime / 2)
         logger.debug("access token received", metadata: ["expiresIn": "\(Int(lifetime))"])
         return AccessToken(
-          value: Secret(decoded.accessToken), refreshAfter: started.addingTimeInterval(lifetime - margin))
+          value: Secret(decoded.accessToken),
+          refreshAfter: started.addingTimeInterval(lifetime - margin))
       }
-      if (response.status == 429 || response.status >= 500), attempt < retry.maxAttempts {
+      if response.status == 429 || response.status >= 500, attempt < retry.maxAttempts {
         let wait = retry.delay(
-          retry: attempt, retryAfter: RetryAfter.seconds(from: response.headers.first(name: "Retry-After")),
+          retry: attempt,
+          retryAfter: RetryAfter.seconds(from: response.headers.first(name: "Retry-After")),
           unit: .random(in: 0..<1))
         try await Task.sleep(for: .seconds(min(wait, retry.maxRetryAfter)))
         continue
@@ -112,9 +116,11 @@ actor TokenProvider {
   static func authenticationError(_ response: TransportResponse) -> GraphError {
     let requestID = response.headers.first(name: "x-ms-request-id")
     if let body = try? JSONDecoder().decode(OAuthErrorBody.self, from: response.body) {
-      let codes = body.errorCodes.map { " (AADSTS \($0.map(String.init).joined(separator: ",")))" } ?? ""
+      let codes =
+        body.errorCodes.map { " (AADSTS \($0.map(String.init).joined(separator: ",")))" } ?? ""
       // The first line of error_description is the AADSTS text; the rest is trace noise.
-      let description = body.errorDescription?.split(whereSeparator: \.isNewline).first.map(String.init)
+      let description = body.errorDescription?.split(whereSeparator: \.isNewline).first.map(
+        String.init)
       return GraphError(
         kind: .authentication, status: response.status, code: body.error,
         message: (description ?? "token request refused") + codes,

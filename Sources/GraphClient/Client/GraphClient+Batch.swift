@@ -39,7 +39,8 @@ extension GraphClient {
           ?? options.retry.backoff(retry: 1, unit: .random(in: 0..<1))
         longestRetryAfter = max(longestRetryAfter ?? 0, wait)
         retryAlone.append((item, wait))
-      case 500...504 where answer.status != 501 && (answer.status == 503 || item.request.isIdempotent):
+      case 500...504
+      where answer.status != 501 && (answer.status == 503 || item.request.isIdempotent):
         let wait =
           RetryAfter.seconds(from: answer.header("Retry-After"))
           ?? options.retry.backoff(retry: 1 + index % 3, unit: .random(in: 0..<1))
@@ -56,7 +57,9 @@ extension GraphClient {
     if !retryAlone.isEmpty {
       logger.notice(
         "retrying batch items alone",
-        metadata: ["count": "\(retryAlone.count)", "batchClientRequestId": "\(response.clientRequestID)"])
+        metadata: [
+          "count": "\(retryAlone.count)", "batchClientRequestId": "\(response.clientRequestID)",
+        ])
     }
     for (id, result) in await sendAlone(retryAlone) { results[id] = result }
     // Dependents run in rounds: those whose dependencies all succeeded go next; those with a
@@ -84,16 +87,24 @@ extension GraphClient {
           do {
             try await self.pause(min(delay, self.options.retry.maxRetryAfter))
             let answer = try await self.send(item.request)
-            let body = answer.body.isEmpty ? nil : try? JSONDecoder().decode(JSONValue.self, from: answer.body)
+            let body =
+              answer.body.isEmpty
+              ? nil : try? JSONDecoder().decode(JSONValue.self, from: answer.body)
             var headers: [String: String] = [:]
             for (name, value) in answer.headers { headers[name] = value }
-            return (item.id, .success(BatchItemResponse(id: item.id, status: answer.status, headers: headers, body: body)))
+            return (
+              item.id,
+              .success(
+                BatchItemResponse(id: item.id, status: answer.status, headers: headers, body: body))
+            )
           } catch let error as GraphError {
             return (item.id, .failure(error))
           } catch {
             return (
               item.id,
-              .failure(GraphError(kind: .transport, message: "\(error)", operation: item.request.operation))
+              .failure(
+                GraphError(kind: .transport, message: "\(error)", operation: item.request.operation)
+              )
             )
           }
         }
@@ -111,7 +122,9 @@ extension GraphClient {
       changed = false
       for item in dependents where results[item.id] == nil {
         let failed = item.dependsOn.first { dependency in
-          guard let result = results.first(where: { $0.key.lowercased() == dependency.lowercased() })?.value
+          guard
+            let result = results.first(where: { $0.key.lowercased() == dependency.lowercased() })?
+              .value
           else { return false }
           if case .failure = result { return true }
           return false

@@ -85,7 +85,8 @@ extension GraphClient {
           metadata: ["operation": "\(request.operation)", "status": "\(error.status ?? 0)"])
         return .fullResyncRequired(error)
       }
-      let page = try response.decode(GraphPage<DeltaEntry<Object>>.self, operation: request.operation)
+      let page = try response.decode(
+        GraphPage<DeltaEntry<Object>>.self, operation: request.operation)
       entries.append(contentsOf: page.value)
       if let deltaLink = page.deltaLink { return .changes(entries, deltaLink: deltaLink) }
       guard let next = page.nextLink else {

@@ -112,8 +112,10 @@ public final class GraphClient: Sendable {
           ])
         guard safe, attempt < options.retry.maxAttempts else {
           throw GraphError(
-            kind: .transport, message: failure.description
-              + (safe ? " (after \(attempt) attempts)" : " (not retried: the request is not idempotent)"),
+            kind: .transport,
+            message: failure.description
+              + (safe
+                ? " (after \(attempt) attempts)" : " (not retried: the request is not idempotent)"),
             clientRequestID: clientRequestID, operation: request.operation)
         }
         try await pause(options.retry.backoff(retry: attempt, unit: .random(in: 0..<1)))
@@ -126,7 +128,8 @@ public final class GraphClient: Sendable {
           "operation": "\(request.operation)", "status": "\(response.status)",
           "attempt": "\(attempt)", "clientRequestId": "\(clientRequestID)",
           "requestId": "\(response.headers.first(name: "request-id") ?? "-")",
-          "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+          "ms":
+            "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
         ])
       switch response.status {
       case 200..<300:

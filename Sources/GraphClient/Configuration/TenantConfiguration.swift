@@ -86,7 +86,8 @@ public struct TenantConfiguration: Sendable, Equatable {
     guard Self.isGUID(clientID) else {
       throw .configuration("tenant.clientId", clientID, "expected a GUID (the application id)")
     }
-    let authority = try Self.origin(authorityHost ?? cloud.authorityHost, key: "tenant.authorityHost")
+    let authority = try Self.origin(
+      authorityHost ?? cloud.authorityHost, key: "tenant.authorityHost")
     let graph = try Self.origin(graphHost ?? cloud.graphHost, key: "tenant.graphHost")
     switch credential {
     case .clientSecret(.file(let path)) where path.isEmpty:

@@ -22,8 +22,9 @@ public struct TransportRequest: Sendable {
   }
 
   /// A request whose body must never be logged (the token request).
-  public init(method: String, url: String, headers: HTTPHeaders, secretBody: Secret, timeout: Duration)
-  {
+  public init(
+    method: String, url: String, headers: HTTPHeaders, secretBody: Secret, timeout: Duration
+  ) {
     self.init(method: method, url: url, headers: headers, timeout: timeout)
     self.body = secretBody
   }

@@ -15,7 +15,8 @@ public func withGraphClient<Result: Sendable>(
   let credential = try ClientCredential.load(configuration.credential, environment: environment)
   var httpConfiguration = HTTPClient.Configuration()
   httpConfiguration.connectionPool = .init(
-    idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.maxConnections))
+    idleTimeout: .seconds(60),
+    concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.maxConnections))
   httpConfiguration.redirectConfiguration = .disallow
   let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
   let result: Swift.Result<Result, any Error>

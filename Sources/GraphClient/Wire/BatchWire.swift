@@ -46,7 +46,9 @@ public enum BatchWire {
         headers["Content-Type"] = headers["Content-Type"] ?? "application/json"
       }
       if !headers.isEmpty { object["headers"] = .object(headers.mapValues(JSONValue.string)) }
-      if !item.dependsOn.isEmpty { object["dependsOn"] = .array(item.dependsOn.map(JSONValue.string)) }
+      if !item.dependsOn.isEmpty {
+        object["dependsOn"] = .array(item.dependsOn.map(JSONValue.string))
+      }
       requests.append(.object(object))
     }
     return .object(["requests": .array(requests)])
@@ -54,7 +56,7 @@ public enum BatchWire {
 
   public static func request(_ items: [BatchItem]) throws(GraphError) -> GraphRequest {
     GraphRequest(
-      method: .POST, path: "/$batch", body: try envelope(items),
+      method: .post, path: "/$batch", body: try envelope(items),
       headers: ["Content-Type": "application/json"], operation: "POST /$batch")
   }
 }

@@ -61,7 +61,9 @@ public struct GraphDomain: Codable, Sendable, Equatable {
   public var isRoot: Bool?
   public var isVerified: Bool?
 
-  public var isFederated: Bool { authenticationType?.caseInsensitiveCompare("Federated") == .orderedSame }
+  public var isFederated: Bool {
+    authenticationType?.caseInsensitiveCompare("Federated") == .orderedSame
+  }
 }
 
 public struct GraphOrganization: Codable, Sendable, Equatable {
@@ -116,7 +118,8 @@ public struct DeltaEntry<Object: Decodable & Sendable>: Decodable, Sendable {
     object = try Object(from: decoder)
     let container = try decoder.container(keyedBy: CodingKeys.self)
     if container.contains(.removed) {
-      removedReason = try container.decodeIfPresent(Removed.self, forKey: .removed)?.reason ?? "deleted"
+      removedReason =
+        try container.decodeIfPresent(Removed.self, forKey: .removed)?.reason ?? "deleted"
     }
     memberChanges = try container.decodeIfPresent([MemberDelta].self, forKey: .members)
   }

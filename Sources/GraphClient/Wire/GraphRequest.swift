@@ -3,7 +3,11 @@ import Foundation
 /// One Graph call as a value: what the transport sends, and what `$batch` embeds.
 public struct GraphRequest: Sendable, Equatable {
   public enum Method: String, Sendable, Equatable {
-    case GET, POST, PATCH, PUT, DELETE
+    case get = "GET"
+    case post = "POST"
+    case patch = "PATCH"
+    case put = "PUT"
+    case delete = "DELETE"
   }
 
   public var method: Method
@@ -28,10 +32,10 @@ public struct GraphRequest: Sendable, Equatable {
 
   /// Writes the quota counts: every non-GET costs one (graph-facts §5); a `$batch` envelope
   /// costs what its items cost, which the batch code reserves itself.
-  public var writeCost: Int { method == .GET ? 0 : 1 }
+  public var writeCost: Int { method == .get ? 0 : 1 }
 
   /// Safe to send twice: everything but POST (a create, or a `$ref` add).
-  public var isIdempotent: Bool { method != .POST }
+  public var isIdempotent: Bool { method != .post }
 
   /// The body bytes: compact, sorted keys, `null` kept.
   public var bodyData: Data? { body?.encoded() }
@@ -54,7 +58,9 @@ public enum GraphObjectID {
     if TenantConfiguration.isGUID(id) { return id.lowercased() }
     let parts = id.split(separator: "@", omittingEmptySubsequences: false)
     guard parts.count == 2, !parts[0].isEmpty, TenantConfiguration.isDomainName(String(parts[1])),
-      !id.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0 == "/" })
+      !id.unicodeScalars.contains(where: {
+        $0.properties.isWhitespace || $0.value < 0x20 || $0 == "/"
+      })
     else {
       throw .invalidInput("user id", id, "expected a GUID or a userPrincipalName (alias@domain)")
     }

@@ -16,14 +16,15 @@ public enum GraphRequests {
   public static func listUsers(select: [String] = GraphUser.selectFields, top: Int = maxPageSize)
     -> GraphRequest
   {
-    GraphRequest(method: .GET, path: "/users" + selectQuery(select, top: top), operation: "GET /users")
+    GraphRequest(
+      method: .get, path: "/users" + selectQuery(select, top: top), operation: "GET /users")
   }
 
   public static func user(_ id: String, select: [String] = GraphUser.selectFields)
     throws(GraphError) -> GraphRequest
   {
     GraphRequest(
-      method: .GET, path: "/users/\(try GraphObjectID.user(id))" + selectQuery(select, top: nil),
+      method: .get, path: "/users/\(try GraphObjectID.user(id))" + selectQuery(select, top: nil),
       operation: "GET /users/{id}")
   }
 
@@ -32,7 +33,7 @@ public enum GraphRequests {
     _ value: String, select: [String] = GraphUser.selectFields
   ) -> GraphRequest {
     GraphRequest(
-      method: .GET,
+      method: .get,
       path: "/users" + selectQuery(select, top: nil, filter: OData.immutableIDEquals(value)),
       operation: "GET /users?$filter=onPremisesImmutableId")
   }
@@ -41,7 +42,7 @@ public enum GraphRequests {
     -> GraphRequest
   {
     GraphRequest(
-      method: .GET, path: "/groups" + selectQuery(select, top: top), operation: "GET /groups")
+      method: .get, path: "/groups" + selectQuery(select, top: top), operation: "GET /groups")
   }
 
   public static func group(_ id: String, select: [String] = GraphGroup.selectFields)
@@ -49,7 +50,7 @@ public enum GraphRequests {
   {
     let id = try GraphObjectID.directoryObject(id, what: "group id")
     return GraphRequest(
-      method: .GET, path: "/groups/\(id)" + selectQuery(select, top: nil),
+      method: .get, path: "/groups/\(id)" + selectQuery(select, top: nil),
       operation: "GET /groups/{id}")
   }
 
@@ -60,7 +61,7 @@ public enum GraphRequests {
   {
     let id = try GraphObjectID.directoryObject(groupID, what: "group id")
     return GraphRequest(
-      method: .GET,
+      method: .get,
       path: "/groups/\(id)/\(relation.rawValue)"
         + selectQuery(["id", "displayName", "userPrincipalName"], top: maxPageSize),
       operation: "GET /groups/{id}/\(relation.rawValue)")
@@ -68,22 +69,25 @@ public enum GraphRequests {
 
   public static func domains() -> GraphRequest {
     GraphRequest(
-      method: .GET,
-      path: "/domains" + selectQuery(["id", "authenticationType", "isDefault", "isInitial", "isRoot", "isVerified"], top: nil),
+      method: .get,
+      path: "/domains"
+        + selectQuery(
+          ["id", "authenticationType", "isDefault", "isInitial", "isRoot", "isVerified"], top: nil),
       operation: "GET /domains")
   }
 
   public static func organization() -> GraphRequest {
     GraphRequest(
-      method: .GET,
+      method: .get,
       path: "/organization"
-        + selectQuery(["id", "displayName", "onPremisesSyncEnabled", "onPremisesLastSyncDateTime"], top: nil),
+        + selectQuery(
+          ["id", "displayName", "onPremisesSyncEnabled", "onPremisesLastSyncDateTime"], top: nil),
       operation: "GET /organization")
   }
 
   public static func roleAssignments() -> GraphRequest {
     GraphRequest(
-      method: .GET,
+      method: .get,
       path: "/roleManagement/directory/roleAssignments"
         + selectQuery(["id", "principalId", "roleDefinitionId", "directoryScopeId"], top: nil),
       operation: "GET /roleManagement/directory/roleAssignments")
@@ -92,7 +96,7 @@ public enum GraphRequests {
   /// First request of a delta round (no `$top` allowed); later rounds start at the deltaLink.
   public static func usersDelta(select: [String] = GraphUser.selectFields) -> GraphRequest {
     GraphRequest(
-      method: .GET, path: "/users/delta" + selectQuery(select, top: nil),
+      method: .get, path: "/users/delta" + selectQuery(select, top: nil),
       operation: "GET /users/delta")
   }
 
@@ -100,43 +104,46 @@ public enum GraphRequests {
     -> GraphRequest
   {
     GraphRequest(
-      method: .GET, path: "/groups/delta" + selectQuery(select, top: nil),
+      method: .get, path: "/groups/delta" + selectQuery(select, top: nil),
       operation: "GET /groups/delta")
   }
 
   /// A link Graph handed out (`@odata.nextLink` / `@odata.deltaLink`), followed verbatim.
   public static func link(_ url: String, operation: String) -> GraphRequest {
-    GraphRequest(method: .GET, path: url, operation: operation)
+    GraphRequest(method: .get, path: url, operation: operation)
   }
 
   // MARK: Writes
 
-  public static func patchUser(_ id: String, _ patch: UserPatch) throws(GraphError) -> GraphRequest {
+  public static func patchUser(_ id: String, _ patch: UserPatch) throws(GraphError) -> GraphRequest
+  {
     guard patch.immutableID != nil || patch.userPrincipalName != nil else {
       throw .invalidInput("user patch for", id, "nothing to change")
     }
     if let upn = patch.userPrincipalName { _ = try GraphObjectID.user(upn) }
     return GraphRequest(
-      method: .PATCH, path: "/users/\(try GraphObjectID.user(id))", body: patch.body,
+      method: .patch, path: "/users/\(try GraphObjectID.user(id))", body: patch.body,
       headers: ["Content-Type": "application/json"], operation: "PATCH /users/{id}")
   }
 
   public static func createGroup(_ group: NewGroup) throws(GraphError) -> GraphRequest {
     GraphRequest(
-      method: .POST, path: "/groups", body: try group.body(),
+      method: .post, path: "/groups", body: try group.body(),
       headers: ["Content-Type": "application/json"], operation: "POST /groups")
   }
 
-  public static func patchGroup(_ id: String, _ patch: GroupPatch) throws(GraphError) -> GraphRequest {
+  public static func patchGroup(_ id: String, _ patch: GroupPatch) throws(GraphError)
+    -> GraphRequest
+  {
     let id = try GraphObjectID.directoryObject(id, what: "group id")
     return GraphRequest(
-      method: .PATCH, path: "/groups/\(id)", body: patch.body,
+      method: .patch, path: "/groups/\(id)", body: patch.body,
       headers: ["Content-Type": "application/json"], operation: "PATCH /groups/{id}")
   }
 
   public static func deleteGroup(_ id: String) throws(GraphError) -> GraphRequest {
     let id = try GraphObjectID.directoryObject(id, what: "group id")
-    return GraphRequest(method: .DELETE, path: "/groups/\(id)", operation: "DELETE /groups/{id}")
+    return GraphRequest(method: .delete, path: "/groups/\(id)", operation: "DELETE /groups/{id}")
   }
 
   /// `POST /groups/{id}/members/$ref {"@odata.id": "<graph>/v1.0/directoryObjects/{member}"}`.
@@ -146,20 +153,22 @@ public enum GraphRequests {
     let group = try GraphObjectID.directoryObject(groupID, what: "group id")
     let member = try GraphObjectID.directoryObject(memberID, what: "member id")
     return GraphRequest(
-      method: .POST, path: "/groups/\(group)/\(relation.rawValue)/$ref",
+      method: .post, path: "/groups/\(group)/\(relation.rawValue)/$ref",
       body: .object(["@odata.id": .string("\(apiBase)/directoryObjects/\(member)")]),
       headers: ["Content-Type": "application/json"],
       operation: "POST /groups/{id}/\(relation.rawValue)/$ref")
   }
 
   /// `DELETE /groups/{id}/members/{member}/$ref`.
-  public static func removeGroupRelation(_ relation: GroupRelation, groupID: String, memberID: String)
+  public static func removeGroupRelation(
+    _ relation: GroupRelation, groupID: String, memberID: String
+  )
     throws(GraphError) -> GraphRequest
   {
     let group = try GraphObjectID.directoryObject(groupID, what: "group id")
     let member = try GraphObjectID.directoryObject(memberID, what: "member id")
     return GraphRequest(
-      method: .DELETE, path: "/groups/\(group)/\(relation.rawValue)/\(member)/$ref",
+      method: .delete, path: "/groups/\(group)/\(relation.rawValue)/\(member)/$ref",
       operation: "DELETE /groups/{id}/\(relation.rawValue)/{id}/$ref")
   }
 }

@@ -32,7 +32,9 @@ public struct NewGroup: Sendable, Hashable {
   static func validateNickname(_ nickname: String) throws(GraphError) {
     let forbidden = Set("@()\\[]\";:.<>, ".unicodeScalars)
     guard !nickname.isEmpty, nickname.unicodeScalars.count <= 64,
-      nickname.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F && !forbidden.contains($0) })
+      nickname.unicodeScalars.allSatisfy({
+        $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F && !forbidden.contains($0)
+      })
     else {
       throw .invalidInput(
         "mailNickname", nickname,
@@ -70,7 +72,8 @@ public struct GroupPatch: Sendable, Hashable {
   public var description: String??
   public var mailNickname: String?
 
-  public init(displayName: String? = nil, description: String?? = nil, mailNickname: String? = nil) {
+  public init(displayName: String? = nil, description: String?? = nil, mailNickname: String? = nil)
+  {
     self.displayName = displayName
     self.description = description
     self.mailNickname = mailNickname

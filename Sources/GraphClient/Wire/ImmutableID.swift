@@ -12,7 +12,8 @@ public struct ImmutableID: Sendable, Hashable, CustomStringConvertible {
       $0 == "$" || $0 == "_" || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F
     }) {
       throw .invalidInput(
-        "onPremisesImmutableId", value, "contains the forbidden character U+\(String(bad.value, radix: 16, uppercase: true))")
+        "onPremisesImmutableId", value,
+        "contains the forbidden character U+\(String(bad.value, radix: 16, uppercase: true))")
     }
     self.value = value
   }

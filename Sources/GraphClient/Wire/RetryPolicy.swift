@@ -11,7 +11,8 @@ public struct RetryPolicy: Sendable, Equatable {
   public var maxRetryAfter: Double
 
   public init(
-    maxAttempts: Int = 6, baseDelay: Double = 0.5, maxDelay: Double = 30, maxRetryAfter: Double = 300
+    maxAttempts: Int = 6, baseDelay: Double = 0.5, maxDelay: Double = 30,
+    maxRetryAfter: Double = 300
   ) {
     self.maxAttempts = max(1, maxAttempts)
     self.baseDelay = baseDelay

@@ -69,7 +69,8 @@ struct AuthEndToEndTests {
     await #expect(throws: GraphError.self) {
       try await EmulatorTenant.run(
         state: EmulatorTenant.state(
-          users: [], application: EmulatorTenant.certificateApplication(pem: registered.certificatePEM)),
+          users: [],
+          application: EmulatorTenant.certificateApplication(pem: registered.certificatePEM)),
         credential: .certificate(
           certificatePath: other.certificatePath, privateKeyPath: other.keyPath, algorithm: .ps256)
       ) { client, _ in _ = try await client.domains() }
@@ -100,7 +101,8 @@ struct CertificatePair {
     try process.run()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw GraphError(kind: .configuration, message: "openssl failed (\(process.terminationStatus))")
+      throw GraphError(
+        kind: .configuration, message: "openssl failed (\(process.terminationStatus))")
     }
     let keyPath = directory.appendingPathComponent("key.pem").path
     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)

@@ -84,7 +84,8 @@ enum EmulatorTenant {
     secret: String = secret, logger: Logger = Logger(label: "test.graph"),
     _ body: (GraphClient, TenantEmulatorServer) async throws -> R
   ) async throws -> R {
-    let server = try await TenantEmulatorServer.start(stateJSON: Data(state.utf8), options: emulator)
+    let server = try await TenantEmulatorServer.start(
+      stateJSON: Data(state.utf8), options: emulator)
     do {
       let result = try await withGraphClient(
         configuration: configuration(server: server, credential: credential), options: options,
@@ -99,7 +100,9 @@ enum EmulatorTenant {
   }
 
   /// The state's user object by id, as the emulator holds it now.
-  static func storedUser(_ server: TenantEmulatorServer, _ id: String) async throws -> [String: Any]? {
+  static func storedUser(_ server: TenantEmulatorServer, _ id: String) async throws -> [String:
+    Any]?
+  {
     let state = try await server.stateJSON()
     let root = try JSONSerialization.jsonObject(with: state) as? [String: Any]
     let users = root?["users"] as? [[String: Any]] ?? []

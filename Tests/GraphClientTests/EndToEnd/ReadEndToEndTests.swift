@@ -63,7 +63,8 @@ struct ReadEndToEndTests {
   func foreignLink() async throws {
     try await EmulatorTenant.run(state: EmulatorTenant.state(users: [])) { client, _ in
       let error = await #expect(throws: GraphError.self) {
-        _ = try await client.usersDelta(from: "https://evil.example.com/v1.0/users/delta?$deltatoken=x")
+        _ = try await client.usersDelta(
+          from: "https://evil.example.com/v1.0/users/delta?$deltatoken=x")
       }
       #expect(error?.kind == .invalidResponse)
     }

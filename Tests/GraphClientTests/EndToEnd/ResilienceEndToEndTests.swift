@@ -18,28 +18,35 @@ struct ResilienceEndToEndTests {
       options: EmulatorTenant.fastOptions(writeQuota: nil, attempts: 10)
     ) { client, server in
       for index in 1...12 {
-        try await client.setImmutableID(try ImmutableID(Self.anchor(index)), forUser: EmulatorTenant.userID(index))
+        try await client.setImmutableID(
+          try ImmutableID(Self.anchor(index)), forUser: EmulatorTenant.userID(index))
       }
       let log = await server.requestLog().filter { $0.method == "PATCH" }
       #expect(log.contains { $0.status == 429 })
       #expect(log.filter { $0.status == 204 }.count == 12)
       for index in 1...12 {
-        #expect(try await EmulatorTenant.storedUser(server, EmulatorTenant.userID(index))?["onPremisesImmutableId"] as? String == Self.anchor(index))
+        #expect(
+          try await EmulatorTenant.storedUser(server, EmulatorTenant.userID(index))?[
+            "onPremisesImmutableId"] as? String == Self.anchor(index))
       }
     }
   }
 
-  @Test("bulk $batch writes under a tight quota: throttled items retried alone, none lost or doubled")
+  @Test(
+    "bulk $batch writes under a tight quota: throttled items retried alone, none lost or doubled")
   func bulkUnderQuota() async throws {
     let count = 120
     let emulator = EmulatorOptions(writeQuota: (count: 50, seconds: 2))
     try await EmulatorTenant.run(
       state: EmulatorTenant.state(users: EmulatorTenant.users(1...count)), emulator: emulator,
       // The client's own limiter is set looser than the server so some 429s still happen.
-      options: EmulatorTenant.fastOptions(writeQuota: WriteQuota(count: 80, seconds: 2), attempts: 10)
+      options: EmulatorTenant.fastOptions(
+        writeQuota: WriteQuota(count: 80, seconds: 2), attempts: 10)
     ) { client, server in
       let writes = try (1...count).map {
-        UserWrite(userID: EmulatorTenant.userID($0), patch: UserPatch(immutableID: .set(try ImmutableID(Self.anchor($0)))))
+        UserWrite(
+          userID: EmulatorTenant.userID($0),
+          patch: UserPatch(immutableID: .set(try ImmutableID(Self.anchor($0)))))
       }
       let outcomes = try await client.patchUsers(writes, concurrency: 4)
       let failures = outcomes.compactMap { outcome -> GraphError? in
@@ -69,7 +76,8 @@ struct ResilienceEndToEndTests {
       for _ in 0..<3 { #expect(try await client.users().collect().count == 20) }
       for index in 1...10 {
         try await client.patchUserVerified(
-          EmulatorTenant.userID(index), UserPatch(immutableID: .set(try ImmutableID(Self.anchor(index)))))
+          EmulatorTenant.userID(index),
+          UserPatch(immutableID: .set(try ImmutableID(Self.anchor(index)))))
       }
       let log = await server.requestLog()
       #expect(log.contains { $0.fault == "serviceUnavailable" })
@@ -85,10 +93,13 @@ struct ResilienceEndToEndTests {
       options: EmulatorTenant.fastOptions(attempts: 5)
     ) { client, server in
       let error = await #expect(throws: GraphError.self) {
-        _ = try await client.createGroup(NewGroup(kind: .security, displayName: "Once", mailNickname: "once"))
+        _ = try await client.createGroup(
+          NewGroup(kind: .security, displayName: "Once", mailNickname: "once"))
       }
       #expect(error?.kind == .transport)
-      let posts = await server.requestLog().filter { $0.method == "POST" && $0.target.hasPrefix("/v1.0/groups") }
+      let posts = await server.requestLog().filter {
+        $0.method == "POST" && $0.target.hasPrefix("/v1.0/groups")
+      }
       #expect(posts.count == 1)
     }
   }

@@ -14,7 +14,9 @@ struct WriteEndToEndTests {
       let set = UserPatch(immutableID: .set(try ImmutableID(Self.anchor)))
       let afterSet = try await client.patchUserVerified(id, set)
       #expect(afterSet.onPremisesImmutableId == Self.anchor)
-      #expect(try await EmulatorTenant.storedUser(server, id)?["onPremisesImmutableId"] as? String == Self.anchor)
+      #expect(
+        try await EmulatorTenant.storedUser(server, id)?["onPremisesImmutableId"] as? String
+          == Self.anchor)
 
       let afterClear = try await client.patchUserVerified(id, UserPatch(immutableID: .clear))
       #expect(afterClear.onPremisesImmutableId == nil)
@@ -22,9 +24,11 @@ struct WriteEndToEndTests {
       #expect(stored?["onPremisesImmutableId"] is NSNull)
 
       let patches = await server.requestLog().filter { $0.method == "PATCH" }
-      #expect(patches.map(\.body) == [
-        #"{"onPremisesImmutableId":"Lq9V+0PsRUuGf/ouYy8xAw=="}"#, #"{"onPremisesImmutableId":null}"#,
-      ])
+      #expect(
+        patches.map(\.body) == [
+          #"{"onPremisesImmutableId":"Lq9V+0PsRUuGf/ouYy8xAw=="}"#,
+          #"{"onPremisesImmutableId":null}"#,
+        ])
       #expect(patches.allSatisfy { $0.status == 204 })
     }
   }
@@ -32,9 +36,12 @@ struct WriteEndToEndTests {
   @Test("a federated user: clearing is refused (400), UPN move + anchor in one PATCH works")
   func federatedTrap() async throws {
     let federated = EmulatorTenant.user(1, domain: "contoso.com", anchor: "MjYwMDUx")
-    try await EmulatorTenant.run(state: EmulatorTenant.state(users: [federated])) { client, server in
+    try await EmulatorTenant.run(state: EmulatorTenant.state(users: [federated])) {
+      client, server in
       let id = EmulatorTenant.userID(1)
-      let refused = await #expect(throws: GraphError.self) { try await client.clearImmutableID(forUser: id) }
+      let refused = await #expect(throws: GraphError.self) {
+        try await client.clearImmutableID(forUser: id)
+      }
       #expect(refused?.kind == .service)
       #expect(refused?.status == 400)
       #expect(refused?.code == "Request_BadRequest")
@@ -43,13 +50,17 @@ struct WriteEndToEndTests {
       // graph-facts §1 workaround: out to the initial domain, change, back in with the anchor.
       try await client.changeUserPrincipalName(ofUser: id, to: "user1@contoso.onmicrosoft.com")
       try await client.clearImmutableID(forUser: id)
-      let back = UserPatch(immutableID: .set(try ImmutableID(Self.anchor)), userPrincipalName: "user1@contoso.com")
+      let back = UserPatch(
+        immutableID: .set(try ImmutableID(Self.anchor)), userPrincipalName: "user1@contoso.com")
       try await client.patchUserVerified(id, back)
       let stored = try await EmulatorTenant.storedUser(server, id)
       #expect(stored?["userPrincipalName"] as? String == "user1@contoso.com")
       #expect(stored?["onPremisesImmutableId"] as? String == Self.anchor)
       let last = await server.requestLog().last { $0.method == "PATCH" }
-      #expect(last?.body == #"{"onPremisesImmutableId":"Lq9V+0PsRUuGf/ouYy8xAw==","userPrincipalName":"user1@contoso.com"}"#)
+      #expect(
+        last?.body
+          == #"{"onPremisesImmutableId":"Lq9V+0PsRUuGf/ouYy8xAw==","userPrincipalName":"user1@contoso.com"}"#
+      )
     }
   }
 
@@ -59,27 +70,36 @@ struct WriteEndToEndTests {
       state: EmulatorTenant.state(users: [EmulatorTenant.user(1, anchor: "c3luY2Vk", synced: true)])
     ) { client, server in
       let error = await #expect(throws: GraphError.self) {
-        try await client.setImmutableID(try ImmutableID(Self.anchor), forUser: EmulatorTenant.userID(1))
+        try await client.setImmutableID(
+          try ImmutableID(Self.anchor), forUser: EmulatorTenant.userID(1))
       }
       #expect(error?.status == 400)
       #expect(error?.code == "Request_BadRequest")
-      #expect(try await EmulatorTenant.storedUser(server, EmulatorTenant.userID(1))?["onPremisesImmutableId"] as? String == "c3luY2Vk")
+      let stored = try await EmulatorTenant.storedUser(server, EmulatorTenant.userID(1))
+      #expect(stored?["onPremisesImmutableId"] as? String == "c3luY2Vk")
     }
   }
 
   @Test("$batch with mixed results: success, unknown user, synced user, failed dependency")
   func mixedBatch() async throws {
-    let users = [EmulatorTenant.user(1), EmulatorTenant.user(2, synced: true), EmulatorTenant.user(3)]
+    let users = [
+      EmulatorTenant.user(1), EmulatorTenant.user(2, synced: true), EmulatorTenant.user(3),
+    ]
     try await EmulatorTenant.run(state: EmulatorTenant.state(users: users)) { client, server in
       let set = UserPatch(immutableID: .set(try ImmutableID(Self.anchor)))
       let results = try await client.batch([
         BatchItem(id: "ok", request: try GraphRequests.patchUser(EmulatorTenant.userID(1), set)),
-        BatchItem(id: "missing", request: try GraphRequests.patchUser(EmulatorTenant.userID(404), set)),
-        BatchItem(id: "synced", request: try GraphRequests.patchUser(EmulatorTenant.userID(2), set)),
+        BatchItem(
+          id: "missing", request: try GraphRequests.patchUser(EmulatorTenant.userID(404), set)),
+        BatchItem(
+          id: "synced", request: try GraphRequests.patchUser(EmulatorTenant.userID(2), set)),
         BatchItem(
           id: "after", request: try GraphRequests.user(EmulatorTenant.userID(3), select: ["id"]),
           dependsOn: ["missing"]),
-        BatchItem(id: "read", request: try GraphRequests.user(EmulatorTenant.userID(1), select: ["id", "onPremisesImmutableId"]), dependsOn: ["ok"]),
+        BatchItem(
+          id: "read",
+          request: try GraphRequests.user(
+            EmulatorTenant.userID(1), select: ["id", "onPremisesImmutableId"]), dependsOn: ["ok"]),
       ])
       #expect(results.count == 5)
       #expect(try results["ok"]?.get().status == 204)
@@ -89,7 +109,9 @@ struct WriteEndToEndTests {
       #expect(results["after"].flatMap(failure)?.status == 424)
       let read = try #require(try results["read"]?.get().body?.decode(GraphUser.self))
       #expect(read.onPremisesImmutableId == Self.anchor)
-      #expect(try await EmulatorTenant.storedUser(server, EmulatorTenant.userID(1))?["onPremisesImmutableId"] as? String == Self.anchor)
+      #expect(
+        try await EmulatorTenant.storedUser(server, EmulatorTenant.userID(1))?[
+          "onPremisesImmutableId"] as? String == Self.anchor)
     }
   }
 
@@ -102,7 +124,8 @@ struct WriteEndToEndTests {
       #expect(security.securityEnabled == true)
       #expect(security.mailEnabled == false)
       let unified = try await client.createGroup(
-        NewGroup(kind: .microsoft365(securityEnabled: false), displayName: "Team", mailNickname: "team"))
+        NewGroup(
+          kind: .microsoft365(securityEnabled: false), displayName: "Team", mailNickname: "team"))
       #expect(unified.isMicrosoft365)
 
       try await client.addMember(EmulatorTenant.userID(1), toGroup: security.id)
@@ -111,15 +134,21 @@ struct WriteEndToEndTests {
       try await client.removeMember(EmulatorTenant.userID(1), fromGroup: security.id)
       let members = try await client.members(ofGroup: security.id).collect()
       #expect(members.map(\.id) == [EmulatorTenant.userID(2)])
-      #expect(try await client.owners(ofGroup: security.id).collect().map(\.id) == [EmulatorTenant.userID(3)])
+      #expect(
+        try await client.owners(ofGroup: security.id).collect().map(\.id) == [
+          EmulatorTenant.userID(3)
+        ])
 
-      try await client.updateGroup(security.id, GroupPatch(displayName: "Finance EU", description: .some("eu")))
+      try await client.updateGroup(
+        security.id, GroupPatch(displayName: "Finance EU", description: .some("eu")))
       #expect(try await client.group(security.id).displayName == "Finance EU")
 
       try await client.deleteGroup(security.id)
       #expect(try await client.groupExists(security.id) == false)
       #expect(try await client.groupExists(unified.id) == true)
-      let again = await #expect(throws: GraphError.self) { try await client.deleteGroup(security.id) }
+      let again = await #expect(throws: GraphError.self) {
+        try await client.deleteGroup(security.id)
+      }
       #expect(again?.status == 404)
     }
   }

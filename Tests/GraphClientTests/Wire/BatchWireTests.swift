@@ -10,8 +10,10 @@ struct BatchWireTests {
   @Test("the envelope embeds bodies byte for byte, with Content-Type and dependsOn")
   func envelopeBytes() throws {
     let items = [
-      BatchItem(id: "1", request: try GraphRequests.patchUser(Self.user, UserPatch(immutableID: .clear))),
-      BatchItem(id: "2", request: try GraphRequests.user(Self.user, select: ["id"]), dependsOn: ["1"]),
+      BatchItem(
+        id: "1", request: try GraphRequests.patchUser(Self.user, UserPatch(immutableID: .clear))),
+      BatchItem(
+        id: "2", request: try GraphRequests.user(Self.user, select: ["id"]), dependsOn: ["1"]),
     ]
     let text = String(decoding: try BatchWire.envelope(items).encoded(), as: UTF8.self)
     #expect(
@@ -20,7 +22,8 @@ struct BatchWireTests {
         + #"{"dependsOn":["1"],"id":"2","method":"GET","url":"/users/\#(Self.user)?$select=id"}]}"#)
   }
 
-  @Test("size, duplicate ids (case-insensitive), unknown dependencies and absolute URLs are refused")
+  @Test(
+    "size, duplicate ids (case-insensitive), unknown dependencies and absolute URLs are refused")
   func validation() throws {
     let get = GraphRequests.listUsers()
     let twentyOne = (1...21).map { BatchItem(id: "\($0)", request: get) }
@@ -34,7 +37,10 @@ struct BatchWireTests {
     }
     #expect(throws: GraphError.self) {
       try BatchWire.envelope([
-        BatchItem(id: "a", request: GraphRequests.link("https://graph.microsoft.com/v1.0/users?$skiptoken=x", operation: "GET"))
+        BatchItem(
+          id: "a",
+          request: GraphRequests.link(
+            "https://graph.microsoft.com/v1.0/users?$skiptoken=x", operation: "GET"))
       ])
     }
     #expect(try BatchWire.envelope((1...20).map { BatchItem(id: "\($0)", request: get) }) != .null)
@@ -55,7 +61,8 @@ struct BatchWireTests {
     #expect(RetryAfter.seconds(from: decoded.responses[0].header("Retry-After")) == 2.128)
     let error = GraphClient.serviceError(
       status: 429, headers: decoded.responses[0].headers,
-      body: decoded.responses[0].body?.encoded() ?? Data(), clientRequestID: "c-1", operation: "PATCH /users/{id}")
+      body: decoded.responses[0].body?.encoded() ?? Data(), clientRequestID: "c-1",
+      operation: "PATCH /users/{id}")
     #expect(error.status == 429)
     #expect(error.code == "TooManyRequests")
     #expect(error.clientRequestID == "c-1")

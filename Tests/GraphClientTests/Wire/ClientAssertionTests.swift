@@ -8,7 +8,8 @@ import _CryptoExtras
 @Suite("Client assertion JWT")
 struct ClientAssertionTests {
   static let clientID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-  static let audience = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+  static let audience =
+    "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
 
   struct Decoded {
     var header: [String: Any]
@@ -39,7 +40,8 @@ struct ClientAssertionTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let jti = UUID(uuidString: "0D7A4F5E-1111-4222-8333-444455556666")!
     let jwt = try ClientAssertion.make(
-      certificate: certificate, clientID: Self.clientID, audience: Self.audience, now: now, jti: jti)
+      certificate: certificate, clientID: Self.clientID, audience: Self.audience, now: now, jti: jti
+    )
     let decoded = try decode(jwt)
 
     #expect(decoded.header["typ"] as? String == "JWT")
@@ -66,8 +68,10 @@ struct ClientAssertionTests {
     let padding: _RSA.Signing.Padding = algorithm == .rs256 ? .insecurePKCS1v1_5 : .PSS
     let wrongPadding: _RSA.Signing.Padding = algorithm == .rs256 ? .PSS : .insecurePKCS1v1_5
     #expect(key.publicKey.isValidSignature(signature, for: decoded.signingInput, padding: padding))
-    #expect(!key.publicKey.isValidSignature(signature, for: decoded.signingInput, padding: wrongPadding))
-    #expect(!key.publicKey.isValidSignature(signature, for: Data("tampered".utf8), padding: padding))
+    #expect(
+      !key.publicKey.isValidSignature(signature, for: decoded.signingInput, padding: wrongPadding))
+    #expect(
+      !key.publicKey.isValidSignature(signature, for: Data("tampered".utf8), padding: padding))
   }
 
   @Test("thumbprints match the documented example shape (hex 84E05C1D… → hOBcHZi8…)")

@@ -14,13 +14,15 @@ struct RequestBuildingTests {
   @Test("clearing the anchor sends exactly {\"onPremisesImmutableId\":null}")
   func clearIsNull() throws {
     let request = try GraphRequests.patchUser(Self.userID, UserPatch(immutableID: .clear))
-    #expect(request.method == .PATCH)
+    #expect(request.method == .patch)
     #expect(request.path == "/users/\(Self.userID)")
     #expect(request.headers["Content-Type"] == "application/json")
     #expect(request.bodyData == Data(#"{"onPremisesImmutableId":null}"#.utf8))
   }
 
-  @Test("an empty anchor can't be built, so \"\" can't be sent", arguments: ["", "a$b", "a_b", "a b", "a\u{0}"])
+  @Test(
+    "an empty anchor can't be built, so \"\" can't be sent",
+    arguments: ["", "a$b", "a_b", "a b", "a\u{0}"])
   func emptyImpossible(value: String) {
     let error = #expect(throws: GraphError.self) { try ImmutableID(value) }
     #expect(error?.kind == .invalidInput)
@@ -33,9 +35,13 @@ struct RequestBuildingTests {
         UserPatch(immutableID: .set(try! ImmutableID("Lq9V+0PsRUuGf/ouYy8xAw=="))),
         #"{"onPremisesImmutableId":"Lq9V+0PsRUuGf/ouYy8xAw=="}"#
       ),
-      (UserPatch(userPrincipalName: "alton@contoso.onmicrosoft.com"), #"{"userPrincipalName":"alton@contoso.onmicrosoft.com"}"#),
       (
-        UserPatch(immutableID: .set(try! ImmutableID("MjYwMDUx")), userPrincipalName: "alton@example.com"),
+        UserPatch(userPrincipalName: "alton@contoso.onmicrosoft.com"),
+        #"{"userPrincipalName":"alton@contoso.onmicrosoft.com"}"#
+      ),
+      (
+        UserPatch(
+          immutableID: .set(try! ImmutableID("MjYwMDUx")), userPrincipalName: "alton@example.com"),
         #"{"onPremisesImmutableId":"MjYwMDUx","userPrincipalName":"alton@example.com"}"#
       ),
       (
@@ -68,14 +74,17 @@ struct RequestBuildingTests {
 
   @Test(
     "OData string literals double embedded quotes",
-    arguments: [("abc", "'abc'"), ("o'neil", "'o''neil'"), ("''", "''''''"), ("a=b+c/d", "'a=b+c/d'")])
+    arguments: [
+      ("abc", "'abc'"), ("o'neil", "'o''neil'"), ("''", "''''''"), ("a=b+c/d", "'a=b+c/d'"),
+    ])
   func literals(value: String, expected: String) {
     #expect(OData.literal(value) == expected)
   }
 
   @Test("the uniqueness lookup filters by the escaped anchor")
   func uniquenessQuery() {
-    let request = GraphRequests.usersWithImmutableID("x'y+z/==", select: ["id", "onPremisesImmutableId"])
+    let request = GraphRequests.usersWithImmutableID(
+      "x'y+z/==", select: ["id", "onPremisesImmutableId"])
     #expect(
       request.path
         == "/users?$filter=onPremisesImmutableId%20eq%20%27x%27%27y%2Bz%2F%3D%3D%27&$select=id,onPremisesImmutableId"
@@ -91,7 +100,9 @@ struct RequestBuildingTests {
         + "onPremisesSyncEnabled,accountEnabled,displayName,mailNickname&$top=999")
     #expect(GraphRequests.listUsers(select: ["id"], top: 5000).path == "/users?$select=id&$top=999")
     #expect(GraphRequests.usersDelta(select: ["id"]).path == "/users/delta?$select=id")
-    #expect(GraphRequests.roleAssignments().path.hasPrefix("/roleManagement/directory/roleAssignments?$select="))
+    #expect(
+      GraphRequests.roleAssignments().path.hasPrefix(
+        "/roleManagement/directory/roleAssignments?$select="))
   }
 
   @Test("group creation bodies for the two writable kinds")
@@ -103,13 +114,15 @@ struct RequestBuildingTests {
         == #"{"displayName":"Finance","groupTypes":[],"mailEnabled":false,"mailNickname":"finance","securityEnabled":true}"#
     )
     let unified = try GraphRequests.createGroup(
-      NewGroup(kind: .microsoft365(securityEnabled: false), displayName: "Team", mailNickname: "team"))
+      NewGroup(
+        kind: .microsoft365(securityEnabled: false), displayName: "Team", mailNickname: "team"))
     #expect(
       bodyText(unified)
         == #"{"displayName":"Team","groupTypes":["Unified"],"mailEnabled":true,"mailNickname":"team","securityEnabled":false}"#
     )
     #expect(throws: GraphError.self) {
-      try GraphRequests.createGroup(NewGroup(kind: .security, displayName: "X", mailNickname: "has space"))
+      try GraphRequests.createGroup(
+        NewGroup(kind: .security, displayName: "X", mailNickname: "has space"))
     }
     let clearDescription = try GraphRequests.patchGroup(
       "7d3e2a10-0000-4000-8000-000000000001", GroupPatch(description: .some(nil)))
@@ -121,12 +134,14 @@ struct RequestBuildingTests {
     let group = "7d3e2a10-0000-4000-8000-000000000001"
     let add = try GraphRequests.addGroupRelation(
       .members, groupID: group, memberID: Self.userID, apiBase: "https://graph.microsoft.com/v1.0")
-    #expect(add.method == .POST)
+    #expect(add.method == .post)
     #expect(add.path == "/groups/\(group)/members/$ref")
     #expect(
-      bodyText(add) == #"{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/\#(Self.userID)"}"#)
-    let remove = try GraphRequests.removeGroupRelation(.owners, groupID: group, memberID: Self.userID)
-    #expect(remove.method == .DELETE)
+      bodyText(add)
+        == #"{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/\#(Self.userID)"}"#)
+    let remove = try GraphRequests.removeGroupRelation(
+      .owners, groupID: group, memberID: Self.userID)
+    #expect(remove.method == .delete)
     #expect(remove.path == "/groups/\(group)/owners/\(Self.userID)/$ref")
   }
 }

@@ -27,7 +27,8 @@ struct ResponseDecodingTests {
     var headers = HTTPHeaders()
     headers.add(name: "request-id", value: "r-1")
     let error = GraphClient.serviceError(
-      status: 503, headers: headers, body: Data("<html>".utf8), clientRequestID: "c-1", operation: "GET /users")
+      status: 503, headers: headers, body: Data("<html>".utf8), clientRequestID: "c-1",
+      operation: "GET /users")
     #expect(error.status == 503)
     #expect(error.code == nil)
     #expect(error.requestID == "r-1")
@@ -43,12 +44,14 @@ struct ResponseDecodingTests {
         {"id":"g1","displayName":"G","members@delta":[{"@odata.type":"#microsoft.graph.user","id":"u3"},{"@odata.type":"#microsoft.graph.user","id":"u4","@removed":"deleted"}]}
       ],"@odata.deltaLink":"https://graph.microsoft.com/v1.0/users/delta?$deltatoken=abc"}
       """#
-    let users = try JSONDecoder().decode(GraphPage<DeltaEntry<GraphUser>>.self, from: Data(json.utf8))
+    let users = try JSONDecoder().decode(
+      GraphPage<DeltaEntry<GraphUser>>.self, from: Data(json.utf8))
     #expect(users.nextLink == nil)
     #expect(users.deltaLink == "https://graph.microsoft.com/v1.0/users/delta?$deltatoken=abc")
     #expect(users.value.map(\.object.id) == ["u1", "u2", "g1"])
     #expect(users.value.map(\.removedReason) == [nil, "deleted", nil])
-    let groups = try JSONDecoder().decode(GraphPage<DeltaEntry<GraphGroup>>.self, from: Data(json.utf8))
+    let groups = try JSONDecoder().decode(
+      GraphPage<DeltaEntry<GraphGroup>>.self, from: Data(json.utf8))
     #expect(groups.value[2].memberChanges?.map(\.id) == ["u3", "u4"])
     #expect(groups.value[2].memberChanges?.map(\.removed) == [false, true])
   }
@@ -56,7 +59,8 @@ struct ResponseDecodingTests {
   @Test("token responses accept numeric and string expires_in; OAuth errors keep their code")
   func tokenBodies() throws {
     let numeric = try JSONDecoder().decode(
-      TokenResponseBody.self, from: Data(#"{"token_type":"Bearer","expires_in":3599,"access_token":"eyJ"}"#.utf8))
+      TokenResponseBody.self,
+      from: Data(#"{"token_type":"Bearer","expires_in":3599,"access_token":"eyJ"}"#.utf8))
     #expect(numeric.expiresIn == 3599)
     let text = try JSONDecoder().decode(
       TokenResponseBody.self, from: Data(#"{"expires_in":"3599","access_token":"eyJ"}"#.utf8))
@@ -64,7 +68,9 @@ struct ResponseDecodingTests {
     let refused = TokenProvider.authenticationError(
       TransportResponse(
         status: 401, headers: HTTPHeaders(),
-        body: Data(#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x","error_codes":[7000215],"trace_id":"t-1","correlation_id":"c-1"}"#.utf8)))
+        body: Data(
+          #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x","error_codes":[7000215],"trace_id":"t-1","correlation_id":"c-1"}"#
+            .utf8)))
     #expect(refused.kind == .authentication)
     #expect(refused.code == "invalid_client")
     #expect(refused.status == 401)
@@ -74,7 +80,11 @@ struct ResponseDecodingTests {
   @Test("delta resync is recognised by status or code")
   func resync() {
     #expect(GraphError(kind: .service, status: 410, message: "gone").requiresFullResync)
-    #expect(GraphError(kind: .service, status: 400, code: "syncStateNotFound", message: "x").requiresFullResync)
-    #expect(!GraphError(kind: .service, status: 400, code: "Request_BadRequest", message: "x").requiresFullResync)
+    #expect(
+      GraphError(kind: .service, status: 400, code: "syncStateNotFound", message: "x")
+        .requiresFullResync)
+    #expect(
+      !GraphError(kind: .service, status: 400, code: "Request_BadRequest", message: "x")
+        .requiresFullResync)
   }
 }

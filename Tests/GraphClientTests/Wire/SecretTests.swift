@@ -77,7 +77,9 @@ struct SecretTests {
   func missingCertificate() {
     let error = #expect(throws: GraphError.self) {
       try ClientCredential.load(
-        .certificate(certificatePath: "/nonexistent/cert.pem", privateKeyPath: "/nonexistent/key.pem", algorithm: .ps256))
+        .certificate(
+          certificatePath: "/nonexistent/cert.pem", privateKeyPath: "/nonexistent/key.pem",
+          algorithm: .ps256))
     }
     #expect(error?.code == "tenant.auth.certificateFile")
     #expect(error?.message.contains("/nonexistent/cert.pem") == true)

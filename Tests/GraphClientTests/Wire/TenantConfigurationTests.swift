@@ -9,7 +9,8 @@ struct TenantConfigurationTests {
   static let clientID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 
   func configuration(
-    tenant: String = tenantID, clientID: String = clientID, cloud: TenantConfiguration.Cloud = .global,
+    tenant: String = tenantID, clientID: String = clientID,
+    cloud: TenantConfiguration.Cloud = .global,
     authority: String? = nil, graph: String? = nil
   ) -> TenantConfiguration {
     TenantConfiguration(
@@ -26,7 +27,10 @@ struct TenantConfigurationTests {
       ),
       (.usgov, "https://login.microsoftonline.us", "https://graph.microsoft.us"),
       (.usgovdod, "https://login.microsoftonline.us", "https://dod-graph.microsoft.us"),
-      (.china, "https://login.partner.microsoftonline.cn", "https://microsoftgraph.chinacloudapi.cn"),
+      (
+        .china, "https://login.partner.microsoftonline.cn",
+        "https://microsoftgraph.chinacloudapi.cn"
+      ),
     ])
   func clouds(cloud: TenantConfiguration.Cloud, authority: String, graph: String) throws {
     let endpoints = try configuration(cloud: cloud).endpoints()
@@ -57,7 +61,8 @@ struct TenantConfigurationTests {
     switch result {
     case .success(let endpoints):
       #expect(allowed, "\(url) should have been refused")
-      #expect(endpoints.graphRoot.hasPrefix(url.lowercased().hasPrefix("https") ? "https://" : "http://"))
+      #expect(
+        endpoints.graphRoot.hasPrefix(url.lowercased().hasPrefix("https") ? "https://" : "http://"))
     case .failure(let error):
       #expect(!allowed, "\(url) should have been accepted: \(error)")
       let graphError = try #require(error as? GraphError)

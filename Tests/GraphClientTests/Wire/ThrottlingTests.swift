@@ -30,7 +30,8 @@ struct ThrottlingTests {
     #expect((1...7).map { policy.backoffCeiling(retry: $0) } == [0.5, 1, 2, 4, 5, 5, 5])
   }
 
-  @Test("jitter stays within [ceiling/2, ceiling]; Retry-After wins", arguments: [0.0, 0.25, 0.999])
+  @Test(
+    "jitter stays within [ceiling/2, ceiling]; Retry-After wins", arguments: [0.0, 0.25, 0.999])
   func jitter(unit: Double) {
     let policy = RetryPolicy(baseDelay: 1, maxDelay: 30)
     for retry in 1...6 {
@@ -85,7 +86,8 @@ struct ThrottlingTests {
     #expect(Double(grants.count) / 60 >= quota.ceiling * 0.9)
   }
 
-  @Test("a 429 blocks until Retry-After and lowers the limit once per event; clean windows restore it")
+  @Test(
+    "a 429 blocks until Retry-After and lowers the limit once per event; clean windows restore it")
   func adaptive() {
     var window = WriteQuotaWindow(quota: WriteQuota(count: 100, seconds: 10), margin: 0)
     #expect(window.reserve(10, now: 0) == .granted)
