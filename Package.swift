@@ -88,6 +88,7 @@ let package = Package(
       name: "GraphClientTests",
       dependencies: [
         "GraphClient", "TenantEmulator", .product(name: "Logging", package: "swift-log"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ],
