@@ -4,5 +4,5 @@
 # Arguments (all optional): writes quotaCount quotaSeconds latencyMs concurrency
 set -eu
 cd "$(dirname "$0")/.."
-swift build --target anchorbridge-bench-graph >/dev/null
+swift build --product anchorbridge-bench-graph >/dev/null
 exec "$(swift build --show-bin-path)/anchorbridge-bench-graph" "$@"
