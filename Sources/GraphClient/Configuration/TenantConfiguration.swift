@@ -52,7 +52,9 @@ public struct TenantConfiguration: Sendable, Equatable {
   public enum Credential: Sendable, Equatable {
     case clientSecret(SecretSource)
     /// PEM certificate file and PEM private key file (PKCS#1 or PKCS#8, unencrypted).
-    case certificate(certificatePath: String, privateKeyPath: String, algorithm: AssertionAlgorithm)
+    /// `algorithm` defaults to PS256, the form the current documentation describes.
+    case certificate(
+      certificatePath: String, privateKeyPath: String, algorithm: AssertionAlgorithm = .ps256)
   }
 
   /// Tenant id: a GUID or a verified domain name (`contoso.onmicrosoft.com`).

@@ -85,6 +85,32 @@ struct ResilienceEndToEndTests {
     }
   }
 
+  @Test("bulk $batch under envelope faults (503, resets): every write lands exactly once")
+  func bulkUnderFaults() async throws {
+    let count = 100
+    let emulator = EmulatorOptions(
+      faultRate: 0.5, faults: [.serviceUnavailable, .connectionReset], seed: 9,
+      serviceUnavailableRetryAfter: 0.1)
+    try await EmulatorTenant.run(
+      state: EmulatorTenant.state(users: EmulatorTenant.users(1...count)), emulator: emulator,
+      options: EmulatorTenant.fastOptions(attempts: 12)
+    ) { client, server in
+      let writes = try (1...count).map {
+        UserWrite(
+          userID: EmulatorTenant.userID($0),
+          patch: UserPatch(immutableID: .set(try ImmutableID(Self.anchor($0)))))
+      }
+      let outcomes = try await client.patchUsers(writes, concurrency: 3)
+      #expect(outcomes.allSatisfy { if case .success = $0.result { true } else { false } })
+      let log = await server.requestLog()
+      #expect(log.contains { $0.fault != nil && $0.target.hasSuffix("$batch") })
+      let applied = Dictionary(
+        grouping: log.filter { $0.method == "PATCH" && $0.status == 204 }, by: \.target)
+      #expect(applied.count == count)
+      #expect(applied.values.allSatisfy { $0.count == 1 })
+    }
+  }
+
   @Test("a POST that may have been applied is not blindly repeated")
   func nonIdempotentNotRepeated() async throws {
     let emulator = EmulatorOptions(faultRate: 1, faults: [.responseLost], seed: 7)

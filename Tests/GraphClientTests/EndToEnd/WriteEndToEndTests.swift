@@ -33,6 +33,27 @@ struct WriteEndToEndTests {
     }
   }
 
+  @Test("read-back verification reports a write that did not take")
+  func notApplied() async throws {
+    try await EmulatorTenant.run(
+      state: EmulatorTenant.state(users: [EmulatorTenant.user(1, anchor: "b2xk")])
+    ) { client, _ in
+      // Nothing was sent: the read-back still shows the old value, as after a silent no-op.
+      let expected = UserPatch(immutableID: .set(try ImmutableID(Self.anchor)))
+      let error = await #expect(throws: GraphError.self) {
+        try await client.verifyUser(EmulatorTenant.userID(1), applied: expected)
+      }
+      #expect(error?.kind == .notApplied)
+      #expect(error?.code == "onPremisesImmutableId")
+      #expect(error?.message.contains("\"b2xk\"") == true)
+      let cleared = await #expect(throws: GraphError.self) {
+        try await client.verifyUser(
+          EmulatorTenant.userID(1), applied: UserPatch(immutableID: .clear))
+      }
+      #expect(cleared?.message.contains("expected null") == true)
+    }
+  }
+
   @Test("a federated user: clearing is refused (400), UPN move + anchor in one PATCH works")
   func federatedTrap() async throws {
     let federated = EmulatorTenant.user(1, domain: "contoso.com", anchor: "MjYwMDUx")
