@@ -36,9 +36,9 @@ let package = Package(
     .target(
       name: "GraphClient",
       dependencies: [
-        "AnchorCore",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -66,6 +66,11 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
+    // Benchmark: bulk vs one-at-a-time ImmutableID writes against the emulator's write quota.
+    .executableTarget(
+      name: "anchorbridge-bench-graph",
+      dependencies: ["GraphClient", "TenantEmulator", .product(name: "Logging", package: "swift-log")],
+      path: "Benchmarks/anchorbridge-bench-graph", swiftSettings: strict),
     .executableTarget(
       name: "anchorbridge-emulator",
       dependencies: [
@@ -92,7 +97,13 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(
-      name: "GraphClientTests", dependencies: ["GraphClient", "TenantEmulator", "AnchorCore"],
+      name: "GraphClientTests",
+      dependencies: [
+        "GraphClient", "TenantEmulator", .product(name: "Logging", package: "swift-log"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ],
       resources: [], swiftSettings: strict),
     .testTarget(
       name: "TenantEmulatorTests",

@@ -1,1 +1,0 @@
-// GraphClient: see ../../shared/STYLE.md for this module's role.
