@@ -69,7 +69,9 @@ let package = Package(
     // Benchmark: bulk vs one-at-a-time ImmutableID writes against the emulator's write quota.
     .executableTarget(
       name: "anchorbridge-bench-graph",
-      dependencies: ["GraphClient", "TenantEmulator", .product(name: "Logging", package: "swift-log")],
+      dependencies: [
+        "GraphClient", "TenantEmulator", .product(name: "Logging", package: "swift-log"),
+      ],
       path: "Benchmarks/anchorbridge-bench-graph", swiftSettings: strict),
     .executableTarget(
       name: "anchorbridge-emulator",

@@ -17,8 +17,13 @@ done
 
 Scripts/deps.sh
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
-swift build -c release --product anchorbridge >&2
-bin="$(swift build -c release --show-bin-path)/anchorbridge"
+# AB_BIN: a prebuilt release binary (skips the build).
+if [ -n "${AB_BIN:-}" ]; then
+  bin="$AB_BIN"
+else
+  swift build -c release --product anchorbridge >&2
+  bin="$(swift build -c release --show-bin-path)/anchorbridge"
+fi
 
 Scripts/dc.sh start >&2
 # shellcheck disable=SC1090
@@ -42,7 +47,8 @@ directory:
       anchor: consistencyGuid
       pageSize: 1000
 YAML
-attrs="objectGUID userPrincipalName mail proxyAddresses mS-DS-ConsistencyGuid"
+# The same attributes anchorbridge requests for users (ActiveDirectoryReader.userAttributes).
+attrs="objectGUID mS-DS-ConsistencyGuid userPrincipalName sAMAccountName mail proxyAddresses displayName userAccountControl objectSid whenChanged uSNChanged"
 filter='(&(objectCategory=person)(objectClass=user))'
 
 # One measured run: prints "wall_s user_s sys_s maxrss_kb entries".

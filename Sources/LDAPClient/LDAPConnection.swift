@@ -196,29 +196,22 @@ public struct LDAPSearchRequest: Sendable {
   }
 }
 
-/// The entries of a paged search. Each page is fetched on the connection's thread when the
-/// previous one has been consumed, so memory holds at most one page.
+/// The entries of a paged search, one page in memory at a time (plus the one being fetched).
 public struct LDAPSearchResults: AsyncSequence, Sendable {
   public typealias Element = LDAPEntry
   let connection: LDAPConnection
   let request: LDAPSearchRequest
 
   public struct AsyncIterator: AsyncIteratorProtocol {
-    let connection: LDAPConnection
-    let request: LDAPSearchRequest
+    var pages: LDAPSearchPages.AsyncIterator
     var buffer: [LDAPEntry] = []
     var index = 0
-    var cookie: [UInt8] = []
-    var finished = false
 
     public mutating func next() async throws -> LDAPEntry? {
       while index >= buffer.count {
-        if finished { return nil }
-        let page = try await connection.page(request, cookie: cookie)
-        buffer = page.entries
+        guard let page = try await pages.next() else { return nil }
+        buffer = page
         index = 0
-        cookie = page.cookie
-        finished = page.cookie.isEmpty
       }
       defer { index += 1 }
       return buffer[index]
@@ -226,7 +219,7 @@ public struct LDAPSearchResults: AsyncSequence, Sendable {
   }
 
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(connection: connection, request: request)
+    AsyncIterator(pages: pages().makeAsyncIterator())
   }
 
   /// The pages themselves, for callers that process entries in batches.
@@ -236,6 +229,10 @@ public struct LDAPSearchResults: AsyncSequence, Sendable {
 }
 
 /// The pages of a paged search, each an array of at most `pageSize` entries.
+///
+/// As soon as a page arrives, the request for the next one (it needs this page's cookie) goes out
+/// on the connection's thread while the caller works on this page: the directory's time and the
+/// caller's time overlap, and memory holds at most two pages.
 public struct LDAPSearchPages: AsyncSequence, Sendable {
   public typealias Element = [LDAPEntry]
   let connection: LDAPConnection
@@ -244,14 +241,30 @@ public struct LDAPSearchPages: AsyncSequence, Sendable {
   public struct AsyncIterator: AsyncIteratorProtocol {
     let connection: LDAPConnection
     let request: LDAPSearchRequest
-    var cookie: [UInt8] = []
+    var pending: Task<SearchPage, any Error>?
+    var started = false
     var finished = false
 
     public mutating func next() async throws -> [LDAPEntry]? {
       if finished { return nil }
-      let page = try await connection.page(request, cookie: cookie)
-      cookie = page.cookie
-      finished = page.cookie.isEmpty
+      let page: SearchPage
+      if let pending {
+        page = try await pending.value
+      } else if !started {
+        page = try await connection.page(request, cookie: [])
+      } else {
+        return nil
+      }
+      started = true
+      pending = nil
+      if page.cookie.isEmpty {
+        finished = true
+      } else {
+        let connection = self.connection
+        let request = self.request
+        let cookie = page.cookie
+        pending = Task { try await connection.page(request, cookie: cookie) }
+      }
       return page.entries
     }
   }

@@ -15,7 +15,7 @@ public struct LDAPEntry: Sendable, Hashable {
 
   /// The values of an attribute (case-insensitive name, options such as `;range=` ignored).
   public func values(_ name: String) -> [[UInt8]] {
-    attributes.first { $0.baseName.caseInsensitiveEquals(name) }?.values ?? []
+    attributes.first { $0.hasBaseName(name) }?.values ?? []
   }
 
   /// The first value as UTF-8 text (AD's LDAP strings are UTF-8).
@@ -33,17 +33,42 @@ public struct LDAPEntry: Sendable, Hashable {
 
   /// The attribute carrying a ranged (`name;range=low-high`) result for `name`, if any.
   public func rangedAttribute(_ name: String) -> LDAPAttribute? {
-    attributes.first { $0.range != nil && $0.baseName.caseInsensitiveEquals(name) }
+    attributes.first { $0.hasBaseName(name) && $0.range != nil }
   }
 }
 
 public struct LDAPAttribute: Sendable, Hashable {
-  public var name: String
+  public let name: String
   public var values: [[UInt8]]
+  /// The base name in ASCII lower case, computed once: lookups compare it instead of re-splitting
+  /// and case-folding the name for every attribute of every entry.
+  let key: String
 
   public init(name: String, values: [[UInt8]]) {
     self.name = name
     self.values = values
+    self.key = LDAPAttribute.key(of: name)
+  }
+
+  /// Whether the base name equals `name` ignoring ASCII case, without allocating.
+  func hasBaseName(_ name: String) -> Bool {
+    var other = name.utf8.makeIterator()
+    for unit in key.utf8 {
+      guard let next = other.next() else { return false }
+      if unit != (next >= 0x41 && next <= 0x5a ? next | 0x20 : next) { return false }
+    }
+    return other.next() == nil
+  }
+
+  /// `member;range=0-1499` → `member`; `userPrincipalName` → `userprincipalname`.
+  static func key(of name: String) -> String {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(name.utf8.count)
+    for unit in name.utf8 {
+      if unit == UInt8(ascii: ";") { break }
+      bytes.append(unit >= 0x41 && unit <= 0x5a ? unit | 0x20 : unit)
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// The name without options: `member` for `member;range=0-1499`.

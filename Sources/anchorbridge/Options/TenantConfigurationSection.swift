@@ -36,7 +36,8 @@ enum TenantConfigurationSection {
       _ = try configuration.endpoints()
     } catch {
       // GraphClient names the YAML key (`tenant.graphHost`, ...) in the error's code.
-      throw ConfigurationError(file: node.file, key: error.code ?? node.path, problem: error.message)
+      throw ConfigurationError(
+        file: node.file, key: error.code ?? node.path, problem: error.message)
     }
     return configuration
   }
@@ -65,7 +66,8 @@ enum TenantConfigurationSection {
       var algorithm = TenantConfiguration.AssertionAlgorithm.ps256
       if let algorithmNode {
         let text = try algorithmNode.string()
-        guard let parsed = TenantConfiguration.AssertionAlgorithm(rawValue: text.uppercased()) else {
+        guard let parsed = TenantConfiguration.AssertionAlgorithm(rawValue: text.uppercased())
+        else {
           throw algorithmNode.fail("must be PS256 or RS256, not '\(text)'")
         }
         algorithm = parsed

@@ -12,6 +12,14 @@ struct JSONText {
   mutating func string(_ value: String?) {
     guard let value else { return raw("null") }
     bytes.append(UInt8(ascii: "\""))
+    // Fast path: most values need no escaping and are copied in one go.
+    if !value.utf8.contains(where: {
+      $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+    }) {
+      bytes.append(contentsOf: value.utf8)
+      bytes.append(UInt8(ascii: "\""))
+      return
+    }
     for unit in value.utf8 {
       switch unit {
       case UInt8(ascii: "\""): raw("\\\"")
