@@ -105,6 +105,7 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Yams", package: "Yams"),
       ],
       resources: [], swiftSettings: strict),
     .testTarget(
