@@ -5,9 +5,6 @@
 #ifndef CLDAP_SHIM_H
 #define CLDAP_SHIM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1 /* pthread_setname_np */
-#endif
 #include <ldap.h>
 #include <lber.h>
 #include <stdlib.h>
@@ -35,6 +32,10 @@ static inline int cldap_sasl_interact_none(LDAP *ld, unsigned flags, void *defau
 static inline LDAP_SASL_INTERACT_PROC *cldap_sasl_interact_none_proc(void) {
   return cldap_sasl_interact_none;
 }
+
+/// glibc declares pthread_setname_np only under _GNU_SOURCE, and defining that here would change
+/// fd_set's layout against the other system modules (a clean build then fails); declare it alone.
+extern int pthread_setname_np(pthread_t thread, const char *name);
 
 /// Names the calling thread (at most 15 characters) so ps and gdb show what it is for.
 static inline void cldap_name_current_thread(const char *name) {
