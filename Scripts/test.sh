@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 Scripts/deps.sh
 Scripts/dc.sh start
+# In CI the machine is thrown away, but the DC must not outlive the run that started it.
+if [ "${CI:-}" = true ]; then trap 'Scripts/dc.sh stop >/dev/null 2>&1 || true' EXIT; fi
 
 echo "== swift-format lint" >&2
 if ! swift-format lint --strict --recursive Sources Tests Benchmarks Package.swift; then
