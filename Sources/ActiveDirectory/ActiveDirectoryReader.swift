@@ -53,7 +53,7 @@ public struct ActiveDirectoryReader: Sendable {
   > {
     var attributes = Self.userAttributes
     for extra in source.anchor.extraAttributes
-    where !attributes.contains(where: { $0.caseInsensitiveCompare(extra) }) {
+    where !attributes.contains(where: { $0.lowercased() == extra.lowercased() }) {
       attributes.append(extra)
     }
     let filter = Self.filter(source.users.filter, changedAfter: usn)
@@ -115,10 +115,6 @@ public struct ActiveDirectoryReader: Sendable {
     }
     return .binary(bytes)
   }
-}
-
-extension String {
-  func caseInsensitiveCompare(_ other: String) -> Bool { lowercased() == other.lowercased() }
 }
 
 /// The pages of several searches (one per base DN), one after the other.

@@ -71,11 +71,6 @@ public struct LDAPAttribute: Sendable, Hashable {
     return String(decoding: bytes, as: UTF8.self)
   }
 
-  /// The name without options: `member` for `member;range=0-1499`.
-  public var baseName: Substring {
-    name.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
-  }
-
   /// The `range=low-high` option of a ranged value window; `high` is nil for the final `*` window.
   public var range: (low: Int, high: Int?)? {
     for option in name.split(separator: ";").dropFirst() {
@@ -88,16 +83,5 @@ public struct LDAPAttribute: Sendable, Hashable {
       return (low, high)
     }
     return nil
-  }
-}
-
-extension StringProtocol {
-  func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
-    let lhs = self.utf8
-    let rhs = other.utf8
-    guard lhs.count == rhs.count else { return false }
-    return zip(lhs, rhs).allSatisfy { a, b in
-      a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a)
-    }
   }
 }
