@@ -33,6 +33,10 @@ let package = Package(
       name: "ActiveDirectory",
       dependencies: ["LDAPClient", "AnchorCore", .product(name: "Logging", package: "swift-log")],
       swiftSettings: strict),
+    // SQLite behind one folder: only PlanExecutor imports CSQLite.
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    // Applies a plan through TenantPort (no GraphClient, no NIO); journals every step in SQLite.
+    .target(name: "PlanExecutor", dependencies: ["AnchorCore", "CSQLite"], swiftSettings: strict),
     .target(
       name: "GraphClient",
       dependencies: [
@@ -89,6 +93,8 @@ let package = Package(
     // Locates the throwaway test DC and its fixture manifest; used only by test targets.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "AnchorCoreTests", dependencies: ["AnchorCore"], swiftSettings: strict),
+    .testTarget(
+      name: "PlanExecutorTests", dependencies: ["PlanExecutor", "AnchorCore"], swiftSettings: strict),
     .testTarget(
       name: "LDAPClientTests", dependencies: ["LDAPClient", "TestSupport"], swiftSettings: strict),
     .testTarget(

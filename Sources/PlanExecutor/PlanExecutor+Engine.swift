@@ -1,0 +1,221 @@
+import AnchorCore
+
+/// One journaled item the engine works on.
+struct WorkItem: Sendable {
+  var seq: Int
+  var cloudId: String
+  var steps: [JournalStep]
+  /// The next step to write; nil once the item has an outcome.
+  var next: Int?
+  /// A step of this item was attempted before (an interrupted run): reaching the final state
+  /// then means `applied`, not `unchanged`.
+  var startedBefore: Bool
+
+  init(_ item: JournalItem) {
+    seq = item.seq
+    cloudId = item.cloudId
+    steps = item.steps
+    next = nil
+    startedBefore = item.steps.contains { $0.status != StepStatus.planned.rawValue }
+  }
+}
+
+extension PlanExecutor {
+  /// Executes the items' steps in waves of `waveSize`: position every item by its current state,
+  /// then rounds of intent → write → done/failed → read-back, each journaled before the next.
+  func execute(run id: String, items: [WorkItem]) async throws {
+    var start = 0
+    while start < items.count {
+      var wave = Array(items[start..<min(start + options.waveSize, items.count)])
+      start += options.waveSize
+      try await position(&wave, run: id)
+      while true {
+        let active = wave.indices.filter { wave[$0].next != nil }
+        if active.isEmpty { break }
+        try await round(&wave, active: active, run: id)
+      }
+    }
+  }
+
+  func crash(_ point: CrashPoint) throws {
+    try options.crashHook?(point)
+  }
+
+  func journaled<T>(_ body: () throws(JournalError) -> T) throws(ExecutorError) -> T {
+    do { return try body() } catch { throw .journal(error) }
+  }
+
+  func read(_ ids: [String]) async throws(ExecutorError) -> [String: CloudUserState] {
+    guard !ids.isEmpty else { return [:] }
+    do { return try await port.readUsers(ids: ids) } catch { throw .port(error) }
+  }
+
+  /// Position by state, not by memory: the final state means done; otherwise the highest step whose
+  /// expectation is the current state is where the item (re)starts; no match is stale.
+  private func position(_ wave: inout [WorkItem], run id: String) async throws {
+    let states = try await read(wave.map(\.cloudId))
+    var outcomes: [OutcomeUpdate] = []
+    var steps: [StepUpdate] = []
+    for index in wave.indices {
+      let item = wave[index]
+      guard let last = item.steps.last else { continue }
+      guard let state = states[item.cloudId]?.image else {
+        outcomes.append(
+          OutcomeUpdate(
+            seq: item.seq, outcome: ItemOutcome.notFound.rawValue,
+            detail: "the cloud user \(item.cloudId) no longer exists"))
+        continue
+      }
+      let reached: Int?
+      if StepState.matches(state, last.after) {
+        reached = item.steps.count
+      } else {
+        reached = item.steps.indices.last { StepState.matches(state, item.steps[$0].expect) }
+      }
+      guard let reached else {
+        let first = item.steps.first { !$0.wasWritten } ?? item.steps[0]
+        outcomes.append(
+          OutcomeUpdate(
+            seq: item.seq, outcome: ItemOutcome.stale.rawValue,
+            detail:
+              "stale: the plan expects \(StepState.describe(first.expect)), the tenant has \(StepState.describe(state))"
+          ))
+        continue
+      }
+      // Steps attempted by an interrupted run that the state shows did take.
+      for step in item.steps[..<reached] where step.status == StepStatus.intent.rawValue {
+        steps.append(StepUpdate(seq: item.seq, index: step.index, status: .verified))
+        wave[index].steps[step.index].status = StepStatus.verified.rawValue
+      }
+      if reached == item.steps.count {
+        let outcome: ItemOutcome = item.startedBefore ? .applied : .unchanged
+        outcomes.append(OutcomeUpdate(seq: item.seq, outcome: outcome.rawValue))
+      } else {
+        wave[index].next = reached
+      }
+    }
+    try journaled { () throws(JournalError) in
+      try journal.record(run: id, steps: steps, outcomes: outcomes, at: options.now())
+    }
+  }
+
+  /// One step of every active item: intent (durable) → write → done/failed → read back.
+  private func round(_ wave: inout [WorkItem], active: [Int], run id: String) async throws {
+    var changes: [UserChange] = []
+    for index in active {
+      let item = wave[index]
+      guard let change = StepState.change(userId: item.cloudId, step: item.steps[item.next!]) else {
+        throw ExecutorError.journal(
+          JournalError(
+            .corrupt, path: journal.path,
+            detail:
+              "run \(id) item \(item.seq) has an unknown step kind \(item.steps[item.next!].kind)"))
+      }
+      changes.append(change)
+    }
+    let intents = active.map {
+      StepUpdate(seq: wave[$0].seq, index: wave[$0].next!, status: .intent)
+    }
+    try journaled { () throws(JournalError) in
+      try journal.record(run: id, steps: intents, outcomes: [], at: options.now())
+    }
+    try crash(.afterIntent)
+
+    let results: [Result<Void, TenantPortError>]
+    do {
+      results = try await port.write(changes)
+      guard results.count == changes.count else {
+        throw TenantPortError(
+          status: nil, code: nil,
+          message: "the tenant port returned \(results.count) results for \(changes.count) changes",
+          requestId: nil)
+      }
+    } catch {
+      // Whether any of them took is unknown: the intents stay, the run stays `running`, and the
+      // next apply or rollback recovers these items from the tenant's state.
+      throw ExecutorError.port(error)
+    }
+    try crash(.afterWrite)
+
+    var updates: [StepUpdate] = []
+    var outcomes: [OutcomeUpdate] = []
+    var written: [Int] = []
+    for (position, index) in active.enumerated() {
+      let item = wave[index]
+      switch results[position] {
+      case .success:
+        updates.append(StepUpdate(seq: item.seq, index: item.next!, status: .done))
+        written.append(index)
+      case .failure(let error):
+        updates.append(
+          StepUpdate(seq: item.seq, index: item.next!, status: .failed, error: error.description))
+        outcomes.append(
+          OutcomeUpdate(
+            seq: item.seq, outcome: ItemOutcome.failed.rawValue,
+            detail: failureDetail(item, error.description)))
+        wave[index].next = nil
+      }
+    }
+    try journaled { () throws(JournalError) in
+      try journal.record(run: id, steps: updates, outcomes: outcomes, at: options.now())
+    }
+    try crash(.afterDone)
+
+    try await verify(&wave, written: written, run: id)
+    try crash(.afterVerify)
+  }
+
+  /// Reads back what the tenant accepted: a write that did not take is a failure (the `$null` trap).
+  private func verify(_ wave: inout [WorkItem], written: [Int], run id: String) async throws {
+    let states = try await read(written.map { wave[$0].cloudId })
+    var updates: [StepUpdate] = []
+    var outcomes: [OutcomeUpdate] = []
+    for index in written {
+      let item = wave[index]
+      let step = item.steps[item.next!]
+      guard let state = states[item.cloudId]?.image else {
+        let text = "read back: the cloud user \(item.cloudId) no longer exists"
+        updates.append(StepUpdate(seq: item.seq, index: step.index, status: .failed, error: text))
+        outcomes.append(
+          OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.notFound.rawValue, detail: text))
+        wave[index].next = nil
+        continue
+      }
+      if StepState.matches(state, step.after) {
+        updates.append(StepUpdate(seq: item.seq, index: step.index, status: .verified))
+        wave[index].steps[step.index].status = StepStatus.verified.rawValue
+        if step.index + 1 == item.steps.count {
+          outcomes.append(OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.applied.rawValue))
+          wave[index].next = nil
+        } else {
+          wave[index].next = step.index + 1
+        }
+      } else {
+        let text =
+          "accepted but did not take: "
+          + StepState.difference(found: state, wanted: step.after)
+        updates.append(StepUpdate(seq: item.seq, index: step.index, status: .failed, error: text))
+        outcomes.append(
+          OutcomeUpdate(
+            seq: item.seq, outcome: ItemOutcome.failed.rawValue,
+            detail: failureDetail(item, text)))
+        wave[index].next = nil
+      }
+    }
+    try journaled { () throws(JournalError) in
+      try journal.record(run: id, steps: updates, outcomes: outcomes, at: options.now())
+    }
+  }
+
+  /// The failure text, saying which step of a sequence failed and where that leaves the user.
+  private func failureDetail(_ item: WorkItem, _ text: String) -> String {
+    guard item.steps.count > 1, let next = item.next else { return text }
+    let step = item.steps[next]
+    var detail = "step \(next + 1) of \(item.steps.count) (\(step.kind)) failed: \(text)"
+    if next > 0 {
+      detail +=
+        "; the user is left as \(StepState.describe(step.expect)): `anchorbridge rollback` restores the original"
+    }
+    return detail
+  }
+}

@@ -1,0 +1,94 @@
+import AnchorCore
+
+extension PlanExecutor {
+  /// Restores every before-image a run changed, through the same compare-and-set machinery: each
+  /// item that had at least one written step goes back to its first step's expectation, expecting
+  /// the state its last written step produced. Rolling back twice writes nothing the second time.
+  public func rollback(runId: String) async throws -> RunReport {
+    _ = try await recoverInterrupted()
+    guard let target = try journaled({ () throws(JournalError) in try journal.run(runId) }) else {
+      throw ExecutorError.unknownRun(runId)
+    }
+    var items: [JournalItem] = []
+    for item in try settledItems(ofRun: runId) where item.steps.contains(where: \.wasWritten) {
+      items.append(Self.restoring(item, seq: items.count))
+    }
+    guard !items.isEmpty else { throw ExecutorError.nothingToRollBack(runId) }
+    var run = JournalRun(
+      id: newRunId(), kind: RunKind.rollback.rawValue, status: RunStatus.running.rawValue,
+      startedAt: options.now(), planKind: target.planKind, planMode: target.planMode,
+      tenant: target.tenant, rollbackOf: runId)
+    let changes = items.filter { $0.outcome == JournalItem.pending }.count
+    if changes > options.maxChanges {
+      try refuse(&run)
+      throw ExecutorError.safetyThreshold(changes: changes, limit: options.maxChanges)
+    }
+    return try await perform(run, items: items)
+  }
+
+  /// The rollback item for one item of the run: target = the first step's expectation (the
+  /// original state), expected now = the after-state of the last written step.
+  static func restoring(_ item: JournalItem, seq: Int) -> JournalItem {
+    let original = item.steps[0].expect
+    let current = item.steps.last(where: \.wasWritten)!.after
+    var restore = JournalItem(
+      seq: seq, cloudId: item.cloudId, userPrincipalName: original.userPrincipalName,
+      action: action(from: current.immutableId, to: original.immutableId),
+      outcome: JournalItem.pending)
+    let movedUPN = item.steps.contains { $0.wasWritten && StepState.movesUPN($0.kind) }
+    guard movedUPN else {
+      var after = current
+      after.immutableId = original.immutableId
+      let kind: PlanStepKind = original.immutableId == nil ? .clearImmutableId : .setImmutableId
+      restore.steps = [step(0, kind, expect: current, after: after)]
+      return restore
+    }
+    guard let anchor = original.immutableId else {
+      restore.outcome = ItemOutcome.skipped.rawValue
+      restore.detail =
+        "the original ImmutableID was null on \(original.userPrincipalName), a federated domain: Graph never lets a federated user be without one, so an exact restore is impossible; nothing was written (the user is \(StepState.describe(current)))"
+      return restore
+    }
+    // The federated sequence again: to the same temporary UPN, restore the anchor there, and
+    // back into the federated domain together with the restored anchor.
+    let temporary =
+      item.steps.first { $0.kind == PlanStepKind.setUserPrincipalName.rawValue }?.after
+      .userPrincipalName ?? current.userPrincipalName
+    var state = current
+    if !StepState.sameUPN(state.userPrincipalName, temporary) {
+      var moved = state
+      moved.userPrincipalName = temporary
+      restore.steps.append(
+        step(restore.steps.count, .setUserPrincipalName, expect: state, after: moved))
+      state = moved
+    }
+    if state.immutableId?.immutableId != anchor.immutableId {
+      var set = state
+      set.immutableId = anchor
+      restore.steps.append(step(restore.steps.count, .setImmutableId, expect: state, after: set))
+      state = set
+    }
+    var back = state
+    back.userPrincipalName = original.userPrincipalName
+    restore.steps.append(
+      step(restore.steps.count, .setUserPrincipalNameAndImmutableId, expect: state, after: back))
+    return restore
+  }
+
+  private static func step(
+    _ index: Int, _ kind: PlanStepKind, expect: BeforeImage, after: BeforeImage
+  ) -> JournalStep {
+    JournalStep(
+      index: index, kind: kind.rawValue, expect: expect, after: after,
+      status: StepStatus.planned.rawValue)
+  }
+
+  /// The plan action a restore amounts to.
+  private static func action(from current: SourceAnchor?, to original: SourceAnchor?) -> String {
+    switch (current, original) {
+    case (_, nil): PlanAction.clear.rawValue
+    case (nil, _): PlanAction.link.rawValue
+    default: PlanAction.relink.rawValue
+    }
+  }
+}

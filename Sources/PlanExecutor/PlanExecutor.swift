@@ -1,0 +1,128 @@
+import AnchorCore
+
+/// Applies a reviewed plan to the tenant through `TenantPort`, safely: compare-and-set against each
+/// step's before-image, every write journaled durably before and after, read back and verified,
+/// resumable after a crash, reversible, and bounded by `maxChanges`.
+public struct PlanExecutor: Sendable {
+  public let port: any TenantPort
+  public let journal: Journal
+  public let options: ExecutorOptions
+
+  public init(port: any TenantPort, journal: Journal, options: ExecutorOptions) {
+    self.port = port
+    self.journal = journal
+    self.options = options
+  }
+
+  /// Recovers interrupted runs first, refuses over-threshold and wrong-tenant plans before any
+  /// write, then writes every link/relink/clear item whose cloud user still holds the plan's
+  /// before-image. Other items are journaled (`skipped`, or `unchanged` for noop) and not written.
+  public func apply(_ plan: Plan, planSource: String?, expectedTenant: String?) async throws
+    -> RunReport
+  {
+    _ = try await recoverInterrupted()
+    let items = try Self.journalItems(plan)
+    let changes = items.filter { $0.outcome == JournalItem.pending }.count
+    var run = JournalRun(
+      id: newRunId(), kind: RunKind.apply.rawValue, status: RunStatus.running.rawValue,
+      startedAt: options.now(), planKind: plan.kind.rawValue, planMode: plan.mode.rawValue,
+      planChecksum: Self.checksum(plan), planSource: planSource, tenant: plan.tenant)
+    if let expectedTenant, expectedTenant.lowercased() != plan.tenant.lowercased() {
+      try refuse(&run)
+      throw ExecutorError.wrongTenant(plan: plan.tenant, expected: expectedTenant)
+    }
+    if changes > options.maxChanges {
+      try refuse(&run)
+      throw ExecutorError.safetyThreshold(changes: changes, limit: options.maxChanges)
+    }
+    return try await perform(run, items: items)
+  }
+
+  /// Journals the run with its items, executes the pending ones, closes the run, reports.
+  func perform(_ run: JournalRun, items: [JournalItem]) async throws -> RunReport {
+    try journaled { () throws(JournalError) in try journal.begin(run, items: items) }
+    try crash(.afterRunStart)
+    let work = items.filter { $0.outcome == JournalItem.pending }.map(WorkItem.init)
+    try await execute(run: run.id, items: work)
+    try journaled { () throws(JournalError) in
+      try journal.finish(run: run.id, status: .completed, at: options.now())
+    }
+    return try report(run.id)
+  }
+
+  /// Journals a run that wrote nothing, as `refused`.
+  func refuse(_ run: inout JournalRun) throws {
+    run.status = RunStatus.refused.rawValue
+    run.finishedAt = options.now()
+    try journaled { [run] () throws(JournalError) in try journal.begin(run, items: []) }
+  }
+
+  func report(_ id: String) throws -> RunReport {
+    try journaled { () throws(JournalError) in
+      guard let run = try journal.run(id) else {
+        throw JournalError(.corrupt, path: journal.path, detail: "run \(id) disappeared")
+      }
+      return RunReport(run: run, items: try journal.items(ofRun: id))
+    }
+  }
+
+  /// Sortable and unique: the start second from the clock, then 6 random hex digits.
+  func newRunId() -> String {
+    let stamp = options.now().filter { $0.isNumber || $0 == "T" || $0 == "Z" }
+    let suffix = String(UInt32.random(in: 0..<(1 << 24)), radix: 16)
+    return stamp + "-" + String(repeating: "0", count: 6 - suffix.count) + suffix
+  }
+
+  /// The plan file's `checksum` (the same text `Plan.writeJSON` puts first in the file).
+  static func checksum(_ plan: Plan) -> String? {
+    var head: [UInt8] = []
+    plan.writeJSON { chunk in if head.isEmpty { head = Array(chunk.prefix(200)) } }
+    // The first string value starting with "sha256: is the checksum (it is the first member).
+    let marker = Array("\"sha256:".utf8)
+    guard let start = head.indices.first(where: { head[$0...].starts(with: marker) }),
+      let end = head[(start + 1)...].firstIndex(of: UInt8(ascii: "\""))
+    else { return nil }
+    return String(decoding: head[(start + 1)..<end], as: UTF8.self)
+  }
+
+  /// Every plan item as a journal item: writing items `pending` with their planned steps, noop
+  /// `unchanged`, the rest `skipped` with the planner's explanation.
+  static func journalItems(_ plan: Plan) throws(ExecutorError) -> [JournalItem] {
+    var items: [JournalItem] = []
+    items.reserveCapacity(plan.items.count)
+    for (seq, item) in plan.items.enumerated() {
+      let upn = item.cloud?.userPrincipalName ?? item.directory?.userPrincipalName ?? ""
+      var journalItem = JournalItem(
+        seq: seq, cloudId: item.cloud?.id ?? "", userPrincipalName: upn,
+        action: item.action.rawValue, outcome: ItemOutcome.skipped.rawValue)
+      switch item.action {
+      case .link, .relink, .clear:
+        guard let cloud = item.cloud, !item.steps.isEmpty else {
+          throw .invalidPlan(
+            "item \(seq) (\(item.action.rawValue) \(upn)) has no cloud user or no steps")
+        }
+        journalItem.cloudId = cloud.id
+        journalItem.outcome = JournalItem.pending
+        for (index, step) in item.steps.enumerated() {
+          guard let after = StepState.after(step) else {
+            throw .invalidPlan(
+              "item \(seq) (\(upn)) step \(index + 1) \(step.kind.rawValue) lacks the value it writes"
+            )
+          }
+          journalItem.steps.append(
+            JournalStep(
+              index: index, kind: step.kind.rawValue, expect: step.expect, after: after,
+              status: StepStatus.planned.rawValue))
+        }
+      case .noop:
+        journalItem.outcome = ItemOutcome.unchanged.rawValue
+        journalItem.detail = item.explanation
+      case .blocked, .conflict, .skip:
+        journalItem.detail =
+          "\(item.action.rawValue) (\(item.reason.rawValue)): \(item.explanation)"
+      }
+      items.append(journalItem)
+    }
+    return items
+  }
+}
