@@ -1,4 +1,6 @@
+import AnchorCore
 import ArgumentParser
+import PlanExecutor
 
 /// `--config FILE`, shared by every command that talks to AD or the tenant.
 struct ConfigOptions: ParsableArguments {
@@ -13,7 +15,15 @@ enum ExitStatus {
   static let success: Int32 = 0
   static let unexpected: Int32 = 1
   static let configuration: Int32 = 2
+  /// More changes than `safety.maxChanges`: nothing was written.
+  static let safetyThreshold: Int32 = 3
+  /// Some items failed (Graph refused or a write did not take).
+  static let itemsFailed: Int32 = 4
+  /// Items need a person: conflicts, blocks or stale items; nothing failed.
+  static let needsAttention: Int32 = 5
   static let invalidInput: Int32 = 64
+  /// Another run holds the lock (EX_TEMPFAIL: cron tries again next time).
+  static let locked: Int32 = 75
 }
 
 /// Runs a command body, turning known failures into a one-line message on stderr and the
@@ -24,6 +34,22 @@ func withExitCodes(_ body: () async throws -> Void) async throws {
   } catch let error as ConfigurationError {
     OutputSink.standardError.write("anchorbridge: configuration error: \(error)\n")
     throw ExitCode(ExitStatus.configuration)
+  } catch let error as UsageError {
+    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    throw ExitCode(ExitStatus.configuration)
+  } catch let error as RunLock.Held {
+    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    throw ExitCode(ExitStatus.locked)
+  } catch let error as AnchorCoreError {
+    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    throw ExitCode(ExitStatus.configuration)
+  } catch let error as ExecutorError {
+    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    switch error {
+    case .safetyThreshold: throw ExitCode(ExitStatus.safetyThreshold)
+    case .wrongTenant, .unknownRun, .nothingToRollBack: throw ExitCode(ExitStatus.configuration)
+    default: throw ExitCode(ExitStatus.unexpected)
+    }
   } catch let error as ExitCode {
     throw error
   } catch let error as CleanExit {

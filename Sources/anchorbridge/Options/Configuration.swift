@@ -6,6 +6,12 @@ import GraphClient
 struct Configuration {
   var directory: DirectoryConfiguration?
   var tenant: TenantConfiguration?
+  var matching = MatchingConfiguration()
+  var safety = SafetyConfiguration()
+  var state = StateConfiguration()
+  var report = ReportConfiguration()
+  /// The file it was read from (named in errors raised after loading).
+  var file = ""
 
   static func load(path: String) throws(ConfigurationError) -> Configuration {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -26,13 +32,26 @@ struct Configuration {
     tenant = try root.optional("tenant").map { node throws(ConfigurationError) in
       try TenantConfigurationSection.parse(node)
     }
+    if let node = root.optional("matching") { matching = try MatchingConfiguration(node) }
+    if let node = root.optional("safety") { safety = try SafetyConfiguration(node) }
+    if let node = root.optional("state") { state = try StateConfiguration(node) }
+    if let node = root.optional("report") { report = try ReportConfiguration(node) }
     try root.finish()
+    self.file = file
   }
 
   func requireDirectory() throws(ConfigurationError) -> DirectoryConfiguration {
     guard let directory else {
-      throw ConfigurationError(file: "", key: "directory", problem: "is required for this command")
+      throw ConfigurationError(
+        file: file, key: "directory", problem: "is required for this command")
     }
     return directory
+  }
+
+  func requireTenant() throws(ConfigurationError) -> TenantConfiguration {
+    guard let tenant else {
+      throw ConfigurationError(file: file, key: "tenant", problem: "is required for this command")
+    }
+    return tenant
   }
 }
