@@ -64,7 +64,7 @@ let package = Package(
     .executableTarget(
       name: "anchorbridge",
       dependencies: [
-        "LDAPClient", "ActiveDirectory", "AnchorCore", "GraphClient",
+        "LDAPClient", "ActiveDirectory", "AnchorCore", "GraphClient", "PlanExecutor",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
@@ -94,7 +94,8 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "AnchorCoreTests", dependencies: ["AnchorCore"], swiftSettings: strict),
     .testTarget(
-      name: "PlanExecutorTests", dependencies: ["PlanExecutor", "AnchorCore"], swiftSettings: strict),
+      name: "PlanExecutorTests", dependencies: ["PlanExecutor", "AnchorCore"], swiftSettings: strict
+    ),
     .testTarget(
       name: "LDAPClientTests", dependencies: ["LDAPClient", "TestSupport"], swiftSettings: strict),
     .testTarget(
@@ -125,7 +126,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "anchorbridgeTests",
-      dependencies: ["anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient", "TestSupport"],
+      dependencies: [
+        "anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient", "TestSupport",
+        "TenantEmulator",
+      ],
       swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

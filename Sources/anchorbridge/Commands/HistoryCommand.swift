@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import PlanExecutor
+
+/// `anchorbridge history`: the journal's runs, items and outcomes.
+struct HistoryCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "history", abstract: "Show journaled runs, their items and outcomes.")
+
+  enum Format: String, CaseIterable, ExpressibleByArgument { case table, json }
+
+  @OptionGroup var config: ConfigOptions
+  @Option(name: .customLong("run"), help: "Show this run with every item and step.")
+  var runId: String?
+  @Option(help: "table, or json (an array of runs, oldest first, each with its id).")
+  var format: Format = .table
+
+  func run() async throws {
+    try await withExitCodes {
+      let operations = Operations(configuration: try config.load())
+      let journal = try operations.openJournal()
+      var runs = try journal.runs()
+      if let runId {
+        runs = runs.filter { $0.id == runId }
+        guard !runs.isEmpty else { throw ExecutorError.unknownRun(runId) }
+      }
+      let items = try runId.map { try journal.items(ofRun: $0) }
+      switch format {
+      case .json:
+        operations.output.write(try Self.json(runs: runs, items: items))
+      case .table:
+        operations.output.write(Self.table(runs: runs, items: items))
+      }
+    }
+  }
+
+  struct RunWithItems: Encodable {
+    var run: JournalRun
+    var items: [JournalItem]?
+
+    func encode(to encoder: any Encoder) throws {
+      try run.encode(to: encoder)
+      if let items {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(items, forKey: Key(stringValue: "items")!)
+      }
+    }
+
+    struct Key: CodingKey {
+      var stringValue: String
+      var intValue: Int? { nil }
+      init?(stringValue: String) { self.stringValue = stringValue }
+      init?(intValue: Int) { nil }
+    }
+  }
+
+  static func json(runs: [JournalRun], items: [JournalItem]?) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(runs.map { RunWithItems(run: $0, items: items) })
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+
+  static func table(runs: [JournalRun], items: [JournalItem]?) -> String {
+    var rows = [["RUN", "KIND", "STATUS", "STARTED", "FINISHED", "OUTCOMES", "PLAN"]]
+    for run in runs {
+      let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        .joined(separator: " ")
+      rows.append([
+        run.id, run.kind + (run.rollbackOf.map { " of \($0)" } ?? ""), run.status, run.startedAt,
+        run.finishedAt ?? "-", counts.isEmpty ? "-" : counts, run.planSource ?? "-",
+      ])
+    }
+    var text = TextTable.render(rows)
+    if let items {
+      var itemRows = [["#", "USER", "CLOUD ID", "ACTION", "OUTCOME", "STEPS", "DETAIL"]]
+      for item in items {
+        let steps = item.steps.map { "\($0.kind):\($0.status)" }.joined(separator: " ")
+        itemRows.append([
+          String(item.seq), item.userPrincipalName, item.cloudId, item.action, item.outcome,
+          steps.isEmpty ? "-" : steps, item.detail ?? "",
+        ])
+      }
+      text += "\n" + TextTable.render(itemRows)
+    }
+    return text
+  }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum TextTable {
+  static func render(_ rows: [[String]]) -> String {
+    guard let first = rows.first else { return "" }
+    var widths = [Int](repeating: 0, count: first.count)
+    for row in rows {
+      for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+    }
+    return rows.map { row in
+      row.enumerated().map { column, cell in
+        column == row.count - 1
+          ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+      }.joined(separator: "  ")
+    }.joined(separator: "\n") + "\n"
+  }
+}

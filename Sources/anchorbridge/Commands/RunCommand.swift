@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+/// `anchorbridge run`: the cron / systemd-timer job.
+struct RunCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract:
+      "The unattended job: read incrementally, plan, apply within the safety threshold, report.",
+    discussion: "Exit codes: 0 converged, 1 unexpected error, 2 configuration error, 3 safety "
+      + "threshold exceeded (plan saved, nothing written), 4 some items failed, 5 items need a "
+      + "person, 75 another run holds the lock.")
+
+  @OptionGroup var config: ConfigOptions
+  @Flag(help: "Read AD and the tenant completely even when nothing changed since the last run.")
+  var full = false
+
+  func run() async throws {
+    try await withExitCodes {
+      let operations = Operations(configuration: try config.load())
+      let lock = try RunLock(stateDirectory: operations.stateDirectory)
+      let journal = try operations.openJournal()
+      let job = RunJob(operations: operations, journal: journal, forceFull: full)
+      let document = try await operations.withTenant { try await job.run(client: $0) }
+      try RunReportFiles(configuration: operations.configuration).write(document)
+      operations.output.write(RunReportFiles.summary(document))
+      withExtendedLifetime(lock) {}
+      if document.exitCode != 0 { throw ExitCode(Int32(document.exitCode)) }
+    }
+  }
+}

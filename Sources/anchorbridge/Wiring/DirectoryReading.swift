@@ -1,0 +1,74 @@
+import ActiveDirectory
+import AnchorCore
+import LDAPClient
+
+/// Reads every configured source completely, or fails: a plan is never made from partial data.
+struct DirectoryReading {
+  let directory: DirectoryConfiguration
+  var errors = OutputSink.standardError
+
+  struct Result {
+    var users: [DirectoryUser] = []
+    var diagnostics: [Diagnostic] = []
+    var watermarks: [USNWatermark] = []
+  }
+
+  func warnAboutUnverifiedTLS() {
+    for name in directory.unverifiedSources {
+      errors.write(
+        "anchorbridge: WARNING: certificate verification is OFF for directory source '\(name)' "
+          + "(tls.verify: false); the connection can be intercepted\n")
+    }
+  }
+
+  /// Every user of every source, with each source's watermark taken *before* its read (so a change
+  /// made during the read is seen again by the next incremental check).
+  func allUsers() async throws -> Result {
+    var result = Result()
+    for source in directory.sources {
+      try await withReader(source) { reader in
+        result.watermarks.append(try await reader.currentWatermark())
+        for try await page in reader.users() {
+          for read in page {
+            result.users.append(read.user)
+            result.diagnostics.append(contentsOf: read.diagnostics)
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// True when any source has a user changed after its stored watermark, or when a watermark
+  /// can't be used (another DC, a restored database, none stored): then only a full read is safe.
+  func changed(since stored: [USNWatermark]) async throws -> Bool {
+    for source in directory.sources {
+      var changed = false
+      try await withReader(source) { reader in
+        let current = try await reader.currentWatermark()
+        guard let base = current.incrementalBase(since: stored.first { $0.source == source.name })
+        else {
+          changed = true
+          return
+        }
+        for try await page in reader.users(changedAfter: base) where !page.isEmpty {
+          changed = true
+          break
+        }
+      }
+      if changed { return true }
+    }
+    return false
+  }
+
+  private func withReader(
+    _ source: DirectorySource, _ body: (ActiveDirectoryReader) async throws -> Void
+  ) async throws {
+    let reader = try await ActiveDirectoryReader.connect(source)
+    do {
+      try await body(reader)
+    } catch let error as LDAPError {
+      throw ActiveDirectoryError.ldap(source: source.name, error)
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import AnchorCore
+import Foundation
+import GraphClient
+import Logging
+import PlanExecutor
+
+/// Joins the configuration, the AD reader, GraphClient, AnchorCore's planners and the executor for
+/// the commands that plan and write (`plan`, `apply`, `clear`, `rollback`, `history`, `run`).
+struct Operations {
+  let configuration: Configuration
+  var output = OutputSink.standardOutput
+  var errors = OutputSink.standardError
+  var logger = Logger(label: "anchorbridge")
+
+  var stateDirectory: String { configuration.state.dir }
+
+  // MARK: Tenant and journal
+
+  func withTenant<Result: Sendable>(_ body: (GraphClient) async throws -> Result) async throws
+    -> Result
+  {
+    let tenant = try configuration.requireTenant()
+    return try await withGraphClient(
+      configuration: tenant, logger: Logger(label: "anchorbridge.graph"), body)
+  }
+
+  /// Opens (or creates) the journal; a folder that can't be written is refused here, before
+  /// anything reaches the tenant.
+  func openJournal() throws -> Journal {
+    try PrivateFile.folder(stateDirectory)
+    return try Journal.open(directory: stateDirectory)
+  }
+
+  func executor(client: GraphClient, journal: Journal, maxChanges: Int?) -> PlanExecutor {
+    var options = ExecutorOptions(now: { Clock.now() })
+    options.maxChanges = maxChanges ?? configuration.safety.maxChanges
+    return PlanExecutor(port: GraphTenantPort(client: client), journal: journal, options: options)
+  }
+
+  // MARK: Planning
+
+  func mapping() throws -> [IdentityMapping] {
+    guard let path = configuration.matching.mappingFile else { return [] }
+    guard let data = FileManager.default.contents(atPath: path),
+      let text = String(data: data, encoding: .utf8)
+    else {
+      throw ConfigurationError(
+        file: configuration.file, key: "matching.mappingFile",
+        problem: "'\(path)' can't be read as UTF-8 text")
+    }
+    return try IdentityMapping.parseCSV(text, source: path)
+  }
+
+  /// Reads AD completely and the tenant completely, then plans hard matches. Nothing is written.
+  func linkPlan(client: GraphClient) async throws -> Plan {
+    let reading = DirectoryReading(directory: try configuration.requireDirectory())
+    reading.warnAboutUnverifiedTLS()
+    let mapping = try mapping()
+    let directory = try await reading.allUsers()
+    report(directory.diagnostics)
+    let tenant = try await TenantReading(
+      client: client, configuredTenant: try configuration.requireTenant().tenant
+    ).snapshot()
+    return linkPlan(directory: directory.users, tenant: tenant, mapping: mapping)
+  }
+
+  func linkPlan(directory: [DirectoryUser], tenant: TenantSnapshot, mapping: [IdentityMapping])
+    -> Plan
+  {
+    HardMatchPlanner(settings: configuration.matching.planSettings).plan(
+      directoryUsers: directory, tenant: tenant, mapping: mapping, createdAt: Clock.now())
+  }
+
+  func report(_ diagnostics: [Diagnostic]) {
+    for diagnostic in diagnostics where diagnostic.severity >= .warning {
+      errors.write(
+        "anchorbridge: \(diagnostic.severity.rawValue): \(diagnostic.subject): "
+          + "\(diagnostic.message) [\(diagnostic.code)]\n")
+    }
+  }
+
+  // MARK: Plan files
+
+  static func loadPlan(path: String) throws -> Plan {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw UsageError("the plan file '\(path)' can't be read (missing or not permitted)")
+    }
+    do {
+      return try Plan.decode(json: Array(data))
+    } catch {
+      throw UsageError("the plan file '\(path)' is refused: \(error)")
+    }
+  }
+
+  static func writePlan(_ plan: Plan, to path: String) throws {
+    var bytes: [UInt8] = []
+    plan.writeJSON { bytes.append(contentsOf: $0) }
+    bytes.append(UInt8(ascii: "\n"))
+    try PrivateFile.write(Data(bytes), to: path)
+  }
+
+  func render(_ plan: Plan, format: PlanFormat) {
+    switch format {
+    case .table: output.write(Self.line(plan.renderTable()))
+    case .markdown: output.write(Self.line(plan.renderMarkdown()))
+    case .json:
+      plan.writeJSON { output.write($0) }
+      output.write("\n")
+    }
+  }
+
+  static func line(_ text: String) -> String { text.hasSuffix("\n") ? text : text + "\n" }
+
+  // MARK: Outcomes
+
+  /// The documented exit code for an executed run: 4 when anything failed, 5 when items need a person
+  /// (the plan's conflicts and blocks, stale or vanished items), else 0.
+  static func exitStatus(_ report: RunReport, plan: Plan?) -> Int32 {
+    if report.counts[ItemOutcome.failed.rawValue, default: 0] > 0 { return ExitStatus.itemsFailed }
+    let attention =
+      report.counts[ItemOutcome.stale.rawValue, default: 0]
+      + report.counts[ItemOutcome.notFound.rawValue, default: 0]
+      + (plan.map { ($0.summary["conflict"] ?? 0) + ($0.summary["blocked"] ?? 0) } ?? 0)
+    return attention > 0 ? ExitStatus.needsAttention : ExitStatus.success
+  }
+
+  func summarize(_ report: RunReport) {
+    let counts = report.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+      .joined(separator: ", ")
+    output.write("run \(report.runId) (\(report.kind)): \(report.status); \(counts)\n")
+    let shown = [ItemOutcome.failed, .stale, .notFound].map(\.rawValue)
+    for item in report.items where shown.contains(item.outcome) {
+      output.write(
+        "  \(item.outcome): \(item.userPrincipalName) (\(item.cloudId))"
+          + (item.detail.map { ": \($0)" } ?? "") + "\n")
+    }
+  }
+}
+
+enum PlanFormat: String, CaseIterable {
+  case table, json, markdown
+}

@@ -1,0 +1,174 @@
+import ActiveDirectory
+import AnchorCore
+import Foundation
+import GraphClient
+import PlanExecutor
+
+/// `anchorbridge run`, the unattended job: recover, read incrementally where possible, plan, apply
+/// within the safety threshold, report. The caller holds the lock.
+struct RunJob {
+  let operations: Operations
+  let journal: Journal
+  /// Read everything even when the caches say nothing changed.
+  var forceFull = false
+
+  /// A full read is forced at least this often: AD deletions don't show up in a uSNChanged search.
+  static let fullReadInterval: TimeInterval = 24 * 3600
+
+  var cacheDirectory: String { operations.stateDirectory + "/cache" }
+  var tenantCachePath: String { cacheDirectory + "/tenant-users.json" }
+  var watermarkPath: String { cacheDirectory + "/directory-watermarks.json" }
+
+  func run(client: GraphClient) async throws -> RunReportDocument {
+    var document = RunReportDocument(startedAt: Clock.now())
+    let started = Date()
+    let directoryConfiguration = try operations.configuration.requireDirectory()
+    let tenantConfiguration = try operations.configuration.requireTenant()
+    try PrivateFile.folder(cacheDirectory)
+    let executor = operations.executor(client: client, journal: journal, maxChanges: nil)
+
+    // 1. Finish what a killed run left (federated sequences) before reading anything.
+    let recovered = try await executor.recoverInterrupted()
+    document.recoveredRuns = recovered.map(\.runId)
+
+    // 2. The tenant: delta from the cached round, or everything.
+    let reading = TenantReading(client: client, configuredTenant: tenantConfiguration.tenant)
+    let context = try await reading.context()
+    var cache = forceFull ? nil : TenantCache.load(path: tenantCachePath)
+    if let existing = cache, !existing.sameContext(as: context) { cache = nil }
+    var tenantChanged = true
+    if var existing = cache {
+      switch try await client.usersDelta(from: existing.deltaLink) {
+      case .changes(let entries, let deltaLink):
+        let removed = Set(
+          entries.filter { $0.removedReason != nil }.map { $0.object.id.lowercased() })
+        let changedIds = entries.filter { $0.removedReason == nil }.map(\.object.id)
+        let updated = try await GraphTenantPort(client: client).fetchUsers(ids: changedIds)
+        existing.apply(updated: Array(updated.values), removed: removed)
+        existing.deltaLink = deltaLink
+        cache = existing
+        tenantChanged = !entries.isEmpty
+        document.tenantRead = .init(
+          mode: "delta", users: existing.users.count, changes: entries.count)
+      case .fullResyncRequired:
+        cache = nil
+      }
+    }
+    if cache == nil {
+      guard case .changes(let entries, let deltaLink) = try await client.usersDelta(from: nil)
+      else {
+        throw GraphError(kind: .invalidResponse, message: "a first delta round asked for a resync")
+      }
+      let users = entries.filter { $0.removedReason == nil }.map(\.object)
+      cache = TenantCache(context: context, deltaLink: deltaLink, users: users)
+      document.tenantRead = .init(mode: "full", users: users.count, changes: nil)
+    }
+    guard let cache else { throw GraphError(kind: .invalidResponse, message: "no tenant snapshot") }
+
+    // 3. The directory: nothing to do when neither side changed since a converged run.
+    let directory = DirectoryReading(directory: directoryConfiguration)
+    directory.warnAboutUnverifiedTLS()
+    let stored = WatermarkFile(path: watermarkPath)
+    let previous = try? stored.load()
+    if !tenantChanged, let previous, !previous.isEmpty, try lastRunAllowsShortcut(),
+      !(try await directory.changed(since: previous))
+    {
+      document.directoryRead = .init(mode: "unchanged", users: nil, changes: 0)
+      document.outcome = "unchanged"
+      document.exitCode = Int(try journal.value(forKey: Self.lastExitKey).flatMap(Int32.init) ?? 0)
+      try cache.save(path: tenantCachePath)
+      return document.finished(started)
+    }
+    let read = try await directory.allUsers()
+    operations.report(read.diagnostics)
+    document.directoryRead = .init(mode: "full", users: read.users.count, changes: nil)
+
+    // 4. Plan, save it, apply within the threshold.
+    let plan = operations.linkPlan(
+      directory: read.users, tenant: cache.snapshot(), mapping: try operations.mapping())
+    let plansFolder = operations.stateDirectory + "/plans"
+    try PrivateFile.folder(plansFolder)
+    let planPath = plansFolder + "/plan-\(Clock.now().filter { $0.isNumber }).json"
+    try Operations.writePlan(plan, to: planPath)
+    document.planFile = planPath
+    document.planSummary = plan.summary
+    do {
+      let report = try await executor.apply(plan, planSource: planPath, expectedTenant: nil)
+      document.execution = report
+      document.exitCode = Int(Operations.exitStatus(report, plan: plan))
+      document.outcome = RunReportDocument.outcome(forExitCode: document.exitCode)
+    } catch ExecutorError.safetyThreshold(let changes, let limit) {
+      document.exitCode = Int(ExitStatus.safetyThreshold)
+      document.outcome = "safetyThresholdExceeded"
+      document.message =
+        "the plan has \(changes) changes, more than safety.maxChanges (\(limit)): nothing was "
+        + "written; review \(planPath) and apply it with `anchorbridge apply --plan \(planPath) "
+        + "--max-changes \(changes)`"
+    }
+
+    // 5. Remember where to continue from, only once everything above succeeded.
+    try cache.save(path: tenantCachePath)
+    try PrivateFile.write(
+      try JSONEncoder().encode(read.watermarks), to: watermarkPath)
+    try journal.setValue(String(document.exitCode), forKey: Self.lastExitKey)
+    try journal.setValue(Clock.now(), forKey: Self.lastFullKey)
+    try journal.setValue(String(Date().timeIntervalSince1970), forKey: Self.lastFullEpochKey)
+    return document.finished(started)
+  }
+
+  static let lastExitKey = "run.lastExitCode"
+  static let lastFullKey = "run.lastFullReadAt"
+  static let lastFullEpochKey = "run.lastFullReadEpoch"
+
+  /// The shortcut needs a previous full run that converged or only waits for a person (0 or 5),
+  /// not older than `fullReadInterval`; failures and threshold stops are always re-planned.
+  private func lastRunAllowsShortcut() throws -> Bool {
+    guard let exit = try journal.value(forKey: Self.lastExitKey).flatMap(Int32.init),
+      exit == ExitStatus.success || exit == ExitStatus.needsAttention,
+      let epoch = try journal.value(forKey: Self.lastFullEpochKey).flatMap(Double.init)
+    else { return false }
+    return Date().timeIntervalSince1970 - epoch < Self.fullReadInterval
+  }
+}
+
+/// The JSON run report (`Schemas/report.schema.json`).
+struct RunReportDocument: Encodable {
+  struct Read: Encodable {
+    var mode: String
+    var users: Int?
+    var changes: Int?
+  }
+
+  var formatVersion = 1
+  var startedAt: String
+  var finishedAt: String?
+  var durationSeconds: Double?
+  var outcome = "converged"
+  var exitCode = 0
+  var message: String?
+  var recoveredRuns: [String] = []
+  var directoryRead: Read?
+  var tenantRead: Read?
+  var planFile: String?
+  var planSummary: [String: Int]?
+  var execution: RunReport?
+
+  init(startedAt: String) { self.startedAt = startedAt }
+
+  func finished(_ started: Date) -> RunReportDocument {
+    var copy = self
+    copy.finishedAt = Clock.now()
+    copy.durationSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+    return copy
+  }
+
+  static func outcome(forExitCode code: Int) -> String {
+    switch Int32(code) {
+    case ExitStatus.success: "converged"
+    case ExitStatus.itemsFailed: "itemsFailed"
+    case ExitStatus.needsAttention: "needsAttention"
+    case ExitStatus.safetyThreshold: "safetyThresholdExceeded"
+    default: "error"
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// One writer at a time: `apply`, `clear`, `rollback` and `run` hold an exclusive `flock(2)` on
+/// `<state.dir>/anchorbridge.lock` for their whole life. The kernel releases it when the process
+/// dies (also on kill -9), so a crash never leaves a stale lock behind.
+final class RunLock {
+  private let descriptor: Int32
+  let path: String
+
+  struct Held: Error, CustomStringConvertible {
+    var path: String
+    var holder: String
+    var description: String {
+      "another anchorbridge run holds the lock \(path)\(holder.isEmpty ? "" : " (\(holder))"); "
+        + "nothing was done, try again when it has finished"
+    }
+  }
+
+  /// Takes the lock or throws `Held` at once (never waits).
+  init(stateDirectory: String) throws {
+    try PrivateFile.folder(stateDirectory)
+    path = stateDirectory + "/anchorbridge.lock"
+    descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw StateFolderError(path: path, problem: "can't be opened (errno \(errno))")
+    }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      let reason = errno
+      let holder =
+        (try? String(contentsOfFile: path, encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+      close(descriptor)
+      if reason == EWOULDBLOCK { throw Held(path: path, holder: holder) }
+      throw StateFolderError(path: path, problem: "can't be locked (errno \(reason))")
+    }
+    // Who holds it, for the message the next contender prints (best effort, not the lock itself).
+    let text = "pid \(getpid()) since \(Clock.now())\n"
+    _ = ftruncate(descriptor, 0)
+    _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+  }
+
+  deinit {
+    _ = ftruncate(descriptor, 0)
+    flock(descriptor, LOCK_UN)
+    close(descriptor)
+  }
+}
+
+/// `apply` and `rollback` ask on a terminal; without one they need `--yes`.
+enum Confirmation {
+  struct Declined: Error, CustomStringConvertible {
+    var description: String { "not confirmed; nothing was written" }
+  }
+
+  static func require(_ question: String, yes: Bool, errors: OutputSink = .standardError) throws {
+    if yes { return }
+    guard isatty(STDIN_FILENO) == 1 else {
+      throw UsageError(
+        "no terminal to confirm on: review the plan and pass --yes to run without a question")
+    }
+    errors.write("\(question) Type 'yes' to continue: ")
+    guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+      throw Declined()
+    }
+  }
+}
+
+/// A usage problem found after parsing (exit 2), e.g. `--yes` missing without a terminal.
+struct UsageError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
