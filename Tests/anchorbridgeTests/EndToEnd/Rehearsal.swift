@@ -1,0 +1,193 @@
+import Foundation
+import TenantEmulator
+import TestSupport
+import Testing
+
+/// An end-to-end rehearsal: the real test DC, a tenant emulator in this process whose cloud users
+/// are twins of the DC's named fixture users, a private state folder, and the built `anchorbridge`
+/// binary run as an admin would run it. The cloud side is written here by hand from the fixture
+/// manifest (never from the CLI's or GraphClient's types).
+final class Rehearsal: @unchecked Sendable {
+  // @unchecked Sendable: every stored property is immutable after init (the server is thread-safe).
+  static let tenantID = "6f1c2b7a-1d2e-4c3b-9a8f-5e4d3c2b1a00"
+  static let clientID = "a7b0c0de-0000-4000-8000-00000000ab01"
+  static let secretVariable = "AB_REHEARSAL_SECRET"
+
+  let dc: TestDomainController
+  let fixture: TestFixture
+  let temp: TemporaryDirectory
+  let server: TenantEmulatorServer
+  /// Random per rehearsal, so a test can grep every output for it.
+  let secret = "rehearsal-" + UUID().uuidString
+  let configPath: String
+  let stateDirectory: String
+
+  /// `cloudUsers` builds the tenant's users from the fixture (see `twin`).
+  init(
+    config extra: String = "", roleHolders: [String] = [],
+    cloudUsers: (TestFixture) throws -> [String]
+  ) async throws {
+    dc = try TestDomainController.require()
+    fixture = try dc.fixture()
+    temp = try TemporaryDirectory()
+    let users = try cloudUsers(fixture)
+    server = try await TenantEmulatorServer.start(
+      stateJSON: Data(
+        Self.state(
+          users: users,
+          roleAssignments: roleHolders.map { Self.roleAssignment(principal: Self.cloudID($0)) },
+          secret: secret
+        ).utf8))
+    stateDirectory = temp.url.appendingPathComponent("state").path
+    let passwordFile = try dc.value("AB_DC_SVC_PASSWORD_FILE")
+    let root = try #require(fixture["fixtureRootDN"]?.string)
+    configPath = try temp.write(
+      "anchorbridge.yaml",
+      """
+      directory:
+        sources:
+          - name: anchor
+            uris: [\(dc.ldapsURI)]
+            tls: { caFile: \(dc.caFile) }
+            bind: { method: simple, dn: \(try dc.value("AB_DC_SVC_UPN")), passwordFile: \(passwordFile) }
+            users: { bases: ["OU=Staff,\(root)", "OU=Disabled,\(root)"] }
+            groups: { bases: ["OU=Groups,\(root)"] }
+            anchor: objectGUID
+      tenant:
+        id: \(Self.tenantID)
+        clientId: \(Self.clientID)
+        authorityHost: \(server.baseURL)
+        graphHost: \(server.baseURL)
+        auth: { clientSecretEnv: \(Self.secretVariable) }
+      state:
+        dir: \(stateDirectory)
+      \(extra)
+      """)
+  }
+
+  func shutdown() async throws { try await server.shutdown() }
+
+  /// Runs `anchorbridge ARGS --config <rehearsal config>` with the secret in its environment.
+  /// The wait happens on a GCD thread: the emulator in this process is an actor on the cooperative
+  /// pool, which a blocking wait there (2 threads on this machine) would starve into a deadlock.
+  func run(_ arguments: [String], environment: [String: String] = [:]) async throws
+    -> ProcessResult
+  {
+    var env = environment
+    env[Self.secretVariable] = secret
+    let settings = env
+    return try await Self.offPool {
+      try Subprocess.anchorbridge(arguments + ["--config", self.configPath], environment: settings)
+    }
+  }
+
+  static func offPool(_ body: @escaping @Sendable () throws -> ProcessResult) async throws
+    -> ProcessResult
+  {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+  }
+
+  // MARK: Fixture users and their cloud twins
+
+  static func cloudID(_ name: String) -> String {
+    var hash: UInt64 = 14_695_981_039_346_656_037
+    for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+    let hex = String(hash, radix: 16).leftPadded(to: 16)
+    return "\(hex.prefix(8))-\(hex.dropFirst(8).prefix(4))-4\(hex.dropFirst(13).prefix(3))-8000-"
+      + "0000\(hex.prefix(8))"
+  }
+
+  /// The fixture user's objectGUID as an ImmutableID (the `anchor: objectGUID` policy).
+  func anchor(_ sam: String) throws -> String {
+    try #require(fixture.users[sam]?["objectGuidBase64"]?.string, "fixture has no \(sam)")
+  }
+
+  func upn(_ sam: String) throws -> String {
+    try #require(fixture.users[sam]?["userPrincipalName"]?.string, "fixture has no UPN for \(sam)")
+  }
+
+  /// A cloud user (JSON text) that is the twin of the fixture user `sam`.
+  static func twin(
+    _ fixture: TestFixture, _ sam: String, upn: String? = nil, anchor: String? = nil,
+    synced: Bool? = nil
+  ) throws -> String {
+    let principal = try upn ?? #require(fixture.users[sam]?["userPrincipalName"]?.string)
+    let mail = fixture.users[sam]?["mail"]?.string
+    return Self.user(
+      id: Self.cloudID(sam), upn: principal, mail: mail, anchor: anchor, synced: synced)
+  }
+
+  static func user(
+    id: String, upn: String, mail: String?, anchor: String? = nil, synced: Bool? = nil
+  ) -> String {
+    func text(_ value: String?) -> String { value.map { "\"\($0)\"" } ?? "null" }
+    return """
+      {"id":"\(id)","userPrincipalName":"\(upn)","displayName":"\(upn)","mail":\(text(mail)),\
+      "mailNickname":"n\(id.prefix(8))","accountEnabled":true,\
+      "proxyAddresses":[\(mail.map { "\"SMTP:\($0)\"" } ?? "")],\
+      "onPremisesImmutableId":\(text(anchor)),"onPremisesSyncEnabled":\(synced.map { "\($0)" } ?? "null")}
+      """
+  }
+
+  static func roleAssignment(principal: String) -> String {
+    #"{"id":"ra-\#(principal.prefix(8))","principalId":"\#(principal)","roleDefinitionId":"fe930be7-5e62-47db-91af-98c3a49a38b1","roleName":"User Administrator","directoryScopeId":"/"}"#
+  }
+
+  static func state(users: [String], roleAssignments: [String], secret: String) -> String {
+    """
+    {"tenantId":"\(tenantID)",
+     "domains":[
+       {"id":"anchortest.onmicrosoft.com","authenticationType":"Managed","isInitial":true,"isVerified":true},
+       {"id":"anchor.test","authenticationType":"Managed","isInitial":false,"isVerified":true,"isDefault":true},
+       {"id":"anchor.example","authenticationType":"Federated","isInitial":false,"isVerified":true}],
+     "applications":[{"clientId":"\(clientID)","clientSecret":"\(secret)","privilegedRole":false}],
+     "users":[\(users.joined(separator: ",\n"))],
+     "groups":[],
+     "roleAssignments":[\(roleAssignments.joined(separator: ","))],
+     "features":{},
+     "organization":{"displayName":"Anchor Test","onPremisesSyncEnabled":true}}
+    """
+  }
+
+  // MARK: The emulator's state
+
+  func cloudUser(_ sam: String) async throws -> [String: Any] {
+    let data = try await server.stateJSON()
+    let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let users = root["users"] as? [[String: Any]] ?? []
+    let id = Self.cloudID(sam)
+    return try #require(users.first { ($0["id"] as? String)?.lowercased() == id }, "no \(sam)")
+  }
+
+  func cloudUsers() async throws -> [[String: Any]] {
+    let data = try await server.stateJSON()
+    let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    return root["users"] as? [[String: Any]] ?? []
+  }
+
+  /// PATCH requests the emulator received (batch items included), in order.
+  func patches() async -> [EmulatorRequestRecord] {
+    await server.requestLog().filter { $0.method == "PATCH" }
+  }
+
+  /// Every file under the state folder, as text (journal, reports, plans, caches).
+  func stateFilesText() throws -> String {
+    var text = ""
+    let enumerator = FileManager.default.enumerator(atPath: stateDirectory)
+    while let relative = enumerator?.nextObject() as? String {
+      let path = stateDirectory + "/" + relative
+      if let data = FileManager.default.contents(atPath: path) {
+        text += String(decoding: data, as: UTF8.self)
+      }
+    }
+    return text
+  }
+}
+
+extension String {
+  func leftPadded(to length: Int) -> String {
+    count >= length ? self : String(repeating: "0", count: length - count) + self
+  }
+}
