@@ -12,6 +12,7 @@ packages=(
   samba samba-ad-provision samba-dsdb-modules samba-vfs-modules python3-samba
   krb5-user libsasl2-modules-gssapi-mit
   libsqlite3-dev openssl
+  python3-jsonschema time curl bc
 )
 
 missing=()
