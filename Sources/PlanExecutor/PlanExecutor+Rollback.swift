@@ -15,7 +15,7 @@ extension PlanExecutor {
     }
     guard !items.isEmpty else { throw ExecutorError.nothingToRollBack(runId) }
     var run = JournalRun(
-      id: newRunId(), kind: RunKind.rollback.rawValue, status: RunStatus.running.rawValue,
+      id: try newRunId(), kind: RunKind.rollback.rawValue, status: RunStatus.running.rawValue,
       startedAt: options.now(), planKind: target.planKind, planMode: target.planMode,
       tenant: target.tenant, rollbackOf: runId)
     let changes = items.filter { $0.outcome == JournalItem.pending }.count

@@ -40,9 +40,10 @@ struct ApplyTests {
     let actions = Dictionary(uniqueKeysWithValues: plan.items.map { ($0.cloud?.id ?? "", $0) })
     #expect(actions["u1"]?.action == .link)
     #expect(actions["u2"]?.action == .relink)
-    #expect(actions["u2"]?.steps.map(\.kind) == [
-      .setUserPrincipalName, .setImmutableId, .setUserPrincipalNameAndImmutableId,
-    ])
+    #expect(
+      actions["u2"]?.steps.map(\.kind) == [
+        .setUserPrincipalName, .setImmutableId, .setUserPrincipalNameAndImmutableId,
+      ])
     #expect(actions["u3"]?.action == .noop)
     #expect(actions["u4"]?.action == .blocked)
     #expect(actions["u5"]?.action == .relink)
@@ -82,13 +83,14 @@ struct ApplyTests {
     let plan = await scenario.linkPlan(Standard.directory)
     _ = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     let bob = await scenario.tenant.writes.filter { $0.userId == "u2" }
-    #expect(bob == [
-      UserChange(userId: "u2", anchor: nil, userPrincipalName: "bob@contoso.onmicrosoft.com"),
-      UserChange(userId: "u2", anchor: .set(Fixture.anchorText(2)), userPrincipalName: nil),
-      UserChange(
-        userId: "u2", anchor: .set(Fixture.anchorText(2)),
-        userPrincipalName: "bob@fed.contoso.com"),
-    ])
+    #expect(
+      bob == [
+        UserChange(userId: "u2", anchor: nil, userPrincipalName: "bob@contoso.onmicrosoft.com"),
+        UserChange(userId: "u2", anchor: .set(Fixture.anchorText(2)), userPrincipalName: nil),
+        UserChange(
+          userId: "u2", anchor: .set(Fixture.anchorText(2)),
+          userPrincipalName: "bob@fed.contoso.com"),
+      ])
   }
 
   @Test("clear sends an explicit null and is verified")
@@ -98,7 +100,10 @@ struct ApplyTests {
     #expect(plan.items.map(\.action) == [.clear])
     let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     #expect(report.outcome(of: "c1") == "applied")
-    #expect(await scenario.tenant.writes == [UserChange(userId: "c1", anchor: .clear, userPrincipalName: nil)])
+    #expect(
+      await scenario.tenant.writes == [
+        UserChange(userId: "c1", anchor: .clear, userPrincipalName: nil)
+      ])
     #expect(await scenario.tenant.users["c1"]?.immutableId == nil)
   }
 
@@ -111,7 +116,8 @@ struct ApplyTests {
     #expect(report.outcome(of: "c1") == "failed")
     #expect(
       report.detail(of: "c1")
-        == "accepted but did not take: onPremisesImmutableId is \"\(Fixture.anchorText(7))\", expected null")
+        == "accepted but did not take: onPremisesImmutableId is \"\(Fixture.anchorText(7))\", expected null"
+    )
     let step = try #require(try scenario.journal.items(ofRun: report.runId).first?.steps.first)
     #expect(step.status == "failed" && step.error == report.detail(of: "c1"))
   }
@@ -218,7 +224,8 @@ struct ApplyTests {
     let plan = await scenario.linkPlan(Standard.directory)
     await scenario.tenant.failWrite(
       to: "u2", number: 2,
-      with: TenantPortError(status: 400, code: "Request_BadRequest", message: "nope", requestId: nil))
+      with: TenantPortError(
+        status: 400, code: "Request_BadRequest", message: "nope", requestId: nil))
     let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     #expect(report.outcome(of: "u2") == "failed")
     #expect(

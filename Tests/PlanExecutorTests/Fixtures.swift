@@ -23,7 +23,12 @@ func halting(at point: CrashPoint, occurrence: Int) -> CrashHook {
 
 final class Counter: Sendable {
   private let value = Mutex(0)
-  func next() -> Int { value.withLock { $0 += 1; return $0 } }
+  func next() -> Int {
+    value.withLock {
+      $0 += 1
+      return $0
+    }
+  }
 }
 
 /// A clock that advances one second per call, from 2026-11-29T04:00:00Z.
@@ -80,6 +85,8 @@ struct Scenario {
   let tenant: MemoryTenant
   let directory: String
   let journal: Journal
+  /// One clock for every executor of the scenario, as a real machine has.
+  let clock = steppingClock()
 
   init(_ users: [String: MemoryTenant.User]) throws {
     tenant = MemoryTenant(users: users, federatedDomains: Fixture.federated)
@@ -93,7 +100,7 @@ struct Scenario {
     PlanExecutor(
       port: tenant, journal: journal,
       options: ExecutorOptions(
-        maxChanges: maxChanges, waveSize: waveSize, now: steppingClock(), crashHook: crash))
+        maxChanges: maxChanges, waveSize: waveSize, now: clock, crashHook: crash))
   }
 
   func snapshot() async -> TenantSnapshot {

@@ -59,7 +59,8 @@ actor MemoryTenant: TenantPort {
   private func badRequest(_ message: String) -> Result<Void, TenantPortError> {
     .failure(
       TenantPortError(
-        status: 400, code: "Request_BadRequest", message: message, requestId: "req-\(writes.count)"))
+        status: 400, code: "Request_BadRequest", message: message, requestId: "req-\(writes.count)")
+    )
   }
 
   private func apply(_ change: UserChange) -> Result<Void, TenantPortError> {
@@ -79,9 +80,13 @@ actor MemoryTenant: TenantPort {
       )
     }
     if case .set(let value) = change.anchor {
-      if value.isEmpty { return badRequest("Invalid value specified for property 'onPremisesImmutableId' of resource 'User'.") }
+      if value.isEmpty {
+        return badRequest(
+          "Invalid value specified for property 'onPremisesImmutableId' of resource 'User'.")
+      }
       if users.contains(where: { $0.key != change.userId && $0.value.immutableId == value }) {
-        return badRequest("Another object with the same value for property onPremisesImmutableId already exists.")
+        return badRequest(
+          "Another object with the same value for property onPremisesImmutableId already exists.")
       }
     }
     if let upn = change.userPrincipalName,
@@ -89,10 +94,12 @@ actor MemoryTenant: TenantPort {
         $0.key != change.userId && $0.value.userPrincipalName.lowercased() == upn.lowercased()
       })
     {
-      return badRequest("Another object with the same value for property userPrincipalName already exists.")
+      return badRequest(
+        "Another object with the same value for property userPrincipalName already exists.")
     }
     if change.anchor != nil, change.userPrincipalName == nil, isFederated(user.userPrincipalName) {
-      return badRequest("You must provide a required property: Parameter name: FederatedUser.SourceAnchor")
+      return badRequest(
+        "You must provide a required property: Parameter name: FederatedUser.SourceAnchor")
     }
     if let upn = change.userPrincipalName, isFederated(upn) {
       let anchorAfter: String?

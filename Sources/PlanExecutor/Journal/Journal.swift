@@ -33,7 +33,7 @@ public final class Journal: Sendable {
   /// Every run, oldest first.
   public func runs() throws(JournalError) -> [JournalRun] {
     try withConnection { (db) throws(JournalError) in
-      let rows = try db.query("SELECT \(Self.runColumns) FROM runs ORDER BY started_at, id")
+      let rows = try db.query("SELECT \(Self.runColumns) FROM runs ORDER BY rowid")
       var runs: [JournalRun] = []
       for row in rows { runs.append(try Self.run(from: row, counts: try Self.counts(db, row[0]))) }
       return runs
@@ -48,6 +48,23 @@ public final class Journal: Sendable {
       else { return nil }
       return try Self.run(from: row, counts: try Self.counts(db, row[0]))
     }
+  }
+
+  /// A new run id: `stamp-xxxxxx` with a random suffix, bumped past the newest id when that one
+  /// has the same or a later stamp, so ids always sort in creation order.
+  func nextRunId(stamp: String) throws(JournalError) -> String {
+    func hex(_ value: UInt32) -> String {
+      let digits = String(value, radix: 16)
+      return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+    let candidate = stamp + "-" + hex(UInt32.random(in: 0..<(1 << 23)))
+    let newest = try withConnection { (db) throws(JournalError) in
+      try db.query("SELECT MAX(id) FROM runs").first?.first?.text
+    }
+    guard let newest, newest >= candidate, let dash = newest.lastIndex(of: "-"),
+      let suffix = UInt32(newest[newest.index(after: dash)...], radix: 16)
+    else { return candidate }
+    return String(newest[..<dash]) + "-" + hex(suffix + 1 + UInt32.random(in: 0..<(1 << 12)))
   }
 
   /// Runs left `running` by a process that stopped, oldest first.
