@@ -10,8 +10,8 @@ extension PlanExecutor {
       throw ExecutorError.unknownRun(runId)
     }
     var items: [JournalItem] = []
-    for item in try settledItems(ofRun: runId) where item.steps.contains(where: \.wasWritten) {
-      items.append(Self.restoring(item, seq: items.count))
+    for item in try settledItems(ofRun: runId) {
+      if let restore = Self.restoring(item, seq: items.count) { items.append(restore) }
     }
     guard !items.isEmpty else { throw ExecutorError.nothingToRollBack(runId) }
     var run = JournalRun(
@@ -27,10 +27,13 @@ extension PlanExecutor {
   }
 
   /// The rollback item for one item of the run: target = the first step's expectation (the
-  /// original state), expected now = the after-state of the last written step.
-  static func restoring(_ item: JournalItem, seq: Int) -> JournalItem {
-    let original = item.steps[0].expect
-    let current = item.steps.last(where: \.wasWritten)!.after
+  /// original state), expected now = the after-state of the last written step. Nil when nothing
+  /// was written or the item already ended in its original state (a reverted failure).
+  static func restoring(_ item: JournalItem, seq: Int) -> JournalItem? {
+    guard let original = item.steps.first?.expect,
+      let current = item.steps.last(where: \.wasWritten)?.after,
+      !StepState.matches(current, original)
+    else { return nil }
     var restore = JournalItem(
       seq: seq, cloudId: item.cloudId, userPrincipalName: original.userPrincipalName,
       action: action(from: current.immutableId, to: original.immutableId),
@@ -51,27 +54,10 @@ extension PlanExecutor {
     }
     // The federated sequence again: to the same temporary UPN, restore the anchor there, and
     // back into the federated domain together with the restored anchor.
-    let temporary =
-      item.steps.first { $0.kind == PlanStepKind.setUserPrincipalName.rawValue }?.after
-      .userPrincipalName ?? current.userPrincipalName
-    var state = current
-    if !StepState.sameUPN(state.userPrincipalName, temporary) {
-      var moved = state
-      moved.userPrincipalName = temporary
-      restore.steps.append(
-        step(restore.steps.count, .setUserPrincipalName, expect: state, after: moved))
-      state = moved
-    }
-    if state.immutableId?.immutableId != anchor.immutableId {
-      var set = state
-      set.immutableId = anchor
-      restore.steps.append(step(restore.steps.count, .setImmutableId, expect: state, after: set))
-      state = set
-    }
-    var back = state
-    back.userPrincipalName = original.userPrincipalName
-    restore.steps.append(
-      step(restore.steps.count, .setUserPrincipalNameAndImmutableId, expect: state, after: back))
+    restore.steps = federatedRestore(
+      from: current, to: original, anchor: anchor,
+      temporary: temporaryUPN(item.steps) ?? current.userPrincipalName, firstIndex: 0,
+      reverts: false)
     return restore
   }
 

@@ -218,8 +218,8 @@ struct ApplyTests {
     #expect(report.outcome(of: "u2") == "applied" && report.outcome(of: "u5") == "applied")
   }
 
-  @Test("a federated step refused midway says where the user is and how to restore it")
-  func federatedMidwayFailure() async throws {
+  @Test("a federated step refused midway is reverted: the user is not left on the temporary UPN")
+  func federatedMidwayFailureReverted() async throws {
     let scenario = try Scenario(Standard.users)
     let plan = await scenario.linkPlan(Standard.directory)
     await scenario.tenant.failWrite(
@@ -230,7 +230,51 @@ struct ApplyTests {
     #expect(report.outcome(of: "u2") == "failed")
     #expect(
       report.detail(of: "u2")
-        == "step 2 of 3 (setImmutableId) failed: Request_BadRequest: nope (HTTP 400); the user is left as {onPremisesImmutableId: \"\(Fixture.anchorText(90))\", userPrincipalName: bob@contoso.onmicrosoft.com, onPremisesSyncEnabled: null}: `anchorbridge rollback` restores the original"
+        == "step 2 of 3 (setImmutableId) failed: Request_BadRequest: nope (HTTP 400); reverted: the user is back to {onPremisesImmutableId: \"\(Fixture.anchorText(90))\", userPrincipalName: bob@fed.contoso.com, onPremisesSyncEnabled: null}"
+    )
+    #expect(await scenario.tenant.users["u2"] == Standard.users["u2"])
+    #expect(
+      await scenario.tenant.writes.filter { $0.userId == "u2" } == [
+        UserChange(userId: "u2", anchor: nil, userPrincipalName: "bob@contoso.onmicrosoft.com"),
+        UserChange(userId: "u2", anchor: .set(Fixture.anchorText(2)), userPrincipalName: nil),
+        UserChange(
+          userId: "u2", anchor: .set(Fixture.anchorText(90)),
+          userPrincipalName: "bob@fed.contoso.com"),
+      ])
+    let steps = try #require(
+      try scenario.journal.items(ofRun: report.runId).first { $0.cloudId == "u2" }?.steps)
+    #expect(steps.map(\.status) == ["verified", "failed", "planned", "verified"])
+    #expect(steps.map(\.reverts) == [false, false, false, true])
+  }
+
+  @Test(
+    "whichever later step of the sequence is refused, the user ends where it started",
+    arguments: [2, 3])
+  func federatedRefusalReverted(failingWrite: Int) async throws {
+    let scenario = try Scenario(Standard.users)
+    let plan = await scenario.linkPlan(Standard.directory)
+    await scenario.tenant.failWrite(
+      to: "u2", number: failingWrite,
+      with: TenantPortError(
+        status: 400, code: "Request_BadRequest", message: "nope", requestId: nil))
+    let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
+    #expect(report.outcome(of: "u2") == "failed")
+    #expect(report.detail(of: "u2")?.contains("; reverted: the user is back to") == true)
+    #expect(await scenario.tenant.users["u2"] == Standard.users["u2"])
+  }
+
+  @Test("when the revert fails too, the detail says where the user is and how to restore it")
+  func federatedRevertFails() async throws {
+    let scenario = try Scenario(Standard.users)
+    let plan = await scenario.linkPlan(Standard.directory)
+    let refusal = TenantPortError(
+      status: 400, code: "Request_BadRequest", message: "nope", requestId: nil)
+    await scenario.tenant.failWrite(to: "u2", number: 2, with: refusal)
+    await scenario.tenant.failWrite(to: "u2", number: 3, with: refusal)
+    let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
+    #expect(
+      report.detail(of: "u2")
+        == "step 2 of 3 (setImmutableId) failed: Request_BadRequest: nope (HTTP 400); reverting it failed too (setUserPrincipalNameAndImmutableId): Request_BadRequest: nope (HTTP 400); the user is left as {onPremisesImmutableId: \"\(Fixture.anchorText(90))\", userPrincipalName: bob@contoso.onmicrosoft.com, onPremisesSyncEnabled: null}: `anchorbridge rollback` restores the original"
     )
   }
 

@@ -16,7 +16,7 @@ actor MemoryTenant: TenantPort {
   /// Clears are answered 204 but not applied.
   var ignoresClears = false
   /// The n-th write to this user fails with this error.
-  private var failures: [String: (number: Int, error: TenantPortError)] = [:]
+  private var failures: [String: [Int: TenantPortError]] = [:]
   private var writesPerUser: [String: Int] = [:]
   private(set) var writes: [UserChange] = []
   private(set) var readCalls = 0
@@ -29,7 +29,7 @@ actor MemoryTenant: TenantPort {
   func set(_ id: String, _ user: User) { users[id] = user }
   func setIgnoresClears(_ value: Bool) { ignoresClears = value }
   func failWrite(to id: String, number: Int = 1, with error: TenantPortError) {
-    failures[id] = (writesPerUser[id, default: 0] + number, error)
+    failures[id, default: [:]][writesPerUser[id, default: 0] + number] = error
   }
 
   func readUsers(ids: [String]) async throws -> [String: CloudUserState] {
@@ -71,8 +71,8 @@ actor MemoryTenant: TenantPort {
           message: "Resource '\(change.userId)' does not exist", requestId: nil))
     }
     writesPerUser[change.userId, default: 0] += 1
-    if let failure = failures[change.userId], failure.number == writesPerUser[change.userId] {
-      return .failure(failure.error)
+    if let failure = failures[change.userId]?[writesPerUser[change.userId, default: 0]] {
+      return .failure(failure)
     }
     if user.synced == true {
       return badRequest(

@@ -90,6 +90,27 @@ struct RecoveryTests {
     #expect(await scenario.tenant.users == Crashable.users)
   }
 
+  @Test("a crash while reverting a refused federated step: recovery finishes the revert")
+  func crashDuringRevert() async throws {
+    let scenario = try Scenario(Crashable.users)
+    let plan = await scenario.linkPlan(Crashable.directory)
+    await scenario.tenant.failWrite(
+      to: "u2", number: 2,
+      with: TenantPortError(
+        status: 400, code: "Request_BadRequest", message: "nope", requestId: nil))
+    // Round 3 is the revert's single PATCH: stop right after its intent is journaled.
+    let crashing = scenario.executor(crash: halting(at: .afterIntent, occurrence: 3))
+    await #expect(throws: Halt(point: .afterIntent)) {
+      try await crashing.apply(plan, planSource: nil, expectedTenant: nil)
+    }
+    #expect(await scenario.tenant.users["u2"]?.userPrincipalName == "bob@contoso.onmicrosoft.com")
+    let reports = try await scenario.executor().recoverInterrupted()
+    let recovery = try #require(reports.first)
+    #expect(recovery.outcome(of: "u2") == "failed")
+    #expect(recovery.detail(of: "u2")?.contains("; reverted: the user is back to") == true)
+    #expect(await scenario.tenant.users["u2"] == Crashable.users["u2"])
+  }
+
   @Test("recovery with nothing interrupted does nothing")
   func nothingToRecover() async throws {
     let scenario = try Scenario(Crashable.users)

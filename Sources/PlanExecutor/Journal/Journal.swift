@@ -85,7 +85,7 @@ public final class Journal: Sendable {
       let stepRows = try db.query(
         """
         SELECT seq, idx, kind, expect_immutable_id, expect_upn, expect_sync, after_immutable_id,
-          after_upn, after_sync, status, error, at FROM steps WHERE run_id = ? ORDER BY seq, idx
+          after_upn, after_sync, status, error, at, reverts FROM steps WHERE run_id = ? ORDER BY seq, idx
         """, [.text(id)])
       var steps: [Int64: [JournalStep]] = [:]
       for row in stepRows {
@@ -99,7 +99,8 @@ public final class Journal: Sendable {
             index: Int(index), kind: kind,
             expect: Self.image(row[3], expectUPN, row[5]),
             after: Self.image(row[6], afterUPN, row[8]),
-            status: status, error: row[10].text, at: row[11].text))
+            status: status, error: row[10].text, at: row[11].text,
+            reverts: row[12].bool ?? false))
       }
       var items: [JournalItem] = []
       for row in itemRows {
