@@ -166,7 +166,17 @@ extension PlanExecutor {
 
   /// Reads back what the tenant accepted: a write that did not take is a failure (the `$null` trap).
   private func verify(_ wave: inout [WorkItem], written: [Int], run id: String) async throws {
-    let states = try await read(written.map { wave[$0].cloudId })
+    var states = try await read(written.map { wave[$0].cloudId })
+    for _ in 0..<options.readBackRetries {
+      let lagging = written.filter { index in
+        let item = wave[index]
+        guard let state = states[item.cloudId]?.image else { return true }
+        return !StepState.matches(state, item.steps[item.next!].after)
+      }
+      if lagging.isEmpty { break }
+      try await Task.sleep(for: options.readBackDelay)
+      for (id, state) in try await read(lagging.map { wave[$0].cloudId }) { states[id] = state }
+    }
     var record = RoundRecord()
     for index in written {
       let item = wave[index]

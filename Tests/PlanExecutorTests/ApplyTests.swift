@@ -107,6 +107,22 @@ struct ApplyTests {
     #expect(await scenario.tenant.users["c1"]?.immutableId == nil)
   }
 
+  @Test(
+    "a read-back that misses a fresh write is repeated before the step counts as failed",
+    arguments: [(1, "applied"), (0, "failed")])
+  func replicationLag(retries: Int, outcome: String) async throws {
+    let scenario = try Scenario(["c1": Fixture.user("frank@contoso.com", 7)])
+    let plan = await scenario.clearPlan(["c1"])
+    let lagging = LaggingReads(inner: scenario.tenant)
+    let executor = PlanExecutor(
+      port: lagging, journal: scenario.journal,
+      options: ExecutorOptions(
+        now: steppingClock(), crashHook: nil, readBackRetries: retries, readBackDelay: .zero))
+    let report = try await executor.apply(plan, planSource: nil, expectedTenant: nil)
+    #expect(report.outcome(of: "c1") == outcome)
+    #expect(await scenario.tenant.users["c1"]?.immutableId == nil)
+  }
+
   @Test("a clear Graph accepts but does not take is a failure (the $null trap)")
   func acceptedButNotTaken() async throws {
     let scenario = try Scenario(["c1": Fixture.user("frank@contoso.com", 7)])
@@ -146,7 +162,8 @@ struct ApplyTests {
     let plan = await scenario.clearPlan(["c1"])
     let emptied = MemoryTenant(users: [:], federatedDomains: Fixture.federated)
     let executor = PlanExecutor(
-      port: emptied, journal: scenario.journal, options: ExecutorOptions(now: steppingClock()))
+      port: emptied, journal: scenario.journal,
+      options: ExecutorOptions(now: steppingClock(), crashHook: nil))
     let report = try await executor.apply(plan, planSource: nil, expectedTenant: nil)
     #expect(report.outcome(of: "c1") == "notFound")
     #expect(await emptied.writes.isEmpty)
@@ -286,5 +303,25 @@ struct ApplyTests {
       plan, planSource: nil, expectedTenant: nil)
     #expect(report.counts == ["applied": 3, "unchanged": 1, "skipped": 1])
     #expect(await scenario.tenant.users == Standard.applied)
+  }
+}
+
+/// A replica that lags: the first read after a write still shows the state before it.
+actor LaggingReads: TenantPort {
+  let inner: MemoryTenant
+  private var previous: [String: CloudUserState] = [:]
+
+  init(inner: MemoryTenant) { self.inner = inner }
+
+  func readUsers(ids: [String]) async throws -> [String: CloudUserState] {
+    var states = try await inner.readUsers(ids: ids)
+    for (id, state) in previous where ids.contains(id) { states[id] = state }
+    previous = [:]
+    return states
+  }
+
+  func write(_ changes: [UserChange]) async throws -> [Result<Void, TenantPortError>] {
+    previous = try await inner.readUsers(ids: changes.map(\.userId))
+    return try await inner.write(changes)
   }
 }

@@ -100,7 +100,8 @@ struct Scenario {
     PlanExecutor(
       port: tenant, journal: journal,
       options: ExecutorOptions(
-        maxChanges: maxChanges, waveSize: waveSize, now: clock, crashHook: crash))
+        maxChanges: maxChanges, waveSize: waveSize, now: clock, crashHook: crash,
+        readBackRetries: 1, readBackDelay: .zero))
   }
 
   func snapshot() async -> TenantSnapshot {

@@ -119,6 +119,17 @@ struct JournalTests {
     #expect(ids.allSatisfy { $0.wholeMatch(of: /\d{8}T\d{6}Z-[0-9a-f]{6}/) != nil })
   }
 
+  @Test("ANCHORBRIDGE_TEST_CRASH arms a hook only for its point (it kills at the n-th pass)")
+  func environmentHook() throws {
+    // A count no test reaches: the hook must stay quiet for other points and early passes.
+    setenv("ANCHORBRIDGE_TEST_CRASH", "afterDone:1000000", 1)
+    let hook = ExecutorOptions.environmentCrashHook()
+    unsetenv("ANCHORBRIDGE_TEST_CRASH")
+    let armed = try #require(hook)
+    for point in CrashPoint.allCases { try armed(point) }
+    #expect(ExecutorOptions.environmentCrashHook() == nil)
+  }
+
   @Test("the clock used by default is RFC 3339 UTC")
   func utcClock() {
     #expect(ExecutorOptions.utcNow().wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)

@@ -105,10 +105,16 @@ extension Journal {
       let code = errno
       throw JournalError(.notWritable, path: path, code: code, detail: errnoText())
     }
-    defer { close(descriptor) }
-    guard fchmod(descriptor, 0o600) == 0 else {
-      let code = errno
-      throw JournalError(.notWritable, path: path, code: code, detail: "chmod 0600: " + errnoText())
+    let changed = fchmod(descriptor, 0o600) == 0 ? 0 : errno
+    let closed = close(descriptor) == 0 ? 0 : errno
+    guard changed == 0 else {
+      throw JournalError(
+        .notWritable, path: path, code: changed,
+        detail: "chmod 0600: " + String(cString: strerror(changed)))
+    }
+    guard closed == 0 else {
+      throw JournalError(
+        .notWritable, path: path, code: closed, detail: String(cString: strerror(closed)))
     }
   }
 
