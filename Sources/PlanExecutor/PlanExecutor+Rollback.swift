@@ -9,10 +9,7 @@ extension PlanExecutor {
     guard let target = try journaled({ () throws(JournalError) in try journal.run(runId) }) else {
       throw ExecutorError.unknownRun(runId)
     }
-    var items: [JournalItem] = []
-    for item in try settledItems(ofRun: runId) {
-      if let restore = Self.restoring(item, seq: items.count) { items.append(restore) }
-    }
+    let items = try rollbackItems(runId: runId)
     guard !items.isEmpty else { throw ExecutorError.nothingToRollBack(runId) }
     var run = JournalRun(
       id: try newRunId(), kind: RunKind.rollback.rawValue, status: RunStatus.running.rawValue,
@@ -24,6 +21,17 @@ extension PlanExecutor {
       throw ExecutorError.safetyThreshold(changes: changes, limit: options.maxChanges)
     }
     return try await perform(run, items: items)
+  }
+
+  /// What `rollback(runId:)` would journal, read from the journal alone (nothing is read from or
+  /// written to the tenant): one item per user to restore, with its steps, or `skipped` with the
+  /// reason. For a confirmation prompt; empty when the run changed nothing restorable.
+  public func rollbackItems(runId: String) throws -> [JournalItem] {
+    var items: [JournalItem] = []
+    for item in try settledItems(ofRun: runId) {
+      if let restore = Self.restoring(item, seq: items.count) { items.append(restore) }
+    }
+    return items
   }
 
   /// The rollback item for one item of the run: target = the first step's expectation (the

@@ -22,7 +22,7 @@ public struct PlanExecutor: Sendable {
   {
     _ = try await recoverInterrupted()
     let items = try Self.journalItems(plan)
-    let changes = items.filter { $0.outcome == JournalItem.pending }.count
+    let changes = Self.changes(in: plan)
     var run = JournalRun(
       id: try newRunId(), kind: RunKind.apply.rawValue, status: RunStatus.running.rawValue,
       startedAt: options.now(), planKind: plan.kind.rawValue, planMode: plan.mode.rawValue,
@@ -36,6 +36,16 @@ public struct PlanExecutor: Sendable {
       throw ExecutorError.safetyThreshold(changes: changes, limit: options.maxChanges)
     }
     return try await perform(run, items: items)
+  }
+
+  /// The writing items of a plan (link, relink, clear): what `maxChanges` is compared with.
+  public static func changes(in plan: Plan) -> Int {
+    plan.items.reduce(0) { count, item in
+      switch item.action {
+      case .link, .relink, .clear: count + 1
+      case .noop, .blocked, .conflict, .skip: count
+      }
+    }
   }
 
   /// Journals the run with its items, executes the pending ones, closes the run, reports.

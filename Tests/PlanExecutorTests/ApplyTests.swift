@@ -173,6 +173,7 @@ struct ApplyTests {
   func thresholdRefused() async throws {
     let scenario = try Scenario(Standard.users)
     let plan = await scenario.linkPlan(Standard.directory)
+    #expect(PlanExecutor.changes(in: plan) == 3)
     let executor = scenario.executor(maxChanges: 2)
     await #expect {
       try await executor.apply(plan, planSource: nil, expectedTenant: nil)

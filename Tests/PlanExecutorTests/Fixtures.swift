@@ -47,9 +47,11 @@ func steppingClock() -> @Sendable () -> String {
 /// A fresh private folder under /tmp.
 func temporaryDirectory() -> String {
   var template = Array("/tmp/planexecutor-tests-XXXXXX".utf8CString)
-  let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-  precondition(made != nil, "mkdtemp failed: errno \(errno)")
-  return String(cString: template)
+  return template.withUnsafeMutableBufferPointer { buffer in
+    // mkdtemp fills in the X's in place and returns the same pointer, or NULL.
+    guard let made = mkdtemp(buffer.baseAddress!) else { fatalError("mkdtemp failed: \(errno)") }
+    return String(cString: made)
+  }
 }
 
 enum Fixture {

@@ -11,6 +11,9 @@ struct RollbackTests {
     let applied = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     #expect(await scenario.tenant.users == Standard.applied)
 
+    let preview = try scenario.executor().rollbackItems(runId: applied.runId)
+    #expect(preview.map(\.cloudId).sorted() == ["u1", "u2", "u5"])
+    #expect(preview.first { $0.cloudId == "u2" }?.steps.count == 3)
     let rollback = try await scenario.executor().rollback(runId: applied.runId)
     #expect(await scenario.tenant.users == Standard.users)
     #expect(rollback.kind == "rollback" && rollback.rollbackOf == applied.runId)
