@@ -94,7 +94,8 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "AnchorCoreTests", dependencies: ["AnchorCore"], swiftSettings: strict),
     .testTarget(
-      name: "PlanExecutorTests", dependencies: ["PlanExecutor", "AnchorCore"], swiftSettings: strict),
+      name: "PlanExecutorTests", dependencies: ["PlanExecutor", "AnchorCore"], swiftSettings: strict
+    ),
     .testTarget(
       name: "LDAPClientTests", dependencies: ["LDAPClient", "TestSupport"], swiftSettings: strict),
     .testTarget(
