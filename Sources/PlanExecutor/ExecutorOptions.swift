@@ -34,16 +34,24 @@ public struct ExecutorOptions: Sendable {
   public var now: @Sendable () -> String
   /// Test-only stop points; by default (debug builds) driven by `ANCHORBRIDGE_TEST_CRASH`.
   public var crashHook: CrashHook?
+  /// How many times a read-back that does not show the write yet is repeated before the step is
+  /// `failed`: Entra ID replicates, so a read right after a write can miss it.
+  public var readBackRetries: Int = 2
+  /// The pause before each repeated read-back.
+  public var readBackDelay: Duration = .seconds(1)
 
   public init(
     maxChanges: Int = 50, waveSize: Int = 200,
     now: @escaping @Sendable () -> String = ExecutorOptions.utcNow,
-    crashHook: CrashHook? = ExecutorOptions.environmentCrashHook()
+    crashHook: CrashHook? = ExecutorOptions.environmentCrashHook(),
+    readBackRetries: Int = 2, readBackDelay: Duration = .seconds(1)
   ) {
     self.maxChanges = maxChanges
     self.waveSize = max(1, waveSize)
     self.now = now
     self.crashHook = crashHook
+    self.readBackRetries = max(0, readBackRetries)
+    self.readBackDelay = readBackDelay
   }
 
   /// The current time as `2026-11-29T04:15:02Z` (time + gmtime_r + strftime).

@@ -88,8 +88,10 @@ extension PlanExecutor {
         wave[index].steps[step.index].status = StepStatus.verified.rawValue
       }
       if reached == item.steps.count {
-        let outcome: ItemOutcome = item.startedBefore ? .applied : .unchanged
-        outcomes.append(OutcomeUpdate(seq: item.seq, outcome: outcome.rawValue))
+        outcomes.append(
+          item.startedBefore
+            ? Self.finished(wave[index])
+            : OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.unchanged.rawValue))
       } else {
         wave[index].next = reached
       }
@@ -137,27 +139,24 @@ extension PlanExecutor {
     }
     try crash(.afterWrite)
 
-    var updates: [StepUpdate] = []
-    var outcomes: [OutcomeUpdate] = []
+    var record = RoundRecord()
     var written: [Int] = []
     for (position, index) in active.enumerated() {
       let item = wave[index]
       switch results[position] {
       case .success:
-        updates.append(StepUpdate(seq: item.seq, index: item.next!, status: .done))
+        record.steps.append(StepUpdate(seq: item.seq, index: item.next!, status: .done))
         written.append(index)
       case .failure(let error):
-        updates.append(
-          StepUpdate(seq: item.seq, index: item.next!, status: .failed, error: error.description))
-        outcomes.append(
-          OutcomeUpdate(
-            seq: item.seq, outcome: ItemOutcome.failed.rawValue,
-            detail: failureDetail(item, error.description)))
-        wave[index].next = nil
+        // Refused: the user is still where the step expected it.
+        let step = item.steps[item.next!]
+        fail(&wave[index], at: step.expect, error.description, into: &record)
       }
     }
-    try journaled { () throws(JournalError) in
-      try journal.record(run: id, steps: updates, outcomes: outcomes, at: options.now())
+    try journaled { [record] () throws(JournalError) in
+      try journal.record(
+        run: id, steps: record.steps, outcomes: record.outcomes, added: record.added,
+        at: options.now())
     }
     try crash(.afterDone)
 
@@ -167,55 +166,49 @@ extension PlanExecutor {
 
   /// Reads back what the tenant accepted: a write that did not take is a failure (the `$null` trap).
   private func verify(_ wave: inout [WorkItem], written: [Int], run id: String) async throws {
-    let states = try await read(written.map { wave[$0].cloudId })
-    var updates: [StepUpdate] = []
-    var outcomes: [OutcomeUpdate] = []
+    var states = try await read(written.map { wave[$0].cloudId })
+    for _ in 0..<options.readBackRetries {
+      let lagging = written.filter { index in
+        let item = wave[index]
+        guard let state = states[item.cloudId]?.image else { return true }
+        return !StepState.matches(state, item.steps[item.next!].after)
+      }
+      if lagging.isEmpty { break }
+      try await Task.sleep(for: options.readBackDelay)
+      for (id, state) in try await read(lagging.map { wave[$0].cloudId }) { states[id] = state }
+    }
+    var record = RoundRecord()
     for index in written {
       let item = wave[index]
       let step = item.steps[item.next!]
       guard let state = states[item.cloudId]?.image else {
         let text = "read back: the cloud user \(item.cloudId) no longer exists"
-        updates.append(StepUpdate(seq: item.seq, index: step.index, status: .failed, error: text))
-        outcomes.append(
+        record.steps.append(
+          StepUpdate(seq: item.seq, index: step.index, status: .failed, error: text))
+        record.outcomes.append(
           OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.notFound.rawValue, detail: text))
         wave[index].next = nil
         continue
       }
       if StepState.matches(state, step.after) {
-        updates.append(StepUpdate(seq: item.seq, index: step.index, status: .verified))
+        record.steps.append(StepUpdate(seq: item.seq, index: step.index, status: .verified))
         wave[index].steps[step.index].status = StepStatus.verified.rawValue
         if step.index + 1 == item.steps.count {
-          outcomes.append(OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.applied.rawValue))
+          record.outcomes.append(Self.finished(wave[index]))
           wave[index].next = nil
         } else {
           wave[index].next = step.index + 1
         }
       } else {
         let text =
-          "accepted but did not take: "
-          + StepState.difference(found: state, wanted: step.after)
-        updates.append(StepUpdate(seq: item.seq, index: step.index, status: .failed, error: text))
-        outcomes.append(
-          OutcomeUpdate(
-            seq: item.seq, outcome: ItemOutcome.failed.rawValue,
-            detail: failureDetail(item, text)))
-        wave[index].next = nil
+          "accepted but did not take: " + StepState.difference(found: state, wanted: step.after)
+        fail(&wave[index], at: state, text, into: &record)
       }
     }
-    try journaled { () throws(JournalError) in
-      try journal.record(run: id, steps: updates, outcomes: outcomes, at: options.now())
+    try journaled { [record] () throws(JournalError) in
+      try journal.record(
+        run: id, steps: record.steps, outcomes: record.outcomes, added: record.added,
+        at: options.now())
     }
-  }
-
-  /// The failure text, saying which step of a sequence failed and where that leaves the user.
-  private func failureDetail(_ item: WorkItem, _ text: String) -> String {
-    guard item.steps.count > 1, let next = item.next else { return text }
-    let step = item.steps[next]
-    var detail = "step \(next + 1) of \(item.steps.count) (\(step.kind)) failed: \(text)"
-    if next > 0 {
-      detail +=
-        "; the user is left as \(StepState.describe(step.expect)): `anchorbridge rollback` restores the original"
-    }
-    return detail
   }
 }

@@ -25,7 +25,7 @@ extension PlanExecutor {
       started.isEmpty
       ? nil
       : JournalRun(
-        id: newRunId(), kind: RunKind.recovery.rawValue, status: RunStatus.running.rawValue,
+        id: try newRunId(), kind: RunKind.recovery.rawValue, status: RunStatus.running.rawValue,
         startedAt: options.now(), planKind: run.planKind, planMode: run.planMode,
         planChecksum: run.planChecksum, planSource: run.planSource, tenant: run.tenant,
         rollbackOf: run.rollbackOf, recoveryOf: run.id)

@@ -9,13 +9,10 @@ extension PlanExecutor {
     guard let target = try journaled({ () throws(JournalError) in try journal.run(runId) }) else {
       throw ExecutorError.unknownRun(runId)
     }
-    var items: [JournalItem] = []
-    for item in try settledItems(ofRun: runId) where item.steps.contains(where: \.wasWritten) {
-      items.append(Self.restoring(item, seq: items.count))
-    }
+    let items = try rollbackItems(runId: runId)
     guard !items.isEmpty else { throw ExecutorError.nothingToRollBack(runId) }
     var run = JournalRun(
-      id: newRunId(), kind: RunKind.rollback.rawValue, status: RunStatus.running.rawValue,
+      id: try newRunId(), kind: RunKind.rollback.rawValue, status: RunStatus.running.rawValue,
       startedAt: options.now(), planKind: target.planKind, planMode: target.planMode,
       tenant: target.tenant, rollbackOf: runId)
     let changes = items.filter { $0.outcome == JournalItem.pending }.count
@@ -26,11 +23,25 @@ extension PlanExecutor {
     return try await perform(run, items: items)
   }
 
+  /// What `rollback(runId:)` would journal, read from the journal alone (nothing is read from or
+  /// written to the tenant): one item per user to restore, with its steps, or `skipped` with the
+  /// reason. For a confirmation prompt; empty when the run changed nothing restorable.
+  public func rollbackItems(runId: String) throws -> [JournalItem] {
+    var items: [JournalItem] = []
+    for item in try settledItems(ofRun: runId) {
+      if let restore = Self.restoring(item, seq: items.count) { items.append(restore) }
+    }
+    return items
+  }
+
   /// The rollback item for one item of the run: target = the first step's expectation (the
-  /// original state), expected now = the after-state of the last written step.
-  static func restoring(_ item: JournalItem, seq: Int) -> JournalItem {
-    let original = item.steps[0].expect
-    let current = item.steps.last(where: \.wasWritten)!.after
+  /// original state), expected now = the after-state of the last written step. Nil when nothing
+  /// was written or the item already ended in its original state (a reverted failure).
+  static func restoring(_ item: JournalItem, seq: Int) -> JournalItem? {
+    guard let original = item.steps.first?.expect,
+      let current = item.steps.last(where: \.wasWritten)?.after,
+      !StepState.matches(current, original)
+    else { return nil }
     var restore = JournalItem(
       seq: seq, cloudId: item.cloudId, userPrincipalName: original.userPrincipalName,
       action: action(from: current.immutableId, to: original.immutableId),
@@ -51,27 +62,10 @@ extension PlanExecutor {
     }
     // The federated sequence again: to the same temporary UPN, restore the anchor there, and
     // back into the federated domain together with the restored anchor.
-    let temporary =
-      item.steps.first { $0.kind == PlanStepKind.setUserPrincipalName.rawValue }?.after
-      .userPrincipalName ?? current.userPrincipalName
-    var state = current
-    if !StepState.sameUPN(state.userPrincipalName, temporary) {
-      var moved = state
-      moved.userPrincipalName = temporary
-      restore.steps.append(
-        step(restore.steps.count, .setUserPrincipalName, expect: state, after: moved))
-      state = moved
-    }
-    if state.immutableId?.immutableId != anchor.immutableId {
-      var set = state
-      set.immutableId = anchor
-      restore.steps.append(step(restore.steps.count, .setImmutableId, expect: state, after: set))
-      state = set
-    }
-    var back = state
-    back.userPrincipalName = original.userPrincipalName
-    restore.steps.append(
-      step(restore.steps.count, .setUserPrincipalNameAndImmutableId, expect: state, after: back))
+    restore.steps = federatedRestore(
+      from: current, to: original, anchor: anchor,
+      temporary: temporaryUPN(item.steps) ?? current.userPrincipalName, firstIndex: 0,
+      reverts: false)
     return restore
   }
 

@@ -22,9 +22,9 @@ public struct PlanExecutor: Sendable {
   {
     _ = try await recoverInterrupted()
     let items = try Self.journalItems(plan)
-    let changes = items.filter { $0.outcome == JournalItem.pending }.count
+    let changes = Self.changes(in: plan)
     var run = JournalRun(
-      id: newRunId(), kind: RunKind.apply.rawValue, status: RunStatus.running.rawValue,
+      id: try newRunId(), kind: RunKind.apply.rawValue, status: RunStatus.running.rawValue,
       startedAt: options.now(), planKind: plan.kind.rawValue, planMode: plan.mode.rawValue,
       planChecksum: Self.checksum(plan), planSource: planSource, tenant: plan.tenant)
     if let expectedTenant, expectedTenant.lowercased() != plan.tenant.lowercased() {
@@ -36,6 +36,16 @@ public struct PlanExecutor: Sendable {
       throw ExecutorError.safetyThreshold(changes: changes, limit: options.maxChanges)
     }
     return try await perform(run, items: items)
+  }
+
+  /// The writing items of a plan (link, relink, clear): what `maxChanges` is compared with.
+  public static func changes(in plan: Plan) -> Int {
+    plan.items.reduce(0) { count, item in
+      switch item.action {
+      case .link, .relink, .clear: count + 1
+      case .noop, .blocked, .conflict, .skip: count
+      }
+    }
   }
 
   /// Journals the run with its items, executes the pending ones, closes the run, reports.
@@ -66,11 +76,10 @@ public struct PlanExecutor: Sendable {
     }
   }
 
-  /// Sortable and unique: the start second from the clock, then 6 random hex digits.
-  func newRunId() -> String {
+  /// Sortable and unique: the start second from the clock, then 6 hex digits.
+  func newRunId() throws -> String {
     let stamp = options.now().filter { $0.isNumber || $0 == "T" || $0 == "Z" }
-    let suffix = String(UInt32.random(in: 0..<(1 << 24)), radix: 16)
-    return stamp + "-" + String(repeating: "0", count: 6 - suffix.count) + suffix
+    return try journaled { () throws(JournalError) in try journal.nextRunId(stamp: stamp) }
   }
 
   /// The plan file's `checksum` (the same text `Plan.writeJSON` puts first in the file).

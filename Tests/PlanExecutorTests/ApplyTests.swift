@@ -40,9 +40,10 @@ struct ApplyTests {
     let actions = Dictionary(uniqueKeysWithValues: plan.items.map { ($0.cloud?.id ?? "", $0) })
     #expect(actions["u1"]?.action == .link)
     #expect(actions["u2"]?.action == .relink)
-    #expect(actions["u2"]?.steps.map(\.kind) == [
-      .setUserPrincipalName, .setImmutableId, .setUserPrincipalNameAndImmutableId,
-    ])
+    #expect(
+      actions["u2"]?.steps.map(\.kind) == [
+        .setUserPrincipalName, .setImmutableId, .setUserPrincipalNameAndImmutableId,
+      ])
     #expect(actions["u3"]?.action == .noop)
     #expect(actions["u4"]?.action == .blocked)
     #expect(actions["u5"]?.action == .relink)
@@ -82,13 +83,14 @@ struct ApplyTests {
     let plan = await scenario.linkPlan(Standard.directory)
     _ = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     let bob = await scenario.tenant.writes.filter { $0.userId == "u2" }
-    #expect(bob == [
-      UserChange(userId: "u2", anchor: nil, userPrincipalName: "bob@contoso.onmicrosoft.com"),
-      UserChange(userId: "u2", anchor: .set(Fixture.anchorText(2)), userPrincipalName: nil),
-      UserChange(
-        userId: "u2", anchor: .set(Fixture.anchorText(2)),
-        userPrincipalName: "bob@fed.contoso.com"),
-    ])
+    #expect(
+      bob == [
+        UserChange(userId: "u2", anchor: nil, userPrincipalName: "bob@contoso.onmicrosoft.com"),
+        UserChange(userId: "u2", anchor: .set(Fixture.anchorText(2)), userPrincipalName: nil),
+        UserChange(
+          userId: "u2", anchor: .set(Fixture.anchorText(2)),
+          userPrincipalName: "bob@fed.contoso.com"),
+      ])
   }
 
   @Test("clear sends an explicit null and is verified")
@@ -98,7 +100,26 @@ struct ApplyTests {
     #expect(plan.items.map(\.action) == [.clear])
     let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     #expect(report.outcome(of: "c1") == "applied")
-    #expect(await scenario.tenant.writes == [UserChange(userId: "c1", anchor: .clear, userPrincipalName: nil)])
+    #expect(
+      await scenario.tenant.writes == [
+        UserChange(userId: "c1", anchor: .clear, userPrincipalName: nil)
+      ])
+    #expect(await scenario.tenant.users["c1"]?.immutableId == nil)
+  }
+
+  @Test(
+    "a read-back that misses a fresh write is repeated before the step counts as failed",
+    arguments: [(1, "applied"), (0, "failed")])
+  func replicationLag(retries: Int, outcome: String) async throws {
+    let scenario = try Scenario(["c1": Fixture.user("frank@contoso.com", 7)])
+    let plan = await scenario.clearPlan(["c1"])
+    let lagging = LaggingReads(inner: scenario.tenant)
+    let executor = PlanExecutor(
+      port: lagging, journal: scenario.journal,
+      options: ExecutorOptions(
+        now: steppingClock(), crashHook: nil, readBackRetries: retries, readBackDelay: .zero))
+    let report = try await executor.apply(plan, planSource: nil, expectedTenant: nil)
+    #expect(report.outcome(of: "c1") == outcome)
     #expect(await scenario.tenant.users["c1"]?.immutableId == nil)
   }
 
@@ -111,7 +132,8 @@ struct ApplyTests {
     #expect(report.outcome(of: "c1") == "failed")
     #expect(
       report.detail(of: "c1")
-        == "accepted but did not take: onPremisesImmutableId is \"\(Fixture.anchorText(7))\", expected null")
+        == "accepted but did not take: onPremisesImmutableId is \"\(Fixture.anchorText(7))\", expected null"
+    )
     let step = try #require(try scenario.journal.items(ofRun: report.runId).first?.steps.first)
     #expect(step.status == "failed" && step.error == report.detail(of: "c1"))
   }
@@ -140,7 +162,8 @@ struct ApplyTests {
     let plan = await scenario.clearPlan(["c1"])
     let emptied = MemoryTenant(users: [:], federatedDomains: Fixture.federated)
     let executor = PlanExecutor(
-      port: emptied, journal: scenario.journal, options: ExecutorOptions(now: steppingClock()))
+      port: emptied, journal: scenario.journal,
+      options: ExecutorOptions(now: steppingClock(), crashHook: nil))
     let report = try await executor.apply(plan, planSource: nil, expectedTenant: nil)
     #expect(report.outcome(of: "c1") == "notFound")
     #expect(await emptied.writes.isEmpty)
@@ -150,6 +173,7 @@ struct ApplyTests {
   func thresholdRefused() async throws {
     let scenario = try Scenario(Standard.users)
     let plan = await scenario.linkPlan(Standard.directory)
+    #expect(PlanExecutor.changes(in: plan) == 3)
     let executor = scenario.executor(maxChanges: 2)
     await #expect {
       try await executor.apply(plan, planSource: nil, expectedTenant: nil)
@@ -212,18 +236,63 @@ struct ApplyTests {
     #expect(report.outcome(of: "u2") == "applied" && report.outcome(of: "u5") == "applied")
   }
 
-  @Test("a federated step refused midway says where the user is and how to restore it")
-  func federatedMidwayFailure() async throws {
+  @Test("a federated step refused midway is reverted: the user is not left on the temporary UPN")
+  func federatedMidwayFailureReverted() async throws {
     let scenario = try Scenario(Standard.users)
     let plan = await scenario.linkPlan(Standard.directory)
     await scenario.tenant.failWrite(
       to: "u2", number: 2,
-      with: TenantPortError(status: 400, code: "Request_BadRequest", message: "nope", requestId: nil))
+      with: TenantPortError(
+        status: 400, code: "Request_BadRequest", message: "nope", requestId: nil))
     let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     #expect(report.outcome(of: "u2") == "failed")
     #expect(
       report.detail(of: "u2")
-        == "step 2 of 3 (setImmutableId) failed: Request_BadRequest: nope (HTTP 400); the user is left as {onPremisesImmutableId: \"\(Fixture.anchorText(90))\", userPrincipalName: bob@contoso.onmicrosoft.com, onPremisesSyncEnabled: null}: `anchorbridge rollback` restores the original"
+        == "step 2 of 3 (setImmutableId) failed: Request_BadRequest: nope (HTTP 400); reverted: the user is back to {onPremisesImmutableId: \"\(Fixture.anchorText(90))\", userPrincipalName: bob@fed.contoso.com, onPremisesSyncEnabled: null}"
+    )
+    #expect(await scenario.tenant.users["u2"] == Standard.users["u2"])
+    #expect(
+      await scenario.tenant.writes.filter { $0.userId == "u2" } == [
+        UserChange(userId: "u2", anchor: nil, userPrincipalName: "bob@contoso.onmicrosoft.com"),
+        UserChange(userId: "u2", anchor: .set(Fixture.anchorText(2)), userPrincipalName: nil),
+        UserChange(
+          userId: "u2", anchor: .set(Fixture.anchorText(90)),
+          userPrincipalName: "bob@fed.contoso.com"),
+      ])
+    let steps = try #require(
+      try scenario.journal.items(ofRun: report.runId).first { $0.cloudId == "u2" }?.steps)
+    #expect(steps.map(\.status) == ["verified", "failed", "planned", "verified"])
+    #expect(steps.map(\.reverts) == [false, false, false, true])
+  }
+
+  @Test(
+    "whichever later step of the sequence is refused, the user ends where it started",
+    arguments: [2, 3])
+  func federatedRefusalReverted(failingWrite: Int) async throws {
+    let scenario = try Scenario(Standard.users)
+    let plan = await scenario.linkPlan(Standard.directory)
+    await scenario.tenant.failWrite(
+      to: "u2", number: failingWrite,
+      with: TenantPortError(
+        status: 400, code: "Request_BadRequest", message: "nope", requestId: nil))
+    let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
+    #expect(report.outcome(of: "u2") == "failed")
+    #expect(report.detail(of: "u2")?.contains("; reverted: the user is back to") == true)
+    #expect(await scenario.tenant.users["u2"] == Standard.users["u2"])
+  }
+
+  @Test("when the revert fails too, the detail says where the user is and how to restore it")
+  func federatedRevertFails() async throws {
+    let scenario = try Scenario(Standard.users)
+    let plan = await scenario.linkPlan(Standard.directory)
+    let refusal = TenantPortError(
+      status: 400, code: "Request_BadRequest", message: "nope", requestId: nil)
+    await scenario.tenant.failWrite(to: "u2", number: 2, with: refusal)
+    await scenario.tenant.failWrite(to: "u2", number: 3, with: refusal)
+    let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
+    #expect(
+      report.detail(of: "u2")
+        == "step 2 of 3 (setImmutableId) failed: Request_BadRequest: nope (HTTP 400); reverting it failed too (setUserPrincipalNameAndImmutableId): Request_BadRequest: nope (HTTP 400); the user is left as {onPremisesImmutableId: \"\(Fixture.anchorText(90))\", userPrincipalName: bob@contoso.onmicrosoft.com, onPremisesSyncEnabled: null}: `anchorbridge rollback` restores the original"
     )
   }
 
@@ -235,5 +304,25 @@ struct ApplyTests {
       plan, planSource: nil, expectedTenant: nil)
     #expect(report.counts == ["applied": 3, "unchanged": 1, "skipped": 1])
     #expect(await scenario.tenant.users == Standard.applied)
+  }
+}
+
+/// A replica that lags: the first read after a write still shows the state before it.
+actor LaggingReads: TenantPort {
+  let inner: MemoryTenant
+  private var previous: [String: CloudUserState] = [:]
+
+  init(inner: MemoryTenant) { self.inner = inner }
+
+  func readUsers(ids: [String]) async throws -> [String: CloudUserState] {
+    var states = try await inner.readUsers(ids: ids)
+    for (id, state) in previous where ids.contains(id) { states[id] = state }
+    previous = [:]
+    return states
+  }
+
+  func write(_ changes: [UserChange]) async throws -> [Result<Void, TenantPortError>] {
+    previous = try await inner.readUsers(ids: changes.map(\.userId))
+    return try await inner.write(changes)
   }
 }

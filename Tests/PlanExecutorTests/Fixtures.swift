@@ -23,7 +23,12 @@ func halting(at point: CrashPoint, occurrence: Int) -> CrashHook {
 
 final class Counter: Sendable {
   private let value = Mutex(0)
-  func next() -> Int { value.withLock { $0 += 1; return $0 } }
+  func next() -> Int {
+    value.withLock {
+      $0 += 1
+      return $0
+    }
+  }
 }
 
 /// A clock that advances one second per call, from 2026-11-29T04:00:00Z.
@@ -42,9 +47,11 @@ func steppingClock() -> @Sendable () -> String {
 /// A fresh private folder under /tmp.
 func temporaryDirectory() -> String {
   var template = Array("/tmp/planexecutor-tests-XXXXXX".utf8CString)
-  let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-  precondition(made != nil, "mkdtemp failed: errno \(errno)")
-  return String(cString: template)
+  return template.withUnsafeMutableBufferPointer { buffer in
+    // mkdtemp fills in the X's in place and returns the same pointer, or NULL.
+    guard let made = mkdtemp(buffer.baseAddress!) else { fatalError("mkdtemp failed: \(errno)") }
+    return String(cString: made)
+  }
 }
 
 enum Fixture {
@@ -80,6 +87,8 @@ struct Scenario {
   let tenant: MemoryTenant
   let directory: String
   let journal: Journal
+  /// One clock for every executor of the scenario, as a real machine has.
+  let clock = steppingClock()
 
   init(_ users: [String: MemoryTenant.User]) throws {
     tenant = MemoryTenant(users: users, federatedDomains: Fixture.federated)
@@ -93,7 +102,8 @@ struct Scenario {
     PlanExecutor(
       port: tenant, journal: journal,
       options: ExecutorOptions(
-        maxChanges: maxChanges, waveSize: waveSize, now: steppingClock(), crashHook: crash))
+        maxChanges: maxChanges, waveSize: waveSize, now: clock, crashHook: crash,
+        readBackRetries: 1, readBackDelay: .zero))
   }
 
   func snapshot() async -> TenantSnapshot {

@@ -16,7 +16,7 @@ actor MemoryTenant: TenantPort {
   /// Clears are answered 204 but not applied.
   var ignoresClears = false
   /// The n-th write to this user fails with this error.
-  private var failures: [String: (number: Int, error: TenantPortError)] = [:]
+  private var failures: [String: [Int: TenantPortError]] = [:]
   private var writesPerUser: [String: Int] = [:]
   private(set) var writes: [UserChange] = []
   private(set) var readCalls = 0
@@ -29,7 +29,7 @@ actor MemoryTenant: TenantPort {
   func set(_ id: String, _ user: User) { users[id] = user }
   func setIgnoresClears(_ value: Bool) { ignoresClears = value }
   func failWrite(to id: String, number: Int = 1, with error: TenantPortError) {
-    failures[id] = (writesPerUser[id, default: 0] + number, error)
+    failures[id, default: [:]][writesPerUser[id, default: 0] + number] = error
   }
 
   func readUsers(ids: [String]) async throws -> [String: CloudUserState] {
@@ -59,7 +59,8 @@ actor MemoryTenant: TenantPort {
   private func badRequest(_ message: String) -> Result<Void, TenantPortError> {
     .failure(
       TenantPortError(
-        status: 400, code: "Request_BadRequest", message: message, requestId: "req-\(writes.count)"))
+        status: 400, code: "Request_BadRequest", message: message, requestId: "req-\(writes.count)")
+    )
   }
 
   private func apply(_ change: UserChange) -> Result<Void, TenantPortError> {
@@ -70,8 +71,8 @@ actor MemoryTenant: TenantPort {
           message: "Resource '\(change.userId)' does not exist", requestId: nil))
     }
     writesPerUser[change.userId, default: 0] += 1
-    if let failure = failures[change.userId], failure.number == writesPerUser[change.userId] {
-      return .failure(failure.error)
+    if let failure = failures[change.userId]?[writesPerUser[change.userId, default: 0]] {
+      return .failure(failure)
     }
     if user.synced == true {
       return badRequest(
@@ -79,9 +80,13 @@ actor MemoryTenant: TenantPort {
       )
     }
     if case .set(let value) = change.anchor {
-      if value.isEmpty { return badRequest("Invalid value specified for property 'onPremisesImmutableId' of resource 'User'.") }
+      if value.isEmpty {
+        return badRequest(
+          "Invalid value specified for property 'onPremisesImmutableId' of resource 'User'.")
+      }
       if users.contains(where: { $0.key != change.userId && $0.value.immutableId == value }) {
-        return badRequest("Another object with the same value for property onPremisesImmutableId already exists.")
+        return badRequest(
+          "Another object with the same value for property onPremisesImmutableId already exists.")
       }
     }
     if let upn = change.userPrincipalName,
@@ -89,10 +94,12 @@ actor MemoryTenant: TenantPort {
         $0.key != change.userId && $0.value.userPrincipalName.lowercased() == upn.lowercased()
       })
     {
-      return badRequest("Another object with the same value for property userPrincipalName already exists.")
+      return badRequest(
+        "Another object with the same value for property userPrincipalName already exists.")
     }
     if change.anchor != nil, change.userPrincipalName == nil, isFederated(user.userPrincipalName) {
-      return badRequest("You must provide a required property: Parameter name: FederatedUser.SourceAnchor")
+      return badRequest(
+        "You must provide a required property: Parameter name: FederatedUser.SourceAnchor")
     }
     if let upn = change.userPrincipalName, isFederated(upn) {
       let anchorAfter: String?

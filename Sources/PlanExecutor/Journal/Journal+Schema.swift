@@ -30,7 +30,7 @@ extension Journal {
       run_id TEXT NOT NULL, seq INTEGER NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL,
       expect_immutable_id TEXT, expect_upn TEXT NOT NULL, expect_sync INTEGER,
       after_immutable_id TEXT, after_upn TEXT NOT NULL, after_sync INTEGER,
-      status TEXT NOT NULL, error TEXT, at TEXT,
+      status TEXT NOT NULL, error TEXT, at TEXT, reverts INTEGER NOT NULL DEFAULT 0,
       PRIMARY KEY (run_id, seq, idx)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,10 +105,16 @@ extension Journal {
       let code = errno
       throw JournalError(.notWritable, path: path, code: code, detail: errnoText())
     }
-    defer { close(descriptor) }
-    guard fchmod(descriptor, 0o600) == 0 else {
-      let code = errno
-      throw JournalError(.notWritable, path: path, code: code, detail: "chmod 0600: " + errnoText())
+    let changed = fchmod(descriptor, 0o600) == 0 ? 0 : errno
+    let closed = close(descriptor) == 0 ? 0 : errno
+    guard changed == 0 else {
+      throw JournalError(
+        .notWritable, path: path, code: changed,
+        detail: "chmod 0600: " + String(cString: strerror(changed)))
+    }
+    guard closed == 0 else {
+      throw JournalError(
+        .notWritable, path: path, code: closed, detail: String(cString: strerror(closed)))
     }
   }
 

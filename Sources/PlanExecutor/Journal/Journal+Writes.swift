@@ -67,33 +67,40 @@ extension Journal {
           .text(item.userPrincipalName), .text(item.action), .text(item.outcome),
           SQLiteValue(item.detail),
         ])
-      for step in item.steps {
-        try db.query(
-          """
-          INSERT INTO steps (run_id, seq, idx, kind, expect_immutable_id, expect_upn,
-            expect_sync, after_immutable_id, after_upn, after_sync, status, error, at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-          [
-            .text(run.id), SQLiteValue(item.seq), SQLiteValue(step.index), .text(step.kind),
-            SQLiteValue(step.expect.immutableId?.immutableId),
-            .text(step.expect.userPrincipalName), SQLiteValue(step.expect.onPremisesSyncEnabled),
-            SQLiteValue(step.after.immutableId?.immutableId),
-            .text(step.after.userPrincipalName), SQLiteValue(step.after.onPremisesSyncEnabled),
-            .text(step.status), SQLiteValue(step.error), SQLiteValue(step.at),
-          ])
-      }
+      for step in item.steps { try insert(db, run: run.id, seq: item.seq, step) }
     }
   }
 
-  /// Records step statuses and item outcomes of one run in one transaction (durable on return).
+  private static func insert(_ db: SQLiteConnection, run id: String, seq: Int, _ step: JournalStep)
+    throws(JournalError)
+  {
+    try db.query(
+      """
+      INSERT INTO steps (run_id, seq, idx, kind, expect_immutable_id, expect_upn, expect_sync,
+        after_immutable_id, after_upn, after_sync, status, error, at, reverts)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """,
+      [
+        .text(id), SQLiteValue(seq), SQLiteValue(step.index), .text(step.kind),
+        SQLiteValue(step.expect.immutableId?.immutableId), .text(step.expect.userPrincipalName),
+        SQLiteValue(step.expect.onPremisesSyncEnabled),
+        SQLiteValue(step.after.immutableId?.immutableId), .text(step.after.userPrincipalName),
+        SQLiteValue(step.after.onPremisesSyncEnabled), .text(step.status),
+        SQLiteValue(step.error), SQLiteValue(step.at), SQLiteValue(step.reverts),
+      ])
+  }
+
+  /// Records step statuses and item outcomes of one run, and steps added to its items, in one
+  /// transaction (durable on return).
   func record(
-    run id: String, steps: [StepUpdate], outcomes: [OutcomeUpdate], at time: String
+    run id: String, steps: [StepUpdate], outcomes: [OutcomeUpdate],
+    added: [(seq: Int, step: JournalStep)] = [], at time: String
   ) throws(JournalError) {
-    guard !steps.isEmpty || !outcomes.isEmpty else { return }
+    guard !steps.isEmpty || !outcomes.isEmpty || !added.isEmpty else { return }
     try withConnection { (db) throws(JournalError) in
       try db.transaction { () throws(JournalError) in
         try Self.update(db, run: id, steps: steps, outcomes: outcomes, at: time)
+        for (seq, step) in added { try Self.insert(db, run: id, seq: seq, step) }
       }
     }
   }

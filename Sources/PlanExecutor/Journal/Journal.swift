@@ -33,7 +33,7 @@ public final class Journal: Sendable {
   /// Every run, oldest first.
   public func runs() throws(JournalError) -> [JournalRun] {
     try withConnection { (db) throws(JournalError) in
-      let rows = try db.query("SELECT \(Self.runColumns) FROM runs ORDER BY started_at, id")
+      let rows = try db.query("SELECT \(Self.runColumns) FROM runs ORDER BY rowid")
       var runs: [JournalRun] = []
       for row in rows { runs.append(try Self.run(from: row, counts: try Self.counts(db, row[0]))) }
       return runs
@@ -48,6 +48,23 @@ public final class Journal: Sendable {
       else { return nil }
       return try Self.run(from: row, counts: try Self.counts(db, row[0]))
     }
+  }
+
+  /// A new run id: `stamp-xxxxxx` with a random suffix, bumped past the newest id when that one
+  /// has the same or a later stamp, so ids always sort in creation order.
+  func nextRunId(stamp: String) throws(JournalError) -> String {
+    func hex(_ value: UInt32) -> String {
+      let digits = String(value, radix: 16)
+      return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+    let candidate = stamp + "-" + hex(UInt32.random(in: 0..<(1 << 23)))
+    let newest = try withConnection { (db) throws(JournalError) in
+      try db.query("SELECT MAX(id) FROM runs").first?.first?.text
+    }
+    guard let newest, newest >= candidate, let dash = newest.lastIndex(of: "-"),
+      let suffix = UInt32(newest[newest.index(after: dash)...], radix: 16)
+    else { return candidate }
+    return String(newest[..<dash]) + "-" + hex(suffix + 1 + UInt32.random(in: 0..<(1 << 12)))
   }
 
   /// Runs left `running` by a process that stopped, oldest first.
@@ -68,7 +85,7 @@ public final class Journal: Sendable {
       let stepRows = try db.query(
         """
         SELECT seq, idx, kind, expect_immutable_id, expect_upn, expect_sync, after_immutable_id,
-          after_upn, after_sync, status, error, at FROM steps WHERE run_id = ? ORDER BY seq, idx
+          after_upn, after_sync, status, error, at, reverts FROM steps WHERE run_id = ? ORDER BY seq, idx
         """, [.text(id)])
       var steps: [Int64: [JournalStep]] = [:]
       for row in stepRows {
@@ -82,7 +99,8 @@ public final class Journal: Sendable {
             index: Int(index), kind: kind,
             expect: Self.image(row[3], expectUPN, row[5]),
             after: Self.image(row[6], afterUPN, row[8]),
-            status: status, error: row[10].text, at: row[11].text))
+            status: status, error: row[10].text, at: row[11].text,
+            reverts: row[12].bool ?? false))
       }
       var items: [JournalItem] = []
       for row in itemRows {

@@ -97,10 +97,13 @@ public struct JournalStep: Hashable, Sendable, Codable {
   public var error: String?
   /// When the status last changed (RFC 3339 UTC); nil while planned.
   public var at: String?
+  /// Added by the executor after a step of a federated sequence failed: it takes the user back
+  /// to the original state (off the temporary UPN). The item's outcome stays `failed`.
+  public var reverts: Bool
 
   public init(
     index: Int, kind: String, expect: BeforeImage, after: BeforeImage, status: String,
-    error: String? = nil, at: String? = nil
+    error: String? = nil, at: String? = nil, reverts: Bool = false
   ) {
     self.index = index
     self.kind = kind
@@ -109,6 +112,7 @@ public struct JournalStep: Hashable, Sendable, Codable {
     self.status = status
     self.error = error
     self.at = at
+    self.reverts = reverts
   }
 
   /// The tenant accepted this step (whether or not it was read back yet).
