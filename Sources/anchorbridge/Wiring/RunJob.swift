@@ -16,7 +16,8 @@ struct RunJob {
   static let fullReadInterval: TimeInterval = 24 * 3600
 
   var cacheDirectory: String { operations.stateDirectory + "/cache" }
-  var tenantCachePath: String { cacheDirectory + "/tenant-users.json" }
+  var tenantCursorPath: String { cacheDirectory + "/tenant-cursor.json" }
+  var tenantUsersPath: String { cacheDirectory + "/tenant-users.json" }
   var watermarkPath: String { cacheDirectory + "/directory-watermarks.json" }
 
   func run(client: GraphClient) async throws -> RunReportDocument {
@@ -31,54 +32,70 @@ struct RunJob {
     let recovered = try await executor.recoverInterrupted()
     document.recoveredRuns = recovered.map(\.runId)
 
-    // 2. The tenant: delta from the cached round, or everything.
+    // 2. The tenant: delta from the stored cursor, or everything.
     let reading = TenantReading(client: client, configuredTenant: tenantConfiguration.tenant)
     let context = try await reading.context()
-    var cache = forceFull ? nil : TenantCache.load(path: tenantCachePath)
-    if let existing = cache, !existing.sameContext(as: context) { cache = nil }
+    var cursor = forceFull ? nil : TenantCache.loadCursor(path: tenantCursorPath)
+    if let existing = cursor, !existing.sameContext(as: context) { cursor = nil }
+    var cache: TenantCache?
     var tenantChanged = true
-    if var existing = cache {
+    if var existing = cursor {
       switch try await client.usersDelta(from: existing.deltaLink) {
+      case .changes(let entries, let deltaLink) where entries.isEmpty:
+        existing.deltaLink = deltaLink
+        cursor = existing
+        tenantChanged = false
+        document.tenantRead = .init(mode: "delta", users: existing.userCount, changes: 0)
       case .changes(let entries, let deltaLink):
+        guard let users = TenantCache.loadUsers(path: tenantUsersPath, for: existing) else {
+          cursor = nil
+          break
+        }
+        var updatedCache = TenantCache(cursor: existing, users: users)
         let removed = Set(
           entries.filter { $0.removedReason != nil }.map { $0.object.id.lowercased() })
         let changedIds = entries.filter { $0.removedReason == nil }.map(\.object.id)
         let updated = try await GraphTenantPort(client: client).fetchUsers(ids: changedIds)
-        existing.apply(updated: Array(updated.values), removed: removed)
-        existing.deltaLink = deltaLink
-        cache = existing
-        tenantChanged = !entries.isEmpty
+        updatedCache.apply(updated: Array(updated.values), removed: removed)
+        updatedCache.cursor.deltaLink = deltaLink
+        cache = updatedCache
         document.tenantRead = .init(
-          mode: "delta", users: existing.users.count, changes: entries.count)
+          mode: "delta", users: updatedCache.users.count, changes: entries.count)
       case .fullResyncRequired:
-        cache = nil
+        cursor = nil
       }
     }
-    if cache == nil {
-      guard case .changes(let entries, let deltaLink) = try await client.usersDelta(from: nil)
-      else {
-        throw GraphError(kind: .invalidResponse, message: "a first delta round asked for a resync")
-      }
-      let users = entries.filter { $0.removedReason == nil }.map(\.object)
-      cache = TenantCache(context: context, deltaLink: deltaLink, users: users)
-      document.tenantRead = .init(mode: "full", users: users.count, changes: nil)
+    if cursor == nil {
+      cache = try await fullTenantRead(client: client, context: context)
+      document.tenantRead = .init(mode: "full", users: cache?.users.count, changes: nil)
     }
-    guard let cache else { throw GraphError(kind: .invalidResponse, message: "no tenant snapshot") }
 
     // 3. The directory: nothing to do when neither side changed since a converged run.
     let directory = DirectoryReading(directory: directoryConfiguration)
     directory.warnAboutUnverifiedTLS()
     let stored = WatermarkFile(path: watermarkPath)
     let previous = try? stored.load()
-    if !tenantChanged, let previous, !previous.isEmpty, try lastRunAllowsShortcut(),
-      !(try await directory.changed(since: previous))
+    if !tenantChanged, let cursor, let previous, !previous.isEmpty,
+      try lastRunAllowsShortcut(), !(try await directory.changed(since: previous))
     {
       document.directoryRead = .init(mode: "unchanged", users: nil, changes: 0)
       document.outcome = "unchanged"
       document.exitCode = Int(try journal.value(forKey: Self.lastExitKey).flatMap(Int32.init) ?? 0)
-      try cache.save(path: tenantCachePath)
+      try TenantCache.save(cursor, path: tenantCursorPath)
       return document.finished(started)
     }
+    // The tenant didn't change but AD did: the users come from the file of the last round.
+    if cache == nil, let cursor {
+      if let users = TenantCache.loadUsers(path: tenantUsersPath, for: cursor) {
+        cache = TenantCache(cursor: cursor, users: users)
+      }
+    }
+    if cache == nil {
+      // The users file is gone or damaged: read everything again.
+      cache = try await fullTenantRead(client: client, context: context)
+      document.tenantRead = .init(mode: "full", users: cache?.users.count, changes: nil)
+    }
+    guard let cache else { throw GraphError(kind: .invalidResponse, message: "no tenant snapshot") }
     let read = try await directory.allUsers()
     operations.report(read.diagnostics)
     document.directoryRead = .init(mode: "full", users: read.users.count, changes: nil)
@@ -107,13 +124,24 @@ struct RunJob {
     }
 
     // 5. Remember where to continue from, only once everything above succeeded.
-    try cache.save(path: tenantCachePath)
+    try cache.save(cursorPath: tenantCursorPath, usersPath: tenantUsersPath)
     try PrivateFile.write(
       try JSONEncoder().encode(read.watermarks), to: watermarkPath)
     try journal.setValue(String(document.exitCode), forKey: Self.lastExitKey)
     try journal.setValue(Clock.now(), forKey: Self.lastFullKey)
     try journal.setValue(String(Date().timeIntervalSince1970), forKey: Self.lastFullEpochKey)
     return document.finished(started)
+  }
+
+  /// Every user through a delta round from scratch (which also yields the first deltaLink).
+  private func fullTenantRead(client: GraphClient, context: TenantReading.Context) async throws
+    -> TenantCache
+  {
+    guard case .changes(let entries, let deltaLink) = try await client.usersDelta(from: nil) else {
+      throw GraphError(kind: .invalidResponse, message: "a first delta round asked for a resync")
+    }
+    let users = entries.filter { $0.removedReason == nil }.map(\.object)
+    return TenantCache(context: context, deltaLink: deltaLink, users: users)
   }
 
   static let lastExitKey = "run.lastExitCode"

@@ -2,17 +2,24 @@ import AnchorCore
 import Foundation
 import GraphClient
 
-/// What `run` keeps between runs to read the tenant incrementally: the users as of the last
-/// delta round, the deltaLink to continue from, and the small context (domains, role holders) that
-/// delta doesn't cover. A private file in the state folder (0600); it holds no secrets.
-struct TenantCache: Codable {
-  static let formatVersion = 1
-  var formatVersion = TenantCache.formatVersion
-  var tenantId: String
-  var deltaLink: String
-  var domains: [CachedDomain]
-  var roleHolders: [String]
+/// What `run` keeps between runs to read the tenant incrementally: the deltaLink to continue from
+/// and the small context (domains, role holders) that delta doesn't cover, in one small file; the
+/// users as of that deltaLink in another, read and rewritten only when something changed (so a run
+/// with nothing to do never decodes 20,000 users). Private files (0600); they hold no secrets.
+struct TenantCache {
+  var cursor: Cursor
   var users: [GraphUser]
+
+  struct Cursor: Codable {
+    static let formatVersion = 1
+    var formatVersion = Cursor.formatVersion
+    var tenantId: String
+    var deltaLink: String
+    var domains: [CachedDomain]
+    var roleHolders: [String]
+    /// How many users the users file holds: a file of another size is not this cursor's.
+    var userCount: Int
+  }
 
   struct CachedDomain: Codable, Hashable {
     var name: String
@@ -20,33 +27,51 @@ struct TenantCache: Codable {
     var isInitial: Bool
   }
 
-  static func load(path: String) -> TenantCache? {
+  static func loadCursor(path: String) -> Cursor? {
     guard let data = FileManager.default.contents(atPath: path),
-      let cache = try? JSONDecoder().decode(TenantCache.self, from: data),
-      cache.formatVersion == formatVersion
+      let cursor = try? JSONDecoder().decode(Cursor.self, from: data),
+      cursor.formatVersion == Cursor.formatVersion
     else { return nil }  // missing or unreadable: the next run reads everything
-    return cache
+    return cursor
   }
 
-  func save(path: String) throws {
-    try PrivateFile.write(try JSONEncoder().encode(self), to: path)
+  static func loadUsers(path: String, for cursor: Cursor) -> [GraphUser]? {
+    guard let data = FileManager.default.contents(atPath: path),
+      let users = try? JSONDecoder().decode([GraphUser].self, from: data),
+      users.count == cursor.userCount
+    else { return nil }
+    return users
+  }
+
+  /// Users first, then the cursor: a crash between the two leaves the old cursor, whose delta
+  /// round replays the same changes (applying them is idempotent).
+  func save(cursorPath: String, usersPath: String) throws {
+    try PrivateFile.write(try JSONEncoder().encode(users), to: usersPath)
+    try Self.save(cursor, path: cursorPath)
+  }
+
+  static func save(_ cursor: Cursor, path: String) throws {
+    try PrivateFile.write(try JSONEncoder().encode(cursor), to: path)
   }
 
   init(context: TenantReading.Context, deltaLink: String, users: [GraphUser]) {
-    tenantId = context.tenantId
-    self.deltaLink = deltaLink
-    domains = context.domains.map {
-      CachedDomain(
-        name: $0.name, federated: $0.authenticationType == .federated, isInitial: $0.isInitial)
-    }
-    roleHolders = context.roleHolders.sorted()
+    cursor = Cursor(
+      tenantId: context.tenantId, deltaLink: deltaLink,
+      domains: Self.domains(context), roleHolders: context.roleHolders.sorted(),
+      userCount: users.count)
     self.users = users
   }
 
-  func sameContext(as context: TenantReading.Context) -> Bool {
-    TenantCache(context: context, deltaLink: "", users: []).domains.sorted { $0.name < $1.name }
-      == domains.sorted { $0.name < $1.name }
-      && context.roleHolders.sorted() == roleHolders && context.tenantId == tenantId
+  init(cursor: Cursor, users: [GraphUser]) {
+    self.cursor = cursor
+    self.users = users
+  }
+
+  static func domains(_ context: TenantReading.Context) -> [CachedDomain] {
+    context.domains.map {
+      CachedDomain(
+        name: $0.name, federated: $0.authenticationType == .federated, isInitial: $0.isInitial)
+    }.sorted { $0.name < $1.name }
   }
 
   /// Applies one delta round: `updated` are the changed users read again in full by id (delta
@@ -60,14 +85,15 @@ struct TenantCache: Codable {
       return byId.removeValue(forKey: key) ?? user
     }
     users.append(contentsOf: byId.values.sorted { $0.id < $1.id })
+    cursor.userCount = users.count
   }
 
   func snapshot() -> TenantSnapshot {
-    let holders = Set(roleHolders)
+    let holders = Set(cursor.roleHolders)
     return TenantSnapshot(
-      tenantId: tenantId,
+      tenantId: cursor.tenantId,
       users: users.map { TenantReading.cloudUser($0, roleHolders: holders) },
-      domains: domains.map {
+      domains: cursor.domains.map {
         TenantDomain(
           name: $0.name, authenticationType: $0.federated ? .federated : .managed,
           isInitial: $0.isInitial)
@@ -107,6 +133,13 @@ enum PrivateFile {
     } catch {
       throw StateFolderError(path: path, problem: "can't be created: \(error.localizedDescription)")
     }
+  }
+}
+
+extension TenantCache.Cursor {
+  func sameContext(as context: TenantReading.Context) -> Bool {
+    TenantCache.domains(context) == domains.sorted { $0.name < $1.name }
+      && context.roleHolders.sorted() == roleHolders && context.tenantId == tenantId
   }
 }
 
