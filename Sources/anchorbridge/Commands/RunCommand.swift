@@ -22,8 +22,13 @@ struct RunCommand: AsyncParsableCommand {
       let journal = try operations.openJournal()
       let job = RunJob(operations: operations, journal: journal, forceFull: full)
       let document = try await operations.withTenant { try await job.run(client: $0) }
-      try RunReportFiles(configuration: operations.configuration).write(document)
+      let files = RunReportFiles(configuration: operations.configuration)
+      try files.write(document)
       operations.output.write(RunReportFiles.summary(document))
+      Messages.emit(
+        document.exitCode == 0 ? "notice" : "warning",
+        "run \(document.outcome) (exit \(document.exitCode)); report \(files.directory)/latest.json"
+      )
       withExtendedLifetime(lock) {}
       if document.exitCode != 0 { throw ExitCode(Int32(document.exitCode)) }
     }

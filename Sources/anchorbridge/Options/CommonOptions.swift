@@ -32,19 +32,19 @@ func withExitCodes(_ body: () async throws -> Void) async throws {
   do {
     try await body()
   } catch let error as ConfigurationError {
-    OutputSink.standardError.write("anchorbridge: configuration error: \(error)\n")
+    Messages.emit("error", "configuration error: \(error)")
     throw ExitCode(ExitStatus.configuration)
   } catch let error as UsageError {
-    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    Messages.emit("error", "\(error)")
     throw ExitCode(ExitStatus.configuration)
   } catch let error as RunLock.Held {
-    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    Messages.emit("error", "\(error)")
     throw ExitCode(ExitStatus.locked)
   } catch let error as AnchorCoreError {
-    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    Messages.emit("error", "\(error)")
     throw ExitCode(ExitStatus.configuration)
   } catch let error as ExecutorError {
-    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    Messages.emit("error", "\(error)")
     switch error {
     case .safetyThreshold: throw ExitCode(ExitStatus.safetyThreshold)
     case .wrongTenant, .unknownRun, .nothingToRollBack: throw ExitCode(ExitStatus.configuration)
@@ -55,7 +55,7 @@ func withExitCodes(_ body: () async throws -> Void) async throws {
   } catch let error as CleanExit {
     throw error
   } catch {
-    OutputSink.standardError.write("anchorbridge: \(error)\n")
+    Messages.emit("error", "\(error)")
     throw ExitCode(ExitStatus.unexpected)
   }
 }

@@ -15,9 +15,10 @@ struct DirectoryReading {
 
   func warnAboutUnverifiedTLS() {
     for name in directory.unverifiedSources {
-      errors.write(
-        "anchorbridge: WARNING: certificate verification is OFF for directory source '\(name)' "
-          + "(tls.verify: false); the connection can be intercepted\n")
+      Messages.emit(
+        "warning",
+        "WARNING: certificate verification is OFF for directory source '\(name)' "
+          + "(tls.verify: false); the connection can be intercepted", sink: errors)
     }
   }
 

@@ -73,9 +73,9 @@ struct Operations {
 
   func report(_ diagnostics: [Diagnostic]) {
     for diagnostic in diagnostics where diagnostic.severity >= .warning {
-      errors.write(
-        "anchorbridge: \(diagnostic.severity.rawValue): \(diagnostic.subject): "
-          + "\(diagnostic.message) [\(diagnostic.code)]\n")
+      Messages.emit(
+        diagnostic.severity.rawValue,
+        "\(diagnostic.subject): \(diagnostic.message) [\(diagnostic.code)]", sink: errors)
     }
   }
 

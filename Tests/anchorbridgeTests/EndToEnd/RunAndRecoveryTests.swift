@@ -50,8 +50,9 @@ struct RunAndRecoveryTests {
     #expect((report["tenantRead"] as? [String: Any])?["mode"] as? String == "full")
     #expect((report["directoryRead"] as? [String: Any])?["mode"] as? String == "full")
     try validateReport(rehearsal)
-    // stderr is not a terminal here: every log line is a JSON object.
-    for line in first.stderr.split(separator: "\n") where line.hasPrefix("{") {
+    // stderr is not a terminal here: every line (logs and messages) is a JSON object.
+    #expect(!first.stderr.isEmpty)
+    for line in first.stderr.split(separator: "\n") {
       #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
     }
     let metrics = try String(contentsOfFile: promPath, encoding: .utf8)
