@@ -32,6 +32,16 @@ struct RunJob {
     let recovered = try await executor.recoverInterrupted()
     document.recoveredRuns = recovered.map(\.runId)
 
+    // The AD side's "anything changed?" check runs while the tenant is read (it is mostly waiting).
+    let directory = DirectoryReading(directory: directoryConfiguration)
+    directory.warnAboutUnverifiedTLS()
+    let stored = WatermarkFile(path: watermarkPath)
+    let previous = (try? stored.load()) ?? []
+    var shortcutAllowed = !forceFull && !previous.isEmpty
+    if shortcutAllowed { shortcutAllowed = try lastRunAllowsShortcut() }
+    async let directoryChanged: Bool =
+      shortcutAllowed ? directory.changed(since: previous) : true
+
     // 2. The tenant: delta from the stored cursor, or everything.
     let reading = TenantReading(client: client, configuredTenant: tenantConfiguration.tenant)
     let context = try await reading.context()
@@ -71,13 +81,7 @@ struct RunJob {
     }
 
     // 3. The directory: nothing to do when neither side changed since a converged run.
-    let directory = DirectoryReading(directory: directoryConfiguration)
-    directory.warnAboutUnverifiedTLS()
-    let stored = WatermarkFile(path: watermarkPath)
-    let previous = try? stored.load()
-    if !tenantChanged, let cursor, let previous, !previous.isEmpty,
-      try lastRunAllowsShortcut(), !(try await directory.changed(since: previous))
-    {
+    if !tenantChanged, let cursor, shortcutAllowed, !(try await directoryChanged) {
       document.directoryRead = .init(mode: "unchanged", users: nil, changes: 0)
       document.outcome = "unchanged"
       document.exitCode = Int(try journal.value(forKey: Self.lastExitKey).flatMap(Int32.init) ?? 0)
