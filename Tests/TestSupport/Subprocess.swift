@@ -25,6 +25,23 @@ public enum Subprocess {
       environment: environment)
   }
 
+  /// `anchorbridge` with the wait on a GCD thread. Tests are tasks on the cooperative pool (2 threads
+  /// on a 2-core machine): a child that runs for seconds must not hold one of them, or every other
+  /// test in the process (and an in-process emulator actor) stalls behind it.
+  public static func anchorbridgeOffPool(
+    _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+  ) async throws -> ProcessResult {
+    try await offPool { try anchorbridge(arguments, stdin: stdin, environment: environment) }
+  }
+
+  public static func offPool(_ body: @escaping @Sendable () throws -> ProcessResult) async throws
+    -> ProcessResult
+  {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+  }
+
   public static func run(
     _ executable: String, _ arguments: [String], stdin: String? = nil,
     environment: [String: String] = [:]

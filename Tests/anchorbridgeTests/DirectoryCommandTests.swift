@@ -38,8 +38,8 @@ struct DirectoryCommandTests {
     return try #require(value as? [[String: Any]])
   }
 
-  @Test func usersAsJSONMatchTheManifest() throws {
-    let result = try Subprocess.anchorbridge(["ad", "users", "--config", try config()])
+  @Test func usersAsJSONMatchTheManifest() async throws {
+    let result = try await Subprocess.anchorbridgeOffPool(["ad", "users", "--config", try config()])
     #expect(result.status == 0, "\(result.stderr)")
     let users = try json(result.stdout)
     #expect(users.count == fixture["counts"]?["usersUnderFixtureRoot"]?.int)
@@ -64,8 +64,8 @@ struct DirectoryCommandTests {
     #expect(result.stderr.contains("consistencyGuidWrongLength"))
   }
 
-  @Test func usersAsCSV() throws {
-    let result = try Subprocess.anchorbridge([
+  @Test func usersAsCSV() async throws {
+    let result = try await Subprocess.anchorbridgeOffPool([
       "ad", "users", "--config", try config(), "--format", "csv",
     ])
     #expect(result.status == 0)
@@ -77,8 +77,10 @@ struct DirectoryCommandTests {
     #expect(lines.count == 1 + (fixture["counts"]?["usersUnderFixtureRoot"]?.int ?? -1))
   }
 
-  @Test func groupsAsJSONIncludeEveryMember() throws {
-    let result = try Subprocess.anchorbridge(["ad", "groups", "--config", try config()])
+  @Test func groupsAsJSONIncludeEveryMember() async throws {
+    let result = try await Subprocess.anchorbridgeOffPool([
+      "ad", "groups", "--config", try config(),
+    ])
     #expect(result.status == 0, "\(result.stderr)")
     let groups = try json(result.stdout)
     let bigName = try #require(fixture.role("bigGroup").first)
@@ -92,9 +94,9 @@ struct DirectoryCommandTests {
     #expect(!distribution.isEmpty)
   }
 
-  @Test func hostLDAPSettingsCannotWeakenVerification() throws {
+  @Test func hostLDAPSettingsCannotWeakenVerification() async throws {
     let evil = try temp.write("ldap.conf", "TLS_REQCERT never\nTLS_CACERT \(dc.caFile)\n")
-    let result = try Subprocess.anchorbridge(
+    let result = try await Subprocess.anchorbridgeOffPool(
       ["ad", "users", "--config", try config(caFile: dc.wrongCAFile)],
       environment: ["LDAPCONF": evil, "LDAPTLS_REQCERT": "never", "LDAPRC": evil])
     #expect(result.status == 1)
@@ -102,9 +104,9 @@ struct DirectoryCommandTests {
     #expect(result.stdout.isEmpty)
   }
 
-  @Test func watermarkMakesTheNextReadIncremental() throws {
+  @Test func watermarkMakesTheNextReadIncremental() async throws {
     let watermark = temp.url.appendingPathComponent("watermark.json").path
-    let first = try Subprocess.anchorbridge([
+    let first = try await Subprocess.anchorbridgeOffPool([
       "ad", "users", "--config", try config(), "--watermark", watermark,
     ])
     #expect(first.status == 0)
@@ -112,7 +114,7 @@ struct DirectoryCommandTests {
     #expect(try json(first.stdout).count == fixture["counts"]?["usersUnderFixtureRoot"]?.int)
     let saved = try String(contentsOfFile: watermark, encoding: .utf8)
     #expect(saved.contains("highestCommittedUSN"))
-    let second = try Subprocess.anchorbridge([
+    let second = try await Subprocess.anchorbridgeOffPool([
       "ad", "users", "--config", try config(), "--watermark", watermark,
     ])
     #expect(second.status == 0)
@@ -121,10 +123,10 @@ struct DirectoryCommandTests {
     #expect(try json(second.stdout).count < 10)
   }
 
-  @Test func secretsNeverReachOutput() throws {
+  @Test func secretsNeverReachOutput() async throws {
     let password = try dc.servicePassword()
     for caFile in [dc.caFile, dc.wrongCAFile] {
-      let result = try Subprocess.anchorbridge([
+      let result = try await Subprocess.anchorbridgeOffPool([
         "ad", "users", "--config", try config(caFile: caFile), "--format", "table",
       ])
       #expect(!result.stdout.contains(password))

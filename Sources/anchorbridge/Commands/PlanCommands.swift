@@ -93,11 +93,16 @@ struct RollbackCommand: AsyncParsableCommand {
       let lock = try RunLock(stateDirectory: operations.stateDirectory)
       let journal = try operations.openJournal()
       guard try journal.run(runId) != nil else { throw ExecutorError.unknownRun(runId) }
-      try Confirmation.require("Roll back run \(runId)?", yes: yes)
       let report = try await operations.withTenant { client in
         // A rollback restores what one run changed: it is bounded by that run, not by the threshold.
-        try await operations.executor(client: client, journal: journal, maxChanges: Int.max)
-          .rollback(runId: runId)
+        let executor = operations.executor(client: client, journal: journal, maxChanges: Int.max)
+        let restoring = try executor.rollbackItems(runId: runId).filter { !$0.steps.isEmpty }
+        for item in restoring {
+          operations.output.write("  restore \(item.userPrincipalName) (\(item.cloudId))\n")
+        }
+        try Confirmation.require(
+          "Roll back run \(runId): restore \(restoring.count) user(s)?", yes: yes)
+        return try await executor.rollback(runId: runId)
       }
       operations.summarize(report)
       withExtendedLifetime(lock) {}

@@ -4,7 +4,11 @@ import Testing
 
 /// plan → apply → history → rollback against the test DC and the tenant emulator, through the
 /// built binary (issue 5's end-to-end list).
-@Suite(.enabled(if: TestDomainController.shouldRun, "needs the test DC: Scripts/dc.sh start"))
+/// Serialized: each test runs several `anchorbridge` processes against the DC and an emulator in
+/// this process; run side by side on a 2-core machine they starved every other suite's timeouts.
+@Suite(
+  .serialized,
+  .enabled(if: TestDomainController.shouldRun, "needs the test DC: Scripts/dc.sh start"))
 struct ApplyEndToEndTests {
   @Test func hardMatchIsAppliedVerifiedIdempotentAndRolledBack() async throws {
     let rehearsal = try await Rehearsal { fixture in

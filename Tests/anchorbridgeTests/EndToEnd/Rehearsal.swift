@@ -84,9 +84,7 @@ final class Rehearsal: @unchecked Sendable {
   static func offPool(_ body: @escaping @Sendable () throws -> ProcessResult) async throws
     -> ProcessResult
   {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
+    try await Subprocess.offPool(body)
   }
 
   // MARK: Fixture users and their cloud twins

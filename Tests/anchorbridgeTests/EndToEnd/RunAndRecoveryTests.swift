@@ -4,7 +4,11 @@ import Testing
 
 /// `anchorbridge run` (the cron job) and crash recovery, through the built binary against the test
 /// DC and the tenant emulator.
-@Suite(.enabled(if: TestDomainController.shouldRun, "needs the test DC: Scripts/dc.sh start"))
+/// Serialized: each test runs several `anchorbridge` processes against the DC and an emulator in
+/// this process; run side by side on a 2-core machine they starved every other suite's timeouts.
+@Suite(
+  .serialized,
+  .enabled(if: TestDomainController.shouldRun, "needs the test DC: Scripts/dc.sh start"))
 struct RunAndRecoveryTests {
   func report(_ rehearsal: Rehearsal) throws -> [String: Any] {
     let data = try Data(
