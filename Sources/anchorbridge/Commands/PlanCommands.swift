@@ -57,12 +57,13 @@ struct ApplyCommand: AsyncParsableCommand {
       let lock = try RunLock(stateDirectory: operations.stateDirectory)
       let journal = try operations.openJournal()
       let writing = plan.items.filter { !$0.steps.isEmpty && Self.writes($0.action) }.count
+      let target =
+        plan.kind == .anchorWriteback
+        ? "the directory's mS-DS-ConsistencyGuid (tenant \(plan.tenant))" : "tenant \(plan.tenant)"
       try Confirmation.require(
-        "Apply \(writing) change(s) of plan \(self.plan) to tenant \(plan.tenant)?", yes: yes)
-      let report = try await operations.withTenant { client in
-        try await operations.executor(client: client, journal: journal, maxChanges: maxChanges)
-          .apply(plan, planSource: self.plan, expectedTenant: nil)
-      }
+        "Apply \(writing) change(s) of plan \(self.plan) to \(target)?", yes: yes)
+      let report = try await operations.apply(
+        plan, planSource: self.plan, journal: journal, maxChanges: maxChanges)
       operations.summarize(report)
       withExtendedLifetime(lock) {}
       let status = Operations.exitStatus(report, plan: plan)
@@ -94,11 +95,7 @@ struct RollbackCommand: AsyncParsableCommand {
       let journal = try operations.openJournal()
       guard try journal.run(runId) != nil else { throw ExecutorError.unknownRun(runId) }
       try Confirmation.require("Roll back run \(runId)?", yes: yes)
-      let report = try await operations.withTenant { client in
-        // A rollback restores what one run changed: it is bounded by that run, not by the threshold.
-        try await operations.executor(client: client, journal: journal, maxChanges: Int.max)
-          .rollback(runId: runId)
-      }
+      let report = try await operations.rollback(runId: runId, journal: journal)
       operations.summarize(report)
       withExtendedLifetime(lock) {}
       let status = Operations.exitStatus(report, plan: nil)
