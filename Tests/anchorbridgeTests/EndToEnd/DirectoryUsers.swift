@@ -3,9 +3,11 @@ import LDAPClient
 import TestSupport
 import Testing
 
-/// Users a test creates in the test DC's `OU=Staff` (unique names per test, deleted at the end):
-/// tests that write to AD never touch the shared fixture users. Created with `ldapadd` as the
-/// domain administrator over LDAPS; read back with LDAPClient (what `ldapsearch` would show).
+/// Users a test creates in its own OU `OU=<prefix>,<domain>` (unique per test, deleted with its
+/// users at the end): tests that write to AD never touch the shared fixture, and tests that count
+/// the fixture root's users or watch its uSNChanged, running at the same time, never see them.
+/// Created with `ldapadd` as the domain administrator over LDAPS; read back with LDAPClient (what
+/// `ldapsearch` would show).
 final class DirectoryUsers: @unchecked Sendable {
   // @unchecked Sendable: `created` is only touched from the test's own sequential code.
   let dc: TestDomainController
@@ -14,10 +16,10 @@ final class DirectoryUsers: @unchecked Sendable {
   let prefix: String
   private var created: [String] = []
 
-  init(_ dc: TestDomainController, fixture: TestFixture) throws {
+  init(_ dc: TestDomainController) {
     self.dc = dc
-    ou = "OU=Staff," + (try #require(fixture["fixtureRootDN"]?.string))
     prefix = "wb" + UUID().uuidString.prefix(8).lowercased()
+    ou = "OU=\(prefix),\(dc.baseDN)"
   }
 
   func dn(_ name: String) -> String { "CN=\(prefix)\(name),\(ou)" }
@@ -26,6 +28,12 @@ final class DirectoryUsers: @unchecked Sendable {
 
   /// Adds a user (disabled, no password) with an optional mS-DS-ConsistencyGuid and mail.
   func create(_ name: String, consistencyGuid: [UInt8]? = nil, mail: String? = nil) async throws {
+    if created.isEmpty {
+      let result = try await tool(
+        "ldapadd", [], stdin: "dn: \(ou)\nobjectClass: organizationalUnit\n")
+      try #require(result.status == 0, "ldapadd \(ou): \(result.stderr)")
+      created.append(ou)
+    }
     var ldif = """
       dn: \(dn(name))
       objectClass: user
@@ -42,7 +50,7 @@ final class DirectoryUsers: @unchecked Sendable {
     created.append(dn(name))
   }
 
-  /// Deletes every user this value created.
+  /// Deletes every user this value created, then its OU.
   func deleteAll() async throws {
     for entry in created.reversed() {
       let result = try await tool("ldapdelete", [entry])

@@ -23,11 +23,11 @@ final class Rehearsal: @unchecked Sendable {
   let stateDirectory: String
 
   /// `cloudUsers` builds the tenant's users from the fixture (see `twin`).
-  /// `anchor`, `bindAsAdmin` and `usersFilter` shape the directory source (anchor writeback tests
-  /// write to AD, which the read-only service account may not).
+  /// `anchor`, `bindAsAdmin`, `usersBases` and `usersFilter` shape the directory source (anchor
+  /// writeback tests write to AD, which the read-only service account may not, in their own OU).
   init(
     config extra: String = "", roleHolders: [String] = [], anchor: String = "objectGUID",
-    bindAsAdmin: Bool = false, usersFilter: String? = nil,
+    bindAsAdmin: Bool = false, usersBases: [String]? = nil, usersFilter: String? = nil,
     cloudUsers: (TestFixture) throws -> [String]
   ) async throws {
     dc = try TestDomainController.require()
@@ -47,6 +47,8 @@ final class Rehearsal: @unchecked Sendable {
     let bindDN = try dc.value(bindAsAdmin ? "AB_DC_ADMIN_DN" : "AB_DC_SVC_UPN")
     let root = try #require(fixture["fixtureRootDN"]?.string)
     let filter = usersFilter.map { ", filter: \"\($0)\"" } ?? ""
+    let bases = (usersBases ?? ["OU=Staff,\(root)", "OU=Disabled,\(root)"]).map { "\"\($0)\"" }
+      .joined(separator: ", ")
     configPath = try temp.write(
       "anchorbridge.yaml",
       """
@@ -56,7 +58,7 @@ final class Rehearsal: @unchecked Sendable {
             uris: [\(dc.ldapsURI)]
             tls: { caFile: \(dc.caFile) }
             bind: { method: simple, dn: "\(bindDN)", passwordFile: \(passwordFile) }
-            users: { bases: ["OU=Staff,\(root)", "OU=Disabled,\(root)"]\(filter) }
+            users: { bases: [\(bases)]\(filter) }
             groups: { bases: ["OU=Groups,\(root)"] }
             anchor: \(anchor)
       tenant:

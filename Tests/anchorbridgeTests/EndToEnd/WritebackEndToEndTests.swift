@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `anchors writeback` → `apply` → `rollback` and `softmatch report` / `clear --all-cloud-only`
-/// against the test DC (users created for the test in OU=Staff, deleted at the end) and the emulator.
+/// against the test DC (users created for the test in its own OU, deleted at the end) and the emulator.
 @Suite(
   .enabled(if: TestDomainController.shouldRun, "needs the test DC: Scripts/dc.sh start"),
   .serialized)
@@ -32,13 +32,13 @@ struct WritebackEndToEndTests {
 
   @Test func writebackSetsTheExactBytesAndRollbackRestoresValueAndAbsence() async throws {
     let dc = try TestDomainController.require()
-    let ad = try DirectoryUsers(dc, fixture: try dc.fixture())
+    let ad = DirectoryUsers(dc)
     let (first, second, previous) = (
       DirectoryUsers.randomGuid(), DirectoryUsers.randomGuid(), DirectoryUsers.randomGuid()
     )
     let rehearsal = try await Rehearsal(
       config: "matching: { includeDisabled: true }\nwriteback: { allowReplace: true }",
-      anchor: "consistencyGuid", bindAsAdmin: true,
+      anchor: "consistencyGuid", bindAsAdmin: true, usersBases: [ad.ou],
       usersFilter: "(&(objectClass=user)(sAMAccountName=\(ad.prefix)*))"
     ) { _ in
       [
@@ -101,7 +101,7 @@ struct WritebackEndToEndTests {
 
   @Test func everyRefusalIsPlannedAsBlockedAndNothingIsWritten() async throws {
     let dc = try TestDomainController.require()
-    let ad = try DirectoryUsers(dc, fixture: try dc.fixture())
+    let ad = DirectoryUsers(dc)
     let (taken, inUse, other) = (
       DirectoryUsers.randomGuid(), DirectoryUsers.randomGuid(), DirectoryUsers.randomGuid()
     )
@@ -120,12 +120,13 @@ struct WritebackEndToEndTests {
     let filter = "(&(objectClass=user)(sAMAccountName=\(ad.prefix)r*))"
     let rehearsal = try await Rehearsal(
       config: "matching: { includeDisabled: true }", anchor: "consistencyGuid", bindAsAdmin: true,
+      usersBases: [ad.ou],
       usersFilter: filter
     ) { _ in cloud }
     defer { Task { try? await rehearsal.shutdown() } }
     let objectGUIDPolicy = try await Rehearsal(
       config: "matching: { includeDisabled: true }", anchor: "objectGUID", bindAsAdmin: true,
-      usersFilter: filter
+      usersBases: [ad.ou], usersFilter: filter
     ) { _ in [cloud[2]] }
     defer { Task { try? await objectGUIDPolicy.shutdown() } }
     try await ad.create("r1")
@@ -164,9 +165,9 @@ struct WritebackEndToEndTests {
 
   @Test func softMatchReportAndClearRefusal() async throws {
     let dc = try TestDomainController.require()
-    let ad = try DirectoryUsers(dc, fixture: try dc.fixture())
+    let ad = DirectoryUsers(dc)
     let rehearsal = try await Rehearsal(
-      roleHolders: [ad.sam("s3")],
+      roleHolders: [ad.sam("s3")], usersBases: [ad.ou],
       usersFilter: "(&(objectClass=user)(sAMAccountName=\(ad.prefix)*))"
     ) { _ in
       [
