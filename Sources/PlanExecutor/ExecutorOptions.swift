@@ -1,3 +1,4 @@
+import AnchorCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -39,6 +40,10 @@ public struct ExecutorOptions: Sendable {
   public var readBackRetries: Int = 2
   /// The pause before each repeated read-back.
   public var readBackDelay: Duration = .seconds(1)
+  /// The plan kind the port writes (`.anchorWriteback` for a `DirectoryAnchorPort`): plans and
+  /// runs of another kind are refused, and recovery leaves their interrupted runs to an executor
+  /// with the right port (a cloud id must never be read from LDAP, nor a DN from Graph).
+  public var planKind: PlanKind = .users
 
   public init(
     maxChanges: Int = 50, waveSize: Int = 200,

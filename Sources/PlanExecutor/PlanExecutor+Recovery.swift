@@ -9,7 +9,7 @@ extension PlanExecutor {
   public func recoverInterrupted() async throws -> [RunReport] {
     var reports: [RunReport] = []
     let running = try journaled { () throws(JournalError) in try journal.runningRuns() }
-    for run in running {
+    for run in running where run.planKind == options.planKind.rawValue {
       if let report = try await recover(run) { reports.append(report) }
     }
     return reports

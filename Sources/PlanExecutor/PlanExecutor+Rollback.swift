@@ -9,6 +9,11 @@ extension PlanExecutor {
     guard let target = try journaled({ () throws(JournalError) in try journal.run(runId) }) else {
       throw ExecutorError.unknownRun(runId)
     }
+    guard target.planKind == options.planKind.rawValue else {
+      throw ExecutorError.invalidPlan(
+        "run \(runId) wrote a \(target.planKind) plan; it can't be rolled back through a \(options.planKind.rawValue) port"
+      )
+    }
     let items = try rollbackItems(runId: runId)
     guard !items.isEmpty else { throw ExecutorError.nothingToRollBack(runId) }
     var run = JournalRun(

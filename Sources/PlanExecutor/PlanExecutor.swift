@@ -20,6 +20,10 @@ public struct PlanExecutor: Sendable {
   public func apply(_ plan: Plan, planSource: String?, expectedTenant: String?) async throws
     -> RunReport
   {
+    guard plan.kind == options.planKind else {
+      throw ExecutorError.invalidPlan(
+        "a \(plan.kind.rawValue) plan can't be applied through a \(options.planKind.rawValue) port")
+    }
     _ = try await recoverInterrupted()
     let items = try Self.journalItems(plan)
     let changes = Self.changes(in: plan)
@@ -106,11 +110,15 @@ public struct PlanExecutor: Sendable {
         action: item.action.rawValue, outcome: ItemOutcome.skipped.rawValue)
       switch item.action {
       case .link, .relink, .clear:
-        guard let cloud = item.cloud, !item.steps.isEmpty else {
+        // The object the port addresses: the cloud user, or the AD twin (by DN) for writeback.
+        let target =
+          plan.kind == .anchorWriteback ? item.directory?.distinguishedName : item.cloud?.id
+        guard let target, !item.steps.isEmpty else {
           throw .invalidPlan(
-            "item \(seq) (\(item.action.rawValue) \(upn)) has no cloud user or no steps")
+            "item \(seq) (\(item.action.rawValue) \(upn)) has no \(plan.kind == .anchorWriteback ? "directory object" : "cloud user") or no steps"
+          )
         }
-        journalItem.cloudId = cloud.id
+        journalItem.cloudId = target
         journalItem.outcome = JournalItem.pending
         for (index, step) in item.steps.enumerated() {
           guard let after = StepState.after(step) else {

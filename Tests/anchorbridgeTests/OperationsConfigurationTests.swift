@@ -27,6 +27,10 @@ import Testing
     #expect(config.safety.maxChanges == 120)
     #expect(config.state.dir == "/var/lib/anchorbridge-test")
     #expect(config.report.prometheusTextfile == "/tmp/ab.prom")
+    #expect(!config.writeback.allowReplace)
+    #expect(
+      try Configuration(yaml: "writeback: { allowReplace: true }", file: "c.yaml").writeback
+        .allowReplace)
 
     let defaults = try Configuration(yaml: "state: { dir: /x }", file: "c.yaml")
     #expect(defaults.safety.maxChanges == 50)
@@ -42,6 +46,8 @@ import Testing
     ("matching: { allowRelink: perhaps }", "matching.allowRelink", "true or false"),
     ("state: { dir: relative/path }", "state.dir", "absolute path"),
     ("report: { prometheusTextfile: /tmp/metrics.txt }", "report.prometheusTextfile", ".prom"),
+    ("writeback: { allowReplace: maybe }", "writeback.allowReplace", "true or false"),
+    ("writeback: { allowRelink: true }", "writeback.allowRelink", "not a known key"),
   ])
   func badValuesNameTheKey(text: String, key: String, problem: String) throws {
     #expect {

@@ -141,7 +141,7 @@ extension Plan {
 
   init(json: JSONValue) throws(AnchorCoreError) {
     let reader = JSONReader(json, path: "plan")
-    guard try reader.string("kind") == PlanKind.users.rawValue else {
+    guard let kind = PlanKind(rawValue: try reader.string("kind")) else {
       throw .invalidPlan(
         .unsupportedKind, detail: "plan kind '\(try reader.string("kind"))' is not supported")
     }
@@ -149,7 +149,7 @@ extension Plan {
       try PlanItem(json: item)
     }
     self.init(
-      kind: .users, mode: try reader.enumeration("mode"), createdAt: try reader.string("createdAt"),
+      kind: kind, mode: try reader.enumeration("mode"), createdAt: try reader.string("createdAt"),
       tenant: try reader.string("tenant"), inputFingerprint: try reader.string("inputFingerprint"),
       settings: try PlanSettings(json: try reader.value("settings")),
       diagnostics: try reader.array("diagnostics").map { (entry) throws(AnchorCoreError) in
@@ -160,12 +160,17 @@ extension Plan {
 
 extension PlanSettings {
   var jsonValue: JSONValue {
-    .object([
+    var members = [
       JSONMember("allowFederatedClear", .bool(allowFederatedClear)),
       JSONMember("allowRelink", .bool(allowRelink)),
+    ]
+    // Only when set: plans made before the key existed keep their bytes (and checksums).
+    if allowReplace { members.append(JSONMember("allowReplace", .bool(true))) }
+    members += [
       JSONMember("includeDisabled", .bool(includeDisabled)),
       JSONMember("matchOrder", .array(matchOrder.map { .string($0.rawValue) })),
-    ])
+    ]
+    return .object(members)
   }
 
   init(json: JSONReader) throws(AnchorCoreError) {
@@ -176,7 +181,8 @@ extension PlanSettings {
     self.init(
       matchOrder: order, allowRelink: try json.bool("allowRelink"),
       includeDisabled: try json.bool("includeDisabled"),
-      allowFederatedClear: try json.bool("allowFederatedClear"))
+      allowFederatedClear: try json.bool("allowFederatedClear"),
+      allowReplace: try json.optionalBool("allowReplace") ?? false)
   }
 }
 

@@ -46,7 +46,11 @@ extension Plan {
   /// Markdown for a change ticket: what, where, the counts, every item that writes or needs a
   /// human, and the findings. noop and skip items are counted, not listed.
   public func renderMarkdown() -> String {
-    var out = "# AnchorBridge plan: \(mode == .link ? "link users" : "clear ImmutableIDs")\n\n"
+    let title =
+      kind == .anchorWriteback
+      ? "write ImmutableIDs into AD's mS-DS-ConsistencyGuid"
+      : mode == .link ? "link users" : "clear ImmutableIDs"
+    var out = "# AnchorBridge plan: \(title)\n\n"
     out += "| | |\n|---|---|\n"
     out += "| Tenant | `\(markdownEscape(tenant))` |\n"
     out += "| Created | \(markdownEscape(createdAt)) |\n"

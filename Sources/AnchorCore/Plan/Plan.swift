@@ -47,7 +47,15 @@ public struct Plan: Hashable, Sendable, Codable {
   public func items(_ action: PlanAction) -> [PlanItem] { items.filter { $0.action == action } }
 }
 
-public enum PlanKind: String, Hashable, Sendable, Codable { case users }
+public enum PlanKind: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Writes to cloud users (ImmutableIDs, UPNs) through the tenant.
+  case users
+  /// Writes to directory objects: the cloud ImmutableID's 16 bytes into the AD twin's
+  /// mS-DS-ConsistencyGuid (`WritebackPlanner`). Items address the twin: `before` and each step's
+  /// `expect` hold the anchor its mS-DS-ConsistencyGuid carries as `immutableId` (null = absent)
+  /// and the twin's UPN; `setImmutableId` writes the bytes, `clearImmutableId` removes the value.
+  case anchorWriteback
+}
 
 public enum PlanMode: String, Hashable, Sendable, Codable {
   /// Link directory users to their cloud twins (set or replace ImmutableIDs).
@@ -80,15 +88,43 @@ public struct PlanSettings: Hashable, Sendable, Codable {
   public var allowRelink: Bool
   public var includeDisabled: Bool
   public var allowFederatedClear: Bool
+  /// Anchor writeback only: replace a twin's mS-DS-ConsistencyGuid that holds another value
+  /// (config `writeback.allowReplace`). Written to the plan only when true.
+  public var allowReplace: Bool
 
   public init(
     matchOrder: [MatchRule] = MatchRule.defaultOrder, allowRelink: Bool = false,
-    includeDisabled: Bool = false, allowFederatedClear: Bool = false
+    includeDisabled: Bool = false, allowFederatedClear: Bool = false, allowReplace: Bool = false
   ) {
     self.matchOrder = matchOrder
     self.allowRelink = allowRelink
     self.includeDisabled = includeDisabled
     self.allowFederatedClear = allowFederatedClear
+    self.allowReplace = allowReplace
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case matchOrder, allowRelink, includeDisabled, allowFederatedClear, allowReplace
+  }
+
+  // By hand: `allowReplace` is optional in the file (absent = false, as `Plan.decode` reads it).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      matchOrder: try container.decode([MatchRule].self, forKey: .matchOrder),
+      allowRelink: try container.decode(Bool.self, forKey: .allowRelink),
+      includeDisabled: try container.decode(Bool.self, forKey: .includeDisabled),
+      allowFederatedClear: try container.decode(Bool.self, forKey: .allowFederatedClear),
+      allowReplace: try container.decodeIfPresent(Bool.self, forKey: .allowReplace) ?? false)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(matchOrder, forKey: .matchOrder)
+    try container.encode(allowRelink, forKey: .allowRelink)
+    try container.encode(includeDisabled, forKey: .includeDisabled)
+    try container.encode(allowFederatedClear, forKey: .allowFederatedClear)
+    if allowReplace { try container.encode(true, forKey: .allowReplace) }
   }
 }
 

@@ -30,6 +30,10 @@ struct ClearCommand: AsyncParsableCommand {
   var yes = false
   @Option(name: .customLong("max-changes"), help: "Raise safety.maxChanges for this run only.")
   var maxChanges: Int?
+  @Flag(
+    name: .customLong("ignore-softmatch-blocks"),
+    help: "With --all-cloud-only: clear even though `softmatch report` has blocking rows.")
+  var ignoreSoftMatchBlocks = false
 
   func validate() throws {
     guard users.isEmpty != !allCloudOnly else {
@@ -64,6 +68,12 @@ struct ClearCommand: AsyncParsableCommand {
         if let out { try Operations.writePlan(plan, to: out) }
         operations.render(plan, format: format)
         guard let journal else { return ExitStatus.success }
+        if allCloudOnly && !ignoreSoftMatchBlocks {
+          if let refusal = try await softMatchRefusal(operations, client: client) {
+            operations.errors.write(refusal)
+            return ExitStatus.needsAttention
+          }
+        }
         let writing = plan.items.filter { $0.action == .clear }.count
         try Confirmation.require("Clear the ImmutableID of \(writing) user(s)?", yes: yes)
         let report = try await operations.executor(
@@ -75,6 +85,29 @@ struct ClearCommand: AsyncParsableCommand {
       withExtendedLifetime(lock) {}
       if status != ExitStatus.success { throw ExitCode(status) }
     }
+  }
+
+  /// Clearing every cloud-only user is for a re-sync by soft match: refuse (nothing written) while
+  /// the soft-match report has blocking rows, or when it can't be made (no directory configured).
+  private func softMatchRefusal(_ operations: Operations, client: GraphClient) async throws
+    -> String?
+  {
+    guard operations.configuration.directory != nil else {
+      return
+        "anchorbridge: refused: --all-cloud-only needs the soft-match report, which needs the directory section (the new forest); nothing was written. Give --ignore-softmatch-blocks to clear anyway\n"
+    }
+    let report = try await operations.softMatchReport(client: client)
+    guard report.isBlocking else { return nil }
+    let blocked = report.rows.filter { $0.outcome == .blocked }
+    var text =
+      "anchorbridge: refused: the soft-match report has \(blocked.count) blocking row(s)"
+      + (report.blockSoftMatchEnabled == true ? " and blockSoftMatchEnabled is true" : "")
+      + "; nothing was written (see `anchorbridge softmatch report`, or give --ignore-softmatch-blocks)\n"
+    for row in blocked.prefix(20) {
+      text +=
+        "  blocked: \(row.directory.distinguishedName) (\(row.reason?.rawValue ?? "-")): \(row.explanation)\n"
+    }
+    return text
   }
 
   private func clearPlan(_ operations: Operations, client: GraphClient) async throws -> Plan {

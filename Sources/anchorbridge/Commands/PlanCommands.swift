@@ -57,12 +57,13 @@ struct ApplyCommand: AsyncParsableCommand {
       let lock = try RunLock(stateDirectory: operations.stateDirectory)
       let journal = try operations.openJournal()
       let writing = plan.items.filter { !$0.steps.isEmpty && Self.writes($0.action) }.count
+      let target =
+        plan.kind == .anchorWriteback
+        ? "the directory's mS-DS-ConsistencyGuid (tenant \(plan.tenant))" : "tenant \(plan.tenant)"
       try Confirmation.require(
-        "Apply \(writing) change(s) of plan \(self.plan) to tenant \(plan.tenant)?", yes: yes)
-      let report = try await operations.withTenant { client in
-        try await operations.executor(client: client, journal: journal, maxChanges: maxChanges)
-          .apply(plan, planSource: self.plan, expectedTenant: nil)
-      }
+        "Apply \(writing) change(s) of plan \(self.plan) to \(target)?", yes: yes)
+      let report = try await operations.apply(
+        plan, planSource: self.plan, journal: journal, maxChanges: maxChanges)
       operations.summarize(report)
       withExtendedLifetime(lock) {}
       let status = Operations.exitStatus(report, plan: plan)
@@ -93,17 +94,15 @@ struct RollbackCommand: AsyncParsableCommand {
       let lock = try RunLock(stateDirectory: operations.stateDirectory)
       let journal = try operations.openJournal()
       guard try journal.run(runId) != nil else { throw ExecutorError.unknownRun(runId) }
-      let report = try await operations.withTenant { client in
-        // A rollback restores what one run changed: it is bounded by that run, not by the threshold.
-        let executor = operations.executor(client: client, journal: journal, maxChanges: Int.max)
-        let restoring = try executor.rollbackItems(runId: runId).filter { !$0.steps.isEmpty }
-        for item in restoring {
-          operations.output.write("  restore \(item.userPrincipalName) (\(item.cloudId))\n")
-        }
-        try Confirmation.require(
-          "Roll back run \(runId): restore \(restoring.count) user(s)?", yes: yes)
-        return try await executor.rollback(runId: runId)
+      let written = try journal.items(ofRun: runId).filter {
+        $0.steps.contains(where: \.wasWritten)
       }
+      for item in written {
+        operations.output.write("  restore \(item.userPrincipalName) (\(item.cloudId))\n")
+      }
+      try Confirmation.require(
+        "Roll back run \(runId): restore what it wrote for \(written.count) object(s)?", yes: yes)
+      let report = try await operations.rollback(runId: runId, journal: journal)
       operations.summarize(report)
       withExtendedLifetime(lock) {}
       let status = Operations.exitStatus(report, plan: nil)

@@ -10,6 +10,7 @@ struct Configuration {
   var safety = SafetyConfiguration()
   var state = StateConfiguration()
   var report = ReportConfiguration()
+  var writeback = WritebackConfiguration()
   /// The file it was read from (named in errors raised after loading).
   var file = ""
 
@@ -36,6 +37,7 @@ struct Configuration {
     if let node = root.optional("safety") { safety = try SafetyConfiguration(node) }
     if let node = root.optional("state") { state = try StateConfiguration(node) }
     if let node = root.optional("report") { report = try ReportConfiguration(node) }
+    if let node = root.optional("writeback") { writeback = try WritebackConfiguration(node) }
     try root.finish()
     self.file = file
   }

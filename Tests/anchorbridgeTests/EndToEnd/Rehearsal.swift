@@ -23,8 +23,11 @@ final class Rehearsal: @unchecked Sendable {
   let stateDirectory: String
 
   /// `cloudUsers` builds the tenant's users from the fixture (see `twin`).
+  /// `anchor`, `bindAsAdmin`, `usersBases` and `usersFilter` shape the directory source (anchor
+  /// writeback tests write to AD, which the read-only service account may not, in their own OU).
   init(
-    config extra: String = "", roleHolders: [String] = [],
+    config extra: String = "", roleHolders: [String] = [], anchor: String = "objectGUID",
+    bindAsAdmin: Bool = false, usersBases: [String]? = nil, usersFilter: String? = nil,
     cloudUsers: (TestFixture) throws -> [String]
   ) async throws {
     dc = try TestDomainController.require()
@@ -39,8 +42,13 @@ final class Rehearsal: @unchecked Sendable {
           secret: secret
         ).utf8))
     stateDirectory = temp.url.appendingPathComponent("state").path
-    let passwordFile = try dc.value("AB_DC_SVC_PASSWORD_FILE")
+    let passwordFile = try dc.value(
+      bindAsAdmin ? "AB_DC_ADMIN_PASSWORD_FILE" : "AB_DC_SVC_PASSWORD_FILE")
+    let bindDN = try dc.value(bindAsAdmin ? "AB_DC_ADMIN_DN" : "AB_DC_SVC_UPN")
     let root = try #require(fixture["fixtureRootDN"]?.string)
+    let filter = usersFilter.map { ", filter: \"\($0)\"" } ?? ""
+    let bases = (usersBases ?? ["OU=Staff,\(root)", "OU=Disabled,\(root)"]).map { "\"\($0)\"" }
+      .joined(separator: ", ")
     configPath = try temp.write(
       "anchorbridge.yaml",
       """
@@ -49,10 +57,10 @@ final class Rehearsal: @unchecked Sendable {
           - name: anchor
             uris: [\(dc.ldapsURI)]
             tls: { caFile: \(dc.caFile) }
-            bind: { method: simple, dn: \(try dc.value("AB_DC_SVC_UPN")), passwordFile: \(passwordFile) }
-            users: { bases: ["OU=Staff,\(root)", "OU=Disabled,\(root)"] }
+            bind: { method: simple, dn: "\(bindDN)", passwordFile: \(passwordFile) }
+            users: { bases: [\(bases)]\(filter) }
             groups: { bases: ["OU=Groups,\(root)"] }
-            anchor: objectGUID
+            anchor: \(anchor)
       tenant:
         id: \(Self.tenantID)
         clientId: \(Self.clientID)

@@ -1,0 +1,157 @@
+import ActiveDirectory
+import AnchorCore
+import Foundation
+import GraphClient
+import LDAPClient
+import PlanExecutor
+
+/// Anchor writeback (`anchors writeback`, and `apply`/`rollback` of its plans) and the soft-match
+/// report (`softmatch report`, and the check `clear --all-cloud-only` makes first).
+extension Operations {
+  /// Reads AD and the tenant completely, then plans writing ImmutableIDs into mS-DS-ConsistencyGuid.
+  func writebackPlan(client: GraphClient) async throws -> Plan {
+    let directoryConfiguration = try configuration.requireDirectory()
+    let reading = DirectoryReading(directory: directoryConfiguration)
+    reading.warnAboutUnverifiedTLS()
+    let mapping = try mapping()
+    let directory = try await reading.allUsers()
+    report(directory.diagnostics)
+    let tenant = try await tenantSnapshot(client: client)
+    var settings = configuration.matching.planSettings
+    settings.allowReplace = configuration.writeback.allowReplace
+    var policies: [String: AnchorPolicy] = [:]
+    for source in directoryConfiguration.sources { policies[source.name] = source.anchor }
+    var planner = WritebackPlanner(settings: settings, policies: policies)
+    let createdAt = Clock.now()
+    let plan = planner.plan(
+      directoryUsers: directory.users, tenant: tenant, mapping: mapping, createdAt: createdAt)
+    // Objects outside the users read may carry the bytes already: search the whole domain for
+    // each planned value, and plan again when any does.
+    planner.knownCarriers = try await carriers(
+      WritebackPlanner.carrierSearch(plan), sources: directoryConfiguration.sources)
+    guard !planner.knownCarriers.isEmpty else { return plan }
+    return planner.plan(
+      directoryUsers: directory.users, tenant: tenant, mapping: mapping, createdAt: createdAt)
+  }
+
+  /// DNs (other than the twin) whose mS-DS-ConsistencyGuid holds each anchor's bytes, found with
+  /// one subtree search per anchor from the source's naming context.
+  func carriers(
+    _ searches: [(anchor: SourceAnchor, twin: DirectoryObjectRef)], sources: [DirectorySource]
+  ) async throws -> [SourceAnchor: [String]] {
+    var found: [SourceAnchor: [String]] = [:]
+    for source in sources {
+      let mine = searches.filter { $0.twin.source == source.name }
+      guard !mine.isEmpty else { continue }
+      let reader = try await ActiveDirectoryReader.connect(source)
+      for (anchor, twin) in mine {
+        guard let value = anchor.ldapFilterValue else { continue }
+        let request = LDAPSearchRequest(
+          base: reader.defaultNamingContext, filter: "(mS-DS-ConsistencyGuid=\(value))",
+          attributes: [])
+        do {
+          for try await entry in reader.connection.search(request)
+          where entry.dn.lowercased() != twin.distinguishedName.lowercased() {
+            found[anchor, default: []].append(entry.dn)
+          }
+        } catch let error as LDAPError {
+          throw ActiveDirectoryError.ldap(source: source.name, error)
+        }
+      }
+    }
+    return found
+  }
+
+  /// The soft-match report over every directory user in scope.
+  func softMatchReport(client: GraphClient) async throws -> SoftMatchReport {
+    let reading = DirectoryReading(directory: try configuration.requireDirectory())
+    let directory = try await reading.allUsers()
+    return SoftMatchReport(
+      directoryUsers: directory.users, tenant: try await tenantSnapshot(client: client))
+  }
+
+  /// The tenant snapshot with `blockSoftMatchEnabled` where the token can read it (it needs a
+  /// delegated Global Administrator; with an app-only token it stays unknown).
+  func tenantSnapshot(client: GraphClient) async throws -> TenantSnapshot {
+    var tenant = try await TenantReading(
+      client: client, configuredTenant: try configuration.requireTenant().tenant
+    ).snapshot()
+    tenant.flags = await Self.synchronizationFlags(client: client)
+    return tenant
+  }
+
+  static func synchronizationFlags(client: GraphClient) async -> TenantFlags {
+    struct Page: Decodable {
+      struct Settings: Decodable {
+        struct Features: Decodable {
+          var blockSoftMatchEnabled: Bool?
+          var blockCloudObjectTakeoverThroughHardMatchEnabled: Bool?
+        }
+        var features: Features?
+      }
+      var value: [Settings]?
+    }
+    do {
+      let response = try await client.send(
+        GraphRequest(
+          method: .get, path: "/v1.0/directory/onPremisesSynchronization",
+          operation: "read onPremisesSynchronization"))
+      let features = try response.decode(Page.self, operation: "read onPremisesSynchronization")
+        .value?.first?.features
+      return TenantFlags(
+        blockSoftMatchEnabled: features?.blockSoftMatchEnabled,
+        blockCloudObjectTakeoverThroughHardMatchEnabled:
+          features?.blockCloudObjectTakeoverThroughHardMatchEnabled)
+    } catch {
+      return TenantFlags()
+    }
+  }
+
+  /// An executor whose port writes mS-DS-ConsistencyGuid over LDAP (anchorWriteback plans).
+  func directoryExecutor(port: LDAPDirectoryPort, journal: Journal, maxChanges: Int?)
+    -> PlanExecutor
+  {
+    var options = ExecutorOptions(now: { Clock.now() })
+    options.maxChanges = maxChanges ?? configuration.safety.maxChanges
+    // AD replicates to itself: the DC that took the modify answers the read-back at once.
+    options.readBackRetries = 1
+    options.planKind = .anchorWriteback
+    return PlanExecutor(
+      port: DirectoryAnchorPort(directory: port), journal: journal, options: options)
+  }
+
+  /// Applies a plan with the port its kind writes through: the tenant, or the directory.
+  func apply(_ plan: Plan, planSource: String, journal: Journal, maxChanges: Int?) async throws
+    -> RunReport
+  {
+    switch plan.kind {
+    case .users:
+      return try await withTenant { client in
+        try await executor(client: client, journal: journal, maxChanges: maxChanges)
+          .apply(plan, planSource: planSource, expectedTenant: nil)
+      }
+    case .anchorWriteback:
+      let port = LDAPDirectoryPort(
+        sources: try configuration.requireDirectory().sources, plan: plan)
+      return try await directoryExecutor(port: port, journal: journal, maxChanges: maxChanges)
+        .apply(plan, planSource: planSource, expectedTenant: nil)
+    }
+  }
+
+  /// Rolls back a run with the port its plan kind wrote through.
+  func rollback(runId: String, journal: Journal) async throws -> RunReport {
+    let run = try journal.run(runId)
+    guard run?.planKind == PlanKind.anchorWriteback.rawValue else {
+      return try await withTenant { client in
+        // A rollback restores what one run changed: bounded by that run, not by the threshold.
+        try await executor(client: client, journal: journal, maxChanges: Int.max)
+          .rollback(runId: runId)
+      }
+    }
+    let dns = try journal.items(ofRun: runId).map(\.cloudId)
+    let port = LDAPDirectoryPort(
+      sources: try configuration.requireDirectory().sources, distinguishedNames: dns)
+    return try await directoryExecutor(port: port, journal: journal, maxChanges: Int.max)
+      .rollback(runId: runId)
+  }
+}
