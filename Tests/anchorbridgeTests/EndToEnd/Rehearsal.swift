@@ -3,6 +3,11 @@ import TenantEmulator
 import TestSupport
 import Testing
 
+/// The end-to-end suites, one test at a time across all of them: each runs `anchorbridge` processes
+/// against the DC and an emulator in this process, and side by side on a 2-core machine they starved
+/// the other suites' timeouts.
+@Suite(.serialized) enum EndToEnd {}
+
 /// An end-to-end rehearsal: the real test DC, a tenant emulator in this process whose cloud users
 /// are twins of the DC's named fixture users, a private state folder, and the built `anchorbridge`
 /// binary run as an admin would run it. The cloud side is written here by hand from the fixture
