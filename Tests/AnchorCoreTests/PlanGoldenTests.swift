@@ -14,7 +14,10 @@ struct PlanGoldenTests {
   /// Sizes and digests: the JSON of each plan, as `sha256` hex.
   static let expected: [(name: String, digest: String)] = [
     ("link default", "0358c9d24d93b0a5e4559e724fea4e700ce5bc79d2789264351510dab12ad6a9"),
-    ("link relink+disabled+mapping", "d1fee8c7a9bac4ad720818dc3421dc1af635fc7f2e55c7a693820aba9883edbd"),
+    (
+      "link relink+disabled+mapping",
+      "d1fee8c7a9bac4ad720818dc3421dc1af635fc7f2e55c7a693820aba9883edbd"
+    ),
     ("link upn first", "4f6dad2e8ef94d661151aeaf895b87bdd6e5958e8a44ee0017345688c424faa9"),
     ("link upn only", "5028207b82663d95ca46d6a335f22523d0a0b1961f583f2da18cb0871d0cf091"),
     ("clear", "72a9f6d9648152b287442b189072e80e9a06cbb03f57dbac90063b34479b7b96"),
@@ -56,8 +59,10 @@ struct GoldenCorpus {
 
   /// Names drawn from a small pool so that UPNs and addresses collide, in several spellings.
   static let names = [
-    "ann", "Ann", "ANN", "bob", "carol", "dave", "eve", "j\u{FC}rgen", "J\u{DC}RGEN", "\u{212A}im", "kim",
-    "KIM", "\u{130}lker", "i\u{307}lker", "ilker", "zo\u{EB}", "ZO\u{CB}", "o'brien", "quote\"x", "back\\slash",
+    "ann", "Ann", "ANN", "bob", "carol", "dave", "eve", "j\u{FC}rgen", "J\u{DC}RGEN", "\u{212A}im",
+    "kim",
+    "KIM", "\u{130}lker", "i\u{307}lker", "ilker", "zo\u{EB}", "ZO\u{CB}", "o'brien", "quote\"x",
+    "back\\slash",
     "averyveryverylongname.with.dots", "AVERYVERYVERYLONGNAME.WITH.DOTS",
   ]
   static let domains = [
@@ -75,7 +80,9 @@ struct GoldenCorpus {
     func address() -> String { name() + "@" + pick(Self.domains) }
     func guid() -> ObjectGUID {
       let words = [random.next(), random.next()]
-      return ObjectGUID(bytes: words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } })!
+      return ObjectGUID(
+        bytes: words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
+      )!
     }
 
     var anchors: [SourceAnchor] = []
@@ -130,7 +137,9 @@ struct GoldenCorpus {
       }
       let target = pick(cloud)
       let cloudKey: IdentityMapping.CloudKey =
-        chance(50) ? .objectId(target.id.uppercased()) : .userPrincipalName(chance(80) ? target.userPrincipalName : address())
+        chance(50)
+        ? .objectId(target.id.uppercased())
+        : .userPrincipalName(chance(80) ? target.userPrincipalName : address())
       mapping.append(
         IdentityMapping(directory: directoryKey, cloud: cloudKey, origin: "map.csv:\(line + 1)"))
     }
@@ -140,7 +149,8 @@ struct GoldenCorpus {
     TenantSnapshot(
       tenantId: "11111111-2222-3333-4444-555555555555", users: cloud,
       domains: [
-        TenantDomain(name: "contoso.onmicrosoft.com", authenticationType: .managed, isInitial: true),
+        TenantDomain(
+          name: "contoso.onmicrosoft.com", authenticationType: .managed, isInitial: true),
         TenantDomain(name: "Contoso.com", authenticationType: .managed),
         TenantDomain(name: "fed.contoso.com", authenticationType: .federated),
         TenantDomain(name: "FED2.contoso.com", authenticationType: .federated),

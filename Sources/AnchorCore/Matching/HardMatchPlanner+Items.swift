@@ -1,8 +1,10 @@
 extension HardMatchPlanner {
   /// Turns one directory user's match outcome into a plan item (action, steps, before-image).
-  /// Steps are added afterwards (`FederatedSequencer`), once every temporary UPN is known.
+  /// A link or relink in a federated domain gets its steps afterwards (`FederatedSequencer`, once
+  /// every temporary UPN is known): `deferFederated` is called with its twin.
   func item(
-    for position: Int32, _ outcome: Outcome, directory: DirectoryIndex, cloud: TenantIndex
+    for position: Int32, _ outcome: Outcome, directory: DirectoryIndex, cloud: TenantIndex,
+    deferFederated: (Int32) -> Void
   ) -> PlanItem {
     let directoryRef = directory.ref(position)
     switch outcome {
@@ -12,24 +14,36 @@ extension HardMatchPlanner {
       return PlanItem(
         action: .conflict, reason: code, explanation: text,
         cloud: twins.count == 1 ? cloud.ref(twins[0]) : nil, directory: directoryRef,
-        involved: involved)
+        involved: involved.sorted(by: PlanObjectRef.precedes))
     case .twin(let twin, let rule, let diagnostics):
       let before = cloud.before(twin)
       var item = PlanItem(
         action: .noop, reason: .alreadyLinked, explanation: "", cloud: cloud.ref(twin),
         directory: directoryRef, matchedBy: rule,
-        immutableId: directory.users[Int(position)].anchor,
-        before: before, diagnostics: diagnostics)
-      decide(&item, position: position, twin: twin, directory: directory, cloud: cloud)
+        immutableId: directory.users[Int(position)].anchor, diagnostics: diagnostics)
+      decide(
+        &item, before: before, position: position, twin: twin, directory: directory, cloud: cloud)
+      if item.involved.count > 1 { item.involved.sort(by: PlanObjectRef.precedes) }
+      // The before-image lives in the first step when there is one (not stored twice).
+      if item.action == .link || item.action == .relink, let anchor = item.immutableId {
+        if cloud.isFederated(twin) {
+          item.before = before
+          deferFederated(twin)
+        } else {
+          item.steps = [PlanStep(kind: .setImmutableId, immutableId: anchor, expect: before)]
+        }
+      } else {
+        item.before = before
+      }
       return item
     }
   }
 
   private func decide(
-    _ item: inout PlanItem, position: Int32, twin: Int32, directory: DirectoryIndex,
-    cloud: TenantIndex
+    _ item: inout PlanItem, before: BeforeImage, position: Int32, twin: Int32,
+    directory: DirectoryIndex, cloud: TenantIndex
   ) {
-    let current = item.before?.immutableId
+    let current = before.immutableId
     guard let target = item.immutableId else {
       item.action = .blocked
       item.reason = .noSourceAnchor
@@ -44,7 +58,7 @@ extension HardMatchPlanner {
       item.involved = same.map(directory.involved) + [cloud.involved(twin)]
       return
     }
-    if item.before?.onPremisesSyncEnabled == true {
+    if before.onPremisesSyncEnabled == true {
       if current == target {
         item.reason = .syncedAndLinked
         item.explanation = "synced by Entra Connect with this anchor already"

@@ -18,15 +18,13 @@ public struct HardMatchPlanner: Sendable {
   ) -> Plan {
     // The indexes live only inside buildItems: they are gone before the sort, which is when the
     // items are largest (this kept the 1M-user peak ~65 MB lower).
-    var (items, diagnostics) = buildItems(
+    var (items, diagnostics, hashes) = buildItems(
       directoryUsers: directoryUsers, tenant: tenant, mapping: mapping)
     PlanItem.sortDeterministically(&items)
-    for index in items.indices where items[index].involved.count > 1 {
-      items[index].involved.sort(by: PlanObjectRef.precedes)
-    }
 
     var fingerprint = PlanningChecks.fingerprint(
-      directoryUsers: directoryUsers, tenant: tenant, settings: settings, mode: .link)
+      directory: hashes.directory, cloud: hashes.cloud, tenant: tenant, settings: settings,
+      mode: .link)
     for entry in mapping { fingerprint.add(line: "mapping \(entry)") }
     return Plan(
       mode: .link, createdAt: createdAt, tenant: tenant.tenantId,
@@ -34,10 +32,11 @@ public struct HardMatchPlanner: Sendable {
       diagnostics: diagnostics.sorted(by: PlanningChecks.diagnosticOrder), items: items)
   }
 
-  /// Matching (passes 1-2) and actions with steps (pass 3), in input order.
+  /// Matching (passes 1-2) and actions with steps (pass 3), in input order; and the users'
+  /// fingerprint hashes, taken while the indexes were built.
   private func buildItems(
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, mapping: [IdentityMapping]
-  ) -> ([PlanItem], [Diagnostic]) {
+  ) -> ([PlanItem], [Diagnostic], (directory: MultisetHash, cloud: MultisetHash)) {
     let cloud = TenantIndex(tenant, includeIds: !mapping.isEmpty)
     var directory = DirectoryIndex(directoryUsers, includeMappingKeys: !mapping.isEmpty)
     var diagnostics = PlanningChecks.tenantDiagnostics(tenant, cloud: cloud, mode: .link)
@@ -75,28 +74,26 @@ public struct HardMatchPlanner: Sendable {
       }
     }
 
-    // Pass 3: actions; then steps, once every federated item's temporary UPN is known.
+    // Pass 3: actions and steps, in input order (the users' strings are read in memory order).
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
-    var twins: [Int32] = []
-    twins.reserveCapacity(outcomes.count)
-    for (position, outcome) in outcomes.enumerated() {
-      items.append(item(for: Int32(position), outcome, directory: directory, cloud: cloud))
-      if case .twin(let twin, _, _) = outcome { twins.append(twin) } else { twins.append(-1) }
+    var federatedItems: [(item: Int, twin: Int32)] = []
+    for position in outcomes.indices {
+      items.append(
+        item(for: Int32(position), outcomes[position], directory: directory, cloud: cloud) {
+          federatedItems.append((position, $0))
+        })
     }
     outcomes = []
-    var federated = FederatedSequencer(cloud: cloud)
-    for index in items.indices where items[index].action == .link || items[index].action == .relink
-    {
-      federated.reserve(twins[index])
-    }
-    for index in items.indices where items[index].action == .link || items[index].action == .relink
-    {
-      if let anchor = items[index].immutableId {
-        federated.addSteps(to: &items[index], twin: twins[index], setting: anchor)
+    // Federated items need the documented sequence, once every temporary UPN wanted is known.
+    if !federatedItems.isEmpty {
+      var federated = FederatedSequencer(cloud: cloud)
+      for (_, twin) in federatedItems { federated.reserve(twin) }
+      for (index, twin) in federatedItems {
+        federated.addSteps(to: &items[index], twin: twin, setting: items[index].immutableId!)
       }
     }
-    return (items, diagnostics)
+    return (items, diagnostics, (directory.fingerprint, cloud.fingerprint))
   }
 
   /// One per directory user until items are built. The rare cases are boxed (`indirect`) so the
@@ -118,8 +115,8 @@ public struct HardMatchPlanner: Sendable {
       let directoryHits = directory.lookup(entry.directory)
       let cloudHits: Hits
       switch entry.cloud {
-      case .objectId(let id): cloudHits = cloud.byId.lookup(CaseInsensitiveKey(id))
-      case .userPrincipalName(let upn): cloudHits = cloud.byUPN.lookup(CaseInsensitiveKey(upn))
+      case .objectId(let id): cloudHits = cloud.byId.lookup(id)
+      case .userPrincipalName(let upn): cloudHits = cloud.byUPN.lookup(upn)
       }
       switch directoryHits {
       case .none:
@@ -157,23 +154,25 @@ public struct HardMatchPlanner: Sendable {
       guard let anchor = directory.users[index].anchor else { return (.none, .none) }
       return (cloud.byAnchor.lookup(anchor), .none)
     case .mapping:
-      return (mappedTo[position]?.0 ?? .none, .none)
+      return mappedTo.isEmpty ? (.none, .none) : (mappedTo[position]?.0 ?? .none, .none)
     case .userPrincipalName:
       guard let upn = directory.users[index].userPrincipalName, !upn.isEmpty else {
         return (.none, .none)
       }
-      let key = CaseInsensitiveKey(upn)
-      let hits = cloud.byUPN.lookup(key)
+      // The UPN was hashed once, when the directory index was built.
+      let hash = directory.upnHashes[index]
+      let hits = cloud.byUPN.lookup(upn, hash: hash)
       if hits.isEmpty { return (.none, .none) }
-      return (hits, directory.byUPN.shared(key).map(Hits.many) ?? .none)
+      return (hits, directory.byUPN.shared(upn, hash: hash).map(Hits.many) ?? .none)
     case .primarySmtp:
       guard let smtp = directory.primarySmtp[Int(position)], !smtp.isEmpty else {
         return (.none, .none)
       }
-      let key = CaseInsensitiveKey(smtp)
-      let hits = cloud.bySMTP.lookup(key)
+      if cloud.bySMTP.isEmpty { return (.none, .none) }
+      let hash = CaseFolding.hash(smtp)
+      let hits = cloud.bySMTP.lookup(smtp, hash: hash)
       if hits.isEmpty { return (.none, .none) }
-      return (hits, directory.bySMTP.shared(key).map(Hits.many) ?? .none)
+      return (hits, directory.bySMTP.shared(smtp, hash: hash).map(Hits.many) ?? .none)
     }
   }
 
