@@ -16,11 +16,9 @@ public struct HardMatchPlanner: Sendable {
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, mapping: [IdentityMapping] = [],
     createdAt: String
   ) -> Plan {
-    // The indexes live only inside buildItems: they are gone before the sort, which is when the
-    // items are largest (this kept the 1M-user peak ~65 MB lower).
-    var (items, diagnostics, hashes) = buildItems(
+    // The indexes live only inside buildItems: they are freed before the plan is assembled.
+    let (items, diagnostics, hashes) = buildItems(
       directoryUsers: directoryUsers, tenant: tenant, mapping: mapping)
-    PlanItem.sortDeterministically(&items)
 
     var fingerprint = PlanningChecks.fingerprint(
       directory: hashes.directory, cloud: hashes.cloud, tenant: tenant, settings: settings,
@@ -32,7 +30,7 @@ public struct HardMatchPlanner: Sendable {
       diagnostics: diagnostics.sorted(by: PlanningChecks.diagnosticOrder), items: items)
   }
 
-  /// Matching (passes 1-2) and actions with steps (pass 3), in input order; and the users'
+  /// Matching (passes 1-2) and actions with steps (pass 3), in the plan's order; and the users'
   /// fingerprint hashes, taken while the indexes were built.
   private func buildItems(
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, mapping: [IdentityMapping]
@@ -43,11 +41,13 @@ public struct HardMatchPlanner: Sendable {
     let mappedTo = resolve(mapping, directory: directory, cloud: cloud, diagnostics: &diagnostics)
 
     // Pass 1: each directory user's twin (or why there is none).
+    let probes = CloudProbes(directory: directory, cloud: cloud, rules: settings.matchOrder)
     var outcomes: [Outcome] = []
     outcomes.reserveCapacity(directoryUsers.count)
     for position in 0..<directoryUsers.count {
       outcomes.append(
-        match(Int32(position), directory: directory, cloud: cloud, mappedTo: mappedTo))
+        match(
+          Int32(position), directory: directory, cloud: cloud, probes: probes, mappedTo: mappedTo))
     }
 
     directory.dropKeyIndexes()
@@ -56,7 +56,7 @@ public struct HardMatchPlanner: Sendable {
     var claimant = [Int32](repeating: -1, count: cloud.users.count)
     var contested: [Int32: [Int32]] = [:]
     for (position, outcome) in outcomes.enumerated() {
-      guard case .twin(let twin, _, _) = outcome else { continue }
+      guard case .twin(let twin, _, _, _) = outcome else { continue }
       let first = claimant[Int(twin)]
       if first < 0 {
         claimant[Int(twin)] = Int32(position)
@@ -74,14 +74,17 @@ public struct HardMatchPlanner: Sendable {
       }
     }
 
-    // Pass 3: actions and steps, in input order (the users' strings are read in memory order).
+    // Pass 3: actions and steps, built straight in the plan's order (by objectGUID): sorting a
+    // million positions is cheaper than sorting, then permuting, a million items.
+    let (order, ties) = PlanItem.directoryOrder(directoryUsers)
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
     var federatedItems: [(item: Int, twin: Int32)] = []
-    for position in outcomes.indices {
+    for position in order {
+      let index = items.count
       items.append(
-        item(for: Int32(position), outcomes[position], directory: directory, cloud: cloud) {
-          federatedItems.append((position, $0))
+        item(for: position, outcomes[Int(position)], directory: directory, cloud: cloud) {
+          federatedItems.append((index, $0))
         })
     }
     outcomes = []
@@ -93,6 +96,8 @@ public struct HardMatchPlanner: Sendable {
         federated.addSteps(to: &items[index], twin: twin, setting: items[index].immutableId!)
       }
     }
+    // Equal objectGUIDs (rare) are ordered by the rest of `PlanItem.precedes`.
+    for range in ties { items[range].sort(by: PlanItem.precedes) }
     return (items, diagnostics, (directory.fingerprint, cloud.fingerprint))
   }
 
@@ -100,7 +105,8 @@ public struct HardMatchPlanner: Sendable {
   /// array of a million outcomes stays at the size of a twin (~16 bytes, not ~56).
   enum Outcome {
     indirect case skip(DiagnosticCode, String)
-    case twin(Int32, MatchRule, [Diagnostic])
+    /// `anchorUnheld`: the immutableId rule looked the anchor up and no cloud user holds it.
+    case twin(Int32, MatchRule, [Diagnostic], anchorUnheld: Bool)
     indirect case conflict(DiagnosticCode, String, cloud: [Int32], involved: [PlanObjectRef])
   }
 
@@ -146,24 +152,25 @@ public struct HardMatchPlanner: Sendable {
 
   private func lookup(
     _ rule: MatchRule, _ position: Int32, directory: DirectoryIndex, cloud: TenantIndex,
-    mappedTo: [Int32: (Hits, String)]
+    probes: CloudProbes, mappedTo: [Int32: (Hits, String)]
   ) -> (hits: Hits, sameKey: Hits) {
     let index = Int(position)
     switch rule {
     case .immutableId:
-      guard let anchor = directory.users[index].anchor else { return (.none, .none) }
-      return (cloud.byAnchor.lookup(anchor), .none)
+      let first = probes.anchor[index]
+      return (first < 0 ? .none : cloud.byAnchor.hits(first: first), .none)
     case .mapping:
       return mappedTo.isEmpty ? (.none, .none) : (mappedTo[position]?.0 ?? .none, .none)
     case .userPrincipalName:
       guard let upn = directory.users[index].userPrincipalName, !upn.isEmpty else {
         return (.none, .none)
       }
+      let first = probes.upn[index]
+      if first < 0 { return (.none, .none) }
+      let hits = cloud.byUPN.hits(first: first)
       // The UPN was hashed once, when the directory index was built.
-      let hash = directory.upnHashes[index]
-      let hits = cloud.byUPN.lookup(upn, hash: hash)
-      if hits.isEmpty { return (.none, .none) }
-      return (hits, directory.byUPN.shared(upn, hash: hash).map(Hits.many) ?? .none)
+      let sameKey = directory.byUPN.shared(upn, hash: directory.upnHashes[index])
+      return (hits, sameKey.map(Hits.many) ?? .none)
     case .primarySmtp:
       guard let smtp = directory.primarySmtp[Int(position)], !smtp.isEmpty else {
         return (.none, .none)
@@ -177,7 +184,7 @@ public struct HardMatchPlanner: Sendable {
   }
 
   private func match(
-    _ position: Int32, directory: DirectoryIndex, cloud: TenantIndex,
+    _ position: Int32, directory: DirectoryIndex, cloud: TenantIndex, probes: CloudProbes,
     mappedTo: [Int32: (Hits, String)]
   ) -> Outcome {
     let index = Int(position)
@@ -187,9 +194,11 @@ public struct HardMatchPlanner: Sendable {
     }
     var decided: (twin: Int32, rule: MatchRule)?
     var diagnostics: [Diagnostic] = []
+    var anchorUnheld = false
     for rule in settings.matchOrder {
       let (hits, sameKey) = lookup(
-        rule, position, directory: directory, cloud: cloud, mappedTo: mappedTo)
+        rule, position, directory: directory, cloud: cloud, probes: probes, mappedTo: mappedTo)
+      if rule == .immutableId && hits.isEmpty { anchorUnheld = true }
       // Once an explicit rule decided, later disagreement is reported but does not override it.
       let explicitlyDecided = decided?.rule.isExplicit == true
       switch hits {
@@ -257,7 +266,46 @@ public struct HardMatchPlanner: Sendable {
         .noCloudTwin,
         "no cloud user matches by \(settings.matchOrder.map(\.rawValue).joined(separator: ", "))")
     }
-    return .twin(decided.twin, decided.rule, diagnostics)
+    return .twin(decided.twin, decided.rule, diagnostics, anchorUnheld: anchorUnheld)
+  }
+}
+
+/// The first cloud entry holding each directory user's anchor and UPN (-1: none), probed for all
+/// users up front. Each probe is a cache miss in a table of a million keys; in a short loop of
+/// independent probes the CPU overlaps them, which it can't inside the long matching step.
+struct CloudProbes {
+  var anchor: [Int32] = []
+  var upn: [Int32] = []
+
+  init(directory: DirectoryIndex, cloud: TenantIndex, rules: [MatchRule]) {
+    let count = directory.users.count
+    if rules.contains(.immutableId) && !cloud.byAnchor.isEmpty {
+      var found = [Int32](repeating: -1, count: count)
+      directory.users.withUnsafeBufferPointer { users in
+        for index in users.indices {
+          if let anchor = users[index].anchor {
+            found[index] = cloud.byAnchor.firstEntry(anchor, hash: anchor.indexHash) ?? -1
+          }
+        }
+      }
+      anchor = found
+    } else {
+      anchor = [Int32](repeating: -1, count: count)
+    }
+    if rules.contains(.userPrincipalName) {
+      var found = [Int32](repeating: -1, count: count)
+      let hashes = directory.upnHashes
+      directory.users.withUnsafeBufferPointer { users in
+        for index in users.indices {
+          if let upn = users[index].userPrincipalName, !upn.isEmpty {
+            found[index] = cloud.byUPN.firstEntry(upn, hash: hashes[index]) ?? -1
+          }
+        }
+      }
+      upn = found
+    } else {
+      upn = [Int32](repeating: -1, count: count)
+    }
   }
 }
 

@@ -69,6 +69,11 @@ struct PositionIndex<Keys: IndexKeys>: Sendable {
 
   func lookup(_ key: Keys.Key, hash: UInt64) -> Hits {
     guard let first = firstEntry(key, hash: hash) else { return .none }
+    return hits(first: first)
+  }
+
+  /// The positions of a key, given the first entry `firstEntry` found for it.
+  func hits(first: Int32) -> Hits {
     guard !duplicates.isEmpty, let more = duplicates[first] else {
       return .one(keys.position(first))
     }
