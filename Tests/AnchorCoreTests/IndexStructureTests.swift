@@ -165,4 +165,27 @@ struct IndexStructureTests {
     #expect(!table.isFederated(upn: "fed.contoso.com"))
     #expect(!table.isFederated(upn: "ann@contoso.com"))
   }
+
+  /// Users sharing an objectGUID (two forests restored from one backup, say): when anchors are
+  /// objectGUIDs, the plan order's groups give the same duplicate anchors as sorting the anchors.
+  @Test func duplicateAnchorsFromObjectGUIDGroups() {
+    var users = (0..<50).map { Fixture.ad($0, upn: "u\($0)@contoso.com") }
+    users.append(Fixture.ad(7, upn: "again7@contoso.com"))
+    users.append(Fixture.ad(3, upn: "again3@contoso.com"))
+    users.append(Fixture.ad(7, upn: "third7@contoso.com"))
+    let (order, ties) = PlanItem.directoryOrder(users)
+    let groups = ties.map { Array(order[$0]) }
+    #expect(groups.count == 2)
+    let fromGroups = DirectoryIndex(users, includeMappingKeys: false, sameObjectGUID: groups)
+    let sorted = DirectoryIndex(users, includeMappingKeys: false)
+    #expect(fromGroups.duplicateAnchors == sorted.duplicateAnchors)
+    #expect(sorted.duplicateAnchors[Fixture.anchor(7)] == [7, 50, 52])
+    #expect(sorted.duplicateAnchors[Fixture.anchor(3)] == [3, 51])
+    // One custom anchor: the groups no longer say which anchors repeat; the sort decides.
+    users[10].anchor = SourceAnchor(opaque: "emp1")
+    users[11].anchor = SourceAnchor(opaque: "emp1")
+    let mixed = DirectoryIndex(users, includeMappingKeys: false, sameObjectGUID: groups)
+    #expect(mixed.duplicateAnchors[SourceAnchor(opaque: "emp1")] == [10, 11])
+    #expect(mixed.duplicateAnchors.count == 3)
+  }
 }

@@ -36,7 +36,12 @@ public struct HardMatchPlanner: Sendable {
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, mapping: [IdentityMapping]
   ) -> ([PlanItem], [Diagnostic], (directory: MultisetHash, cloud: MultisetHash)) {
     let cloud = TenantIndex(tenant, includeIds: !mapping.isEmpty)
-    var directory = DirectoryIndex(directoryUsers, includeMappingKeys: !mapping.isEmpty)
+    // The plan's order (by objectGUID) is sorted first: its groups of equal objectGUIDs are also
+    // the duplicate anchors when anchors are objectGUIDs.
+    let (order, ties) = PlanItem.directoryOrder(directoryUsers)
+    var directory = DirectoryIndex(
+      directoryUsers, includeMappingKeys: !mapping.isEmpty,
+      sameObjectGUID: ties.map { Array(order[$0]) })
     var diagnostics = PlanningChecks.tenantDiagnostics(tenant, cloud: cloud, mode: .link)
     let mappedTo = resolve(mapping, directory: directory, cloud: cloud, diagnostics: &diagnostics)
 
@@ -76,7 +81,6 @@ public struct HardMatchPlanner: Sendable {
 
     // Pass 3: actions and steps, built straight in the plan's order (by objectGUID): sorting a
     // million positions is cheaper than sorting, then permuting, a million items.
-    let (order, ties) = PlanItem.directoryOrder(directoryUsers)
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
     var federatedItems: [(item: Int, twin: Int32)] = []

@@ -110,8 +110,12 @@ struct DirectoryIndex: Sendable {
   /// The users' part of the input fingerprint, taken in the same pass.
   let fingerprint: MultisetHash
 
-  /// - Parameter includeMappingKeys: build the DN and sAMAccountName indexes (only a mapping needs them).
-  init(_ users: [DirectoryUser], includeMappingKeys: Bool) {
+  /// - Parameters:
+  ///   - includeMappingKeys: build the DN and sAMAccountName indexes (only a mapping needs them).
+  ///   - sameObjectGUID: when known, the groups of users sharing an objectGUID (the ties of
+  ///     `PlanItem.directoryOrder`): if every anchor is the objectGUID, they are the duplicate
+  ///     anchors, and a second sort of a million anchors is saved.
+  init(_ users: [DirectoryUser], includeMappingKeys: Bool, sameObjectGUID: [[Int32]]? = nil) {
     self.users = users
     var primary: [String?] = []
     primary.reserveCapacity(users.count)
@@ -165,7 +169,25 @@ struct DirectoryIndex: Sendable {
     self.bySam = bySam
     upnHashes = hashes
     self.fingerprint = fingerprint
-    duplicateAnchors = DirectoryIndex.findDuplicateAnchors(users)
+    duplicateAnchors =
+      sameObjectGUID.flatMap { DirectoryIndex.duplicateAnchors(users, sameObjectGUID: $0) }
+      ?? DirectoryIndex.findDuplicateAnchors(users)
+  }
+
+  /// The duplicate anchors from the groups of users sharing an objectGUID, or nil when some
+  /// user's anchor is not its objectGUID (a custom or consistency-GUID anchor).
+  private static func duplicateAnchors(_ users: [DirectoryUser], sameObjectGUID: [[Int32]])
+    -> [SourceAnchor: [Int32]]?
+  {
+    let anchorsAreObjectGUIDs = users.withUnsafeBufferPointer { users in
+      users.allSatisfy { user in user.anchor?.guid.map { $0 == user.objectGUID } ?? false }
+    }
+    guard anchorsAreObjectGUIDs else { return nil }
+    var result: [SourceAnchor: [Int32]] = [:]
+    for group in sameObjectGUID {
+      result[users[Int(group[0])].anchor!] = group.sorted()
+    }
+    return result
   }
 
   private static func findDuplicateAnchors(_ users: [DirectoryUser]) -> [SourceAnchor: [Int32]] {
