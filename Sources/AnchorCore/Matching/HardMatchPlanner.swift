@@ -60,8 +60,10 @@ public struct HardMatchPlanner: Sendable {
     // Pass 2: a cloud user claimed by several directory users is a conflict for all of them.
     var claimant = [Int32](repeating: -1, count: cloud.users.count)
     var contested: [Int32: [Int32]] = [:]
+    var twins = [Int32](repeating: -1, count: outcomes.count)
     for (position, outcome) in outcomes.enumerated() {
       guard case .twin(let twin, _, _, _) = outcome else { continue }
+      twins[position] = twin
       let first = claimant[Int(twin)]
       if first < 0 {
         claimant[Int(twin)] = Int32(position)
@@ -84,14 +86,25 @@ public struct HardMatchPlanner: Sendable {
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
     var federatedItems: [(item: Int, twin: Int32)] = []
-    for position in order {
-      let index = items.count
-      items.append(
-        item(for: position, outcomes[Int(position)], directory: directory, cloud: cloud) {
-          federatedItems.append((index, $0))
-        })
+    twins.withUnsafeBufferPointer { twins in
+      directory.users.withUnsafeBufferPointer { directoryUsers in
+        cloud.users.withUnsafeBufferPointer { cloudUsers in
+          for start in stride(from: 0, to: order.count, by: CacheWarming.block) {
+            let block = order[start..<min(start + CacheWarming.block, order.count)]
+            CacheWarming.touch(block, twins: twins, directory: directoryUsers, cloud: cloudUsers)
+            for position in block {
+              let index = items.count
+              items.append(
+                item(for: position, outcomes[Int(position)], directory: directory, cloud: cloud) {
+                  federatedItems.append((index, $0))
+                })
+            }
+          }
+        }
+      }
     }
     outcomes = []
+    twins = []
     // Federated items need the documented sequence, once every temporary UPN wanted is known.
     if !federatedItems.isEmpty {
       var federated = FederatedSequencer(cloud: cloud)

@@ -29,6 +29,8 @@ struct TenantIndex: Sendable {
     users.withUnsafeBufferPointer { buffer in
       for offset in buffer.indices {
         let position = Int32(offset)
+        // The strings of a snapshot need not lie in the order of its users: read a block ahead.
+        if offset % CacheWarming.block == 0 { CacheWarming.touch(cloud: buffer, from: offset) }
         fingerprint.add(buffer[offset])
         if includeIds { byId.insert(position, hash: CaseFolding.hash(buffer[offset].id)) }
         // The UPN is read once, while it is in cache: hashed, and its domain looked up.
