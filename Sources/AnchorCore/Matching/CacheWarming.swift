@@ -49,5 +49,5 @@ enum CacheWarming {
   /// An optimization barrier: the loads above exist only for their effect on the cache, and
   /// a function the optimizer may not look into keeps them from being removed as unused.
   @inline(never) @_optimize(none)
-  private static func keep(_ value: UInt64) {}
+  static func keep(_ value: UInt64) {}
 }

@@ -296,32 +296,34 @@ struct CloudProbes {
 
   init(directory: DirectoryIndex, cloud: TenantIndex, rules: [MatchRule]) {
     let count = directory.users.count
-    if rules.contains(.immutableId) && !cloud.byAnchor.isEmpty {
-      var found = [Int32](repeating: -1, count: count)
-      directory.users.withUnsafeBufferPointer { users in
-        for index in users.indices {
-          if let anchor = users[index].anchor {
-            found[index] = cloud.byAnchor.firstEntry(anchor, hash: anchor.indexHash) ?? -1
+    anchor = [Int32](repeating: -1, count: count)
+    upn = [Int32](repeating: -1, count: count)
+    let probeAnchors = rules.contains(.immutableId) && !cloud.byAnchor.isEmpty
+    let probeUPNs = rules.contains(.userPrincipalName)
+    guard probeAnchors || probeUPNs else { return }
+    let upnHashes = directory.upnHashes
+    var anchorHashes = [UInt64](repeating: 0, count: CacheWarming.block)
+    directory.users.withUnsafeBufferPointer { users in
+      for start in stride(from: 0, to: count, by: CacheWarming.block) {
+        let end = min(start + CacheWarming.block, count)
+        // Read the block's home slots first (see `CacheWarming`), then probe.
+        if probeAnchors {
+          for index in start..<end {
+            anchorHashes[index - start] = users[index].anchor?.indexHash ?? 0
+          }
+          cloud.byAnchor.touch(anchorHashes[0..<(end - start)])
+        }
+        if probeUPNs { cloud.byUPN.touch(upnHashes[start..<end]) }
+        for index in start..<end {
+          if probeAnchors, let key = users[index].anchor {
+            anchor[index] =
+              cloud.byAnchor.firstEntry(key, hash: anchorHashes[index - start]) ?? -1
+          }
+          if probeUPNs, let key = users[index].userPrincipalName, !key.isEmpty {
+            upn[index] = cloud.byUPN.firstEntry(key, hash: upnHashes[index]) ?? -1
           }
         }
       }
-      anchor = found
-    } else {
-      anchor = [Int32](repeating: -1, count: count)
-    }
-    if rules.contains(.userPrincipalName) {
-      var found = [Int32](repeating: -1, count: count)
-      let hashes = directory.upnHashes
-      directory.users.withUnsafeBufferPointer { users in
-        for index in users.indices {
-          if let upn = users[index].userPrincipalName, !upn.isEmpty {
-            found[index] = cloud.byUPN.firstEntry(upn, hash: hashes[index]) ?? -1
-          }
-        }
-      }
-      upn = found
-    } else {
-      upn = [Int32](repeating: -1, count: count)
     }
   }
 }

@@ -32,6 +32,12 @@ struct HashSlots: Sendable {
     count += 1
   }
 
+  /// The home slot of `hash`, read only to bring it into cache ahead of use (`CacheWarming`).
+  @inline(__always)
+  func homeSlot(_ hash: UInt64) -> UInt64 {
+    slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: hash >> shift)] }
+  }
+
   /// Calls `body` with every entry whose tag matches `hash`, in insertion order, until it
   /// returns false.
   @inline(__always)

@@ -26,6 +26,7 @@ struct TenantIndex: Sendable {
     var federated: [Bool] = []
     if domains.hasFederated { federated.reserveCapacity(users.count) }
     var fingerprint = MultisetHash()
+    var upnHashes = [UInt64](repeating: 0, count: users.count)
     users.withUnsafeBufferPointer { buffer in
       for offset in buffer.indices {
         let position = Int32(offset)
@@ -34,7 +35,7 @@ struct TenantIndex: Sendable {
         fingerprint.add(buffer[offset])
         if includeIds { byId.insert(position, hash: CaseFolding.hash(buffer[offset].id)) }
         // The UPN is read once, while it is in cache: hashed, and its domain looked up.
-        byUPN.insert(position, hash: CaseFolding.hash(buffer[offset].userPrincipalName))
+        upnHashes[offset] = CaseFolding.hash(buffer[offset].userPrincipalName)
         if domains.hasFederated {
           federated.append(domains.isFederated(upn: buffer[offset].userPrincipalName))
         }
@@ -50,6 +51,9 @@ struct TenantIndex: Sendable {
           byAnchor.insert(position, hash: anchor.indexHash)
         }
       }
+    }
+    upnHashes.withUnsafeBufferPointer { hashes in
+      byUPN.insert(0..<Int32(users.count)) { hashes[Int($0)] }
     }
     var bySMTP = PositionIndex(keys: smtp, capacity: smtp.count)
     for entry in 0..<Int32(smtp.count) { bySMTP.insert(entry, hash: smtp.hash(entry)) }
@@ -131,6 +135,8 @@ struct DirectoryIndex: Sendable {
     )
     var anySMTP = false
     var fingerprint = MultisetHash()
+    var withUPN: [Int32] = []
+    withUPN.reserveCapacity(users.count)
     users.withUnsafeBufferPointer { buffer in
       for offset in buffer.indices {
         let position = Int32(offset)
@@ -138,7 +144,7 @@ struct DirectoryIndex: Sendable {
         var hash: UInt64 = 0
         if let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
           hash = CaseFolding.hash(upn)
-          byUPN.insert(position, hash: hash)
+          withUPN.append(position)
         }
         hashes.append(hash)
         let smtp =
@@ -155,6 +161,8 @@ struct DirectoryIndex: Sendable {
         }
       }
     }
+    // Inserted after hashing, a block at a time: the table is the random access here.
+    hashes.withUnsafeBufferPointer { hashes in byUPN.insert(withUPN) { hashes[Int($0)] } }
     primarySmtp = primary
     // Addresses are rare next to UPNs: their index is sized to them, in a second short pass.
     var bySMTP = PositionIndex(keys: DirectoryKeys(users: users, smtp: primary))

@@ -52,6 +52,27 @@ struct PositionIndex<Keys: IndexKeys>: Sendable {
     duplicates[first, default: []].append(entry)
   }
 
+  /// Inserts `entries` in order, each under `hash(entry)`, reading the home slots of a block of
+  /// entries before inserting them: their cache misses overlap (see `CacheWarming`).
+  mutating func insert(_ entries: some RandomAccessCollection<Int32>, hash: (Int32) -> UInt64) {
+    var start = entries.startIndex
+    while start != entries.endIndex {
+      let end =
+        entries.index(start, offsetBy: CacheWarming.block, limitedBy: entries.endIndex)
+        ?? entries.endIndex
+      touch(entries[start..<end].lazy.map(hash))
+      for entry in entries[start..<end] { insert(entry, hash: hash(entry)) }
+      start = end
+    }
+  }
+
+  /// Reads the home slots of `hashes` ahead of their use (see `CacheWarming`).
+  func touch(_ hashes: some Sequence<UInt64>) {
+    var sum: UInt64 = 0
+    for hash in hashes { sum &+= slots.homeSlot(hash) }
+    CacheWarming.keep(sum)
+  }
+
   /// The first entry inserted with `key`.
   @inline(__always)
   func firstEntry(_ key: Keys.Key, hash: UInt64) -> Int32? {
