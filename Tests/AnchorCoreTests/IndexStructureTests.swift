@@ -156,6 +156,7 @@ struct IndexStructureTests {
       TenantDomain(name: "Fed.Contoso.com", authenticationType: .federated),
       TenantDomain(name: "late.contoso.com", authenticationType: .federated),
       TenantDomain(name: "LATE.contoso.com", authenticationType: .managed),  // the later one wins
+      TenantDomain(name: "b\u{FC}cher.example", authenticationType: .federated),
     ])
     #expect(table.hasFederated)
     #expect(table.isFederated(upn: "ann@FED.contoso.COM"))
@@ -164,6 +165,10 @@ struct IndexStructureTests {
     #expect(!table.isFederated(upn: "ann@late.contoso.com"))
     #expect(!table.isFederated(upn: "fed.contoso.com"))
     #expect(!table.isFederated(upn: "ann@contoso.com"))
+    // Non-ASCII names and UPNs take the Unicode path, with the same answers.
+    #expect(table.isFederated(upn: "ann@B\u{DC}CHER.example"))
+    #expect(table.isFederated(upn: "j\u{FC}rgen@fed.contoso.com"))
+    #expect(!table.isFederated(upn: "ann@bucher.example"))
   }
 
   /// Users sharing an objectGUID (two forests restored from one backup, say): when anchors are

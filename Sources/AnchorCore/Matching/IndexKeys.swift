@@ -143,6 +143,18 @@ struct DomainTable: Sendable {
 
   /// Is the domain after the UPN's last `@` a federated domain of the tenant?
   func isFederated(upn: String) -> Bool {
+    // Read in place (no substring, no retain) when the UPN and the names are ASCII.
+    let fast: Bool?? = upn.utf8.withContiguousStorageIfAvailable { units -> Bool? in
+      guard let at = units.lastIndex(of: UInt8(ascii: "@")) else { return false }
+      let domain = UnsafeBufferPointer(rebasing: units[(at + 1)...])
+      guard let hash = CaseFolding.asciiHash(domain) else { return nil }
+      for entry in domains where entry.type == .federated && entry.hash == hash {
+        guard let equal = CaseFolding.asciiEqual(domain, entry.name) else { return nil }
+        if equal { return true }
+      }
+      return false
+    }
+    if let fast = fast.flatMap({ $0 }) { return fast }
     guard let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
     let domain = upn[upn.utf8.index(after: at)...]
     let hash = CaseFolding.hash(domain)

@@ -32,7 +32,7 @@ struct TenantIndex: Sendable {
         let position = Int32(offset)
         // The strings of a snapshot need not lie in the order of its users: read a block ahead.
         if offset % CacheWarming.block == 0 { CacheWarming.touch(cloud: buffer, from: offset) }
-        fingerprint.add(buffer[offset])
+        fingerprint.add(buffer.baseAddress! + offset)
         if includeIds { byId.insert(position, hash: CaseFolding.hash(buffer[offset].id)) }
         // The UPN is read once, while it is in cache: hashed, and its domain looked up.
         upnHashes[offset] = CaseFolding.hash(buffer[offset].userPrincipalName)
@@ -140,7 +140,7 @@ struct DirectoryIndex: Sendable {
     users.withUnsafeBufferPointer { buffer in
       for offset in buffer.indices {
         let position = Int32(offset)
-        fingerprint.add(buffer[offset])
+        fingerprint.add(buffer.baseAddress! + offset)
         var hash: UInt64 = 0
         if let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
           hash = CaseFolding.hash(upn)

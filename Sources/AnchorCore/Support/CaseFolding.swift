@@ -25,12 +25,25 @@ enum CaseFolding {
     return hash(String(text))
   }
 
+  /// The hash of ASCII bytes (as `hash` would give for their text); nil when they are not ASCII.
+  static func asciiHash(_ units: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    isASCII(units) ? hashFolded(units) : nil
+  }
+
+  /// Folded equality of ASCII bytes and an ASCII text; nil when either is not ASCII.
+  static func asciiEqual(_ units: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool? {
+    text.utf8.withContiguousStorageIfAvailable { other -> Bool? in
+      guard isASCII(units) && isASCII(other) else { return nil }
+      return foldedASCIIEqual(units, other)
+    }.flatMap { $0 }
+  }
+
   /// True when `lhs` and `rhs` are the same text ignoring case (see the type's note).
   static func equal(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
     let fast: Bool? = lhs.utf8.withContiguousStorageIfAvailable { a in
       rhs.utf8.withContiguousStorageIfAvailable { b -> Bool? in
         guard isASCII(a) && isASCII(b) else { return nil }
-        return asciiEqual(a, b)
+        return foldedASCIIEqual(a, b)
       }.flatMap { $0 }
     }.flatMap { $0 }
     if let fast { return fast }
@@ -40,7 +53,9 @@ enum CaseFolding {
 
 /// Folded ASCII bytes equal, a word at a time (both buffers ASCII).
 @inline(__always)
-private func asciiEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+private func foldedASCIIEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>)
+  -> Bool
+{
   guard a.count == b.count else { return false }
   let left = UnsafeRawBufferPointer(a)
   let right = UnsafeRawBufferPointer(b)
