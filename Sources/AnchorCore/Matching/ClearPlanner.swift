@@ -77,7 +77,8 @@ public struct ClearPlanner: Sendable {
     }
     PlanItem.sortDeterministically(&items)
     var fingerprint = PlanningChecks.fingerprint(
-      directoryUsers: newForestUsers, tenant: tenant, settings: settings, mode: .clear)
+      directory: directory.fingerprint, cloud: cloud.fingerprint, tenant: tenant,
+      settings: settings, mode: .clear)
     fingerprint.add(
       line:
         "scope \(scope.domains.map { $0.sorted() } ?? []) \(scope.userIds.map { $0.sorted() } ?? [])"
@@ -107,10 +108,10 @@ public struct ClearPlanner: Sendable {
       }
     }
     add(
-      directory.byUPN.lookup(CaseInsensitiveKey(effectiveUPN ?? user.userPrincipalName)),
+      directory.byUPN.lookup(effectiveUPN ?? user.userPrincipalName),
       .userPrincipalName)
     for address in user.smtpAddresses {
-      add(directory.bySMTP.lookup(CaseInsensitiveKey(address)), .primarySmtp)
+      add(directory.bySMTP.lookup(address), .primarySmtp)
     }
     guard let (candidate, rule) = candidates.first else {
       return SoftMatchReadiness(outcome: .noTwin, reason: .noCloudTwin)
@@ -122,10 +123,10 @@ public struct ClearPlanner: Sendable {
     let incoming = directory.users[Int(candidate)]
     var others: Set<Int32> = []
     if let upn = incoming.userPrincipalName {
-      others.formUnion(cloud.byUPN.lookup(CaseInsensitiveKey(upn)).positions)
+      others.formUnion(cloud.byUPN.lookup(upn).positions)
     }
     if let smtp = directory.primarySmtp[Int(candidate)] {
-      others.formUnion(cloud.bySMTP.lookup(CaseInsensitiveKey(smtp)).positions)
+      others.formUnion(cloud.bySMTP.lookup(smtp).positions)
     }
     others.remove(position)
     if !others.isEmpty {

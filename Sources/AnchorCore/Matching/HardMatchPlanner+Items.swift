@@ -1,8 +1,10 @@
 extension HardMatchPlanner {
   /// Turns one directory user's match outcome into a plan item (action, steps, before-image).
-  /// Steps are added afterwards (`FederatedSequencer`), once every temporary UPN is known.
+  /// A link or relink in a federated domain gets its steps afterwards (`FederatedSequencer`, once
+  /// every temporary UPN is known): `deferFederated` is called with its twin.
   func item(
-    for position: Int32, _ outcome: Outcome, directory: DirectoryIndex, cloud: TenantIndex
+    for position: Int32, _ outcome: Outcome, directory: DirectoryIndex, cloud: TenantIndex,
+    deferFederated: (Int32) -> Void
   ) -> PlanItem {
     let directoryRef = directory.ref(position)
     switch outcome {
@@ -12,94 +14,121 @@ extension HardMatchPlanner {
       return PlanItem(
         action: .conflict, reason: code, explanation: text,
         cloud: twins.count == 1 ? cloud.ref(twins[0]) : nil, directory: directoryRef,
-        involved: involved)
-    case .twin(let twin, let rule, let diagnostics):
+        involved: involved.sorted(by: PlanObjectRef.precedes))
+    case .twin(let twin, let rule, let diagnostics, let anchorUnheld):
       let before = cloud.before(twin)
-      var item = PlanItem(
-        action: .noop, reason: .alreadyLinked, explanation: "", cloud: cloud.ref(twin),
-        directory: directoryRef, matchedBy: rule,
-        immutableId: directory.users[Int(position)].anchor,
-        before: before, diagnostics: diagnostics)
-      decide(&item, position: position, twin: twin, directory: directory, cloud: cloud)
-      return item
+      let anchor = directory.users[Int(position)].anchor
+      var decision = decide(
+        anchor, rule: rule, before: before, position: position, twin: twin,
+        anchorUnheld: anchorUnheld, directory: directory, cloud: cloud)
+      if decision.involved.count > 1 { decision.involved.sort(by: PlanObjectRef.precedes) }
+      // The before-image lives in the first step when there is one (not stored twice). The item
+      // is built once, complete: mutating a built item copied all of it.
+      var steps: [PlanStep] = []
+      var federated = false
+      if decision.action == .link || decision.action == .relink, let anchor {
+        if cloud.isFederated(twin) {
+          federated = true
+        } else {
+          steps = [PlanStep(kind: .setImmutableId, immutableId: anchor, expect: before)]
+        }
+      }
+      if federated { deferFederated(twin) }
+      return PlanItem(
+        action: decision.action, reason: decision.reason, explanation: decision.explanation,
+        cloud: cloud.ref(twin), directory: directoryRef, matchedBy: rule, immutableId: anchor,
+        before: steps.isEmpty ? before : nil, steps: steps, involved: decision.involved,
+        diagnostics: diagnostics)
     }
   }
 
+  /// What `decide` found: the item's action and why.
+  struct Decision {
+    var action = PlanAction.noop
+    var reason = DiagnosticCode.alreadyLinked
+    var explanation = ""
+    var involved: [PlanObjectRef] = []
+  }
+
   private func decide(
-    _ item: inout PlanItem, position: Int32, twin: Int32, directory: DirectoryIndex,
-    cloud: TenantIndex
-  ) {
-    let current = item.before?.immutableId
-    guard let target = item.immutableId else {
-      item.action = .blocked
-      item.reason = .noSourceAnchor
-      item.explanation =
+    _ anchor: SourceAnchor?, rule: MatchRule, before: BeforeImage, position: Int32, twin: Int32,
+    anchorUnheld: Bool, directory: DirectoryIndex, cloud: TenantIndex
+  ) -> Decision {
+    var decision = Decision()
+    let current = before.immutableId
+    guard let target = anchor else {
+      decision.action = .blocked
+      decision.reason = .noSourceAnchor
+      decision.explanation =
         "the directory user has no sourceAnchor (\(directory.users[Int(position)].anchorSource) is empty): there is nothing to link"
-      return
+      return decision
     }
     if let same = directory.sharedAnchor(target) {
-      item.action = .conflict
-      item.reason = .duplicateDirectoryAnchor
-      item.explanation = "\(same.count) directory users have the anchor \(target)"
-      item.involved = same.map(directory.involved) + [cloud.involved(twin)]
-      return
+      decision.action = .conflict
+      decision.reason = .duplicateDirectoryAnchor
+      decision.explanation = "\(same.count) directory users have the anchor \(target)"
+      decision.involved = same.map(directory.involved) + [cloud.involved(twin)]
+      return decision
     }
-    if item.before?.onPremisesSyncEnabled == true {
+    if before.onPremisesSyncEnabled == true {
       if current == target {
-        item.reason = .syncedAndLinked
-        item.explanation = "synced by Entra Connect with this anchor already"
+        decision.reason = .syncedAndLinked
+        decision.explanation = "synced by Entra Connect with this anchor already"
       } else {
-        item.action = .blocked
-        item.reason = .cloudUserSynced
-        item.explanation =
+        decision.action = .blocked
+        decision.reason = .cloudUserSynced
+        decision.explanation =
           "the cloud user is synced (onPremisesSyncEnabled=true) and read-only here; its ImmutableID "
           + (current.map { "\($0) does not agree with \(target)" } ?? "is empty, not \(target)")
           + ": fix the anchor on the object its sync source exports, not in the cloud"
       }
-      return
+      return decision
     }
     if current == target {
-      item.reason = .alreadyLinked
-      item.explanation = "the cloud user's ImmutableID already equals the directory anchor"
-      return
+      decision.reason = .alreadyLinked
+      decision.explanation = "the cloud user's ImmutableID already equals the directory anchor"
+      return decision
     }
-    let holders = cloud.byAnchor.lookup(target).positions.filter { $0 != twin }
+    // The matcher already looked this anchor up when its immutableId rule ran.
+    let holders =
+      anchorUnheld ? [] : cloud.byAnchor.lookup(target).positions.filter { $0 != twin }
     if !holders.isEmpty {
-      item.action = .conflict
-      item.reason = .immutableIdInUse
-      item.explanation =
+      decision.action = .conflict
+      decision.reason = .immutableIdInUse
+      decision.explanation =
         "ImmutableID \(target) is already used by "
         + holders.map { cloud.users[Int($0)].userPrincipalName }.sorted().joined(separator: ", ")
         + "; ImmutableIDs are unique in a tenant"
-      item.involved =
+      decision.involved =
         [directory.involved(position), cloud.involved(twin)] + holders.map(cloud.involved)
-      return
+      return decision
     }
     if cloud.users[Int(twin)].holdsDirectoryRole {
-      item.action = .blocked
-      item.reason = .cloudUserHoldsRole
-      item.explanation =
+      decision.action = .blocked
+      decision.reason = .cloudUserHoldsRole
+      decision.explanation =
         "the cloud user holds a Microsoft Entra directory role: Entra blocks matching role holders "
         + "(InvalidHardMatch / Existing Admin Role Conflict). Remedy: remove the role assignments, "
         + "let the match complete, then re-add the roles"
-      return
+      return decision
     }
     if let current {
       guard settings.allowRelink else {
-        item.action = .blocked
-        item.reason = .relinkNotAllowed
-        item.explanation =
+        decision.action = .blocked
+        decision.reason = .relinkNotAllowed
+        decision.explanation =
           "the cloud user has ImmutableID \(current), not \(target): replacing it needs allowRelink"
-        return
+        return decision
       }
-      item.action = .relink
-      item.reason = .immutableIdDiffers
-      item.explanation = "replace ImmutableID \(current) with \(target) (allowRelink)"
-      return
+      decision.action = .relink
+      decision.reason = .immutableIdDiffers
+      decision.explanation = "replace ImmutableID \(current) with \(target) (allowRelink)"
+      return decision
     }
-    item.action = .link
-    item.reason = .cloudUserHasNoImmutableId
-    item.explanation = HardMatchPlanner.linkExplanation(item.matchedBy ?? .userPrincipalName)
+    decision.action = .link
+    decision.reason = .cloudUserHasNoImmutableId
+    decision.explanation = HardMatchPlanner.linkExplanation(rule)
+    return decision
   }
 
   /// Shared texts: a million link items should not build a million strings.

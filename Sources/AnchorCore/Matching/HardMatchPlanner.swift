@@ -16,17 +16,13 @@ public struct HardMatchPlanner: Sendable {
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, mapping: [IdentityMapping] = [],
     createdAt: String
   ) -> Plan {
-    // The indexes live only inside buildItems: they are gone before the sort, which is when the
-    // items are largest (this kept the 1M-user peak ~65 MB lower).
-    var (items, diagnostics) = buildItems(
+    // The indexes live only inside buildItems: they are freed before the plan is assembled.
+    let (items, diagnostics, hashes) = buildItems(
       directoryUsers: directoryUsers, tenant: tenant, mapping: mapping)
-    PlanItem.sortDeterministically(&items)
-    for index in items.indices where items[index].involved.count > 1 {
-      items[index].involved.sort(by: PlanObjectRef.precedes)
-    }
 
     var fingerprint = PlanningChecks.fingerprint(
-      directoryUsers: directoryUsers, tenant: tenant, settings: settings, mode: .link)
+      directory: hashes.directory, cloud: hashes.cloud, tenant: tenant, settings: settings,
+      mode: .link)
     for entry in mapping { fingerprint.add(line: "mapping \(entry)") }
     return Plan(
       mode: .link, createdAt: createdAt, tenant: tenant.tenantId,
@@ -34,21 +30,29 @@ public struct HardMatchPlanner: Sendable {
       diagnostics: diagnostics.sorted(by: PlanningChecks.diagnosticOrder), items: items)
   }
 
-  /// Matching (passes 1-2) and actions with steps (pass 3), in input order.
+  /// Matching (passes 1-2) and actions with steps (pass 3), in the plan's order; and the users'
+  /// fingerprint hashes, taken while the indexes were built.
   private func buildItems(
     directoryUsers: [DirectoryUser], tenant: TenantSnapshot, mapping: [IdentityMapping]
-  ) -> ([PlanItem], [Diagnostic]) {
+  ) -> ([PlanItem], [Diagnostic], (directory: MultisetHash, cloud: MultisetHash)) {
     let cloud = TenantIndex(tenant, includeIds: !mapping.isEmpty)
-    var directory = DirectoryIndex(directoryUsers, includeMappingKeys: !mapping.isEmpty)
+    // The plan's order (by objectGUID) is sorted first: its groups of equal objectGUIDs are also
+    // the duplicate anchors when anchors are objectGUIDs.
+    let (order, ties) = PlanItem.directoryOrder(directoryUsers)
+    var directory = DirectoryIndex(
+      directoryUsers, includeMappingKeys: !mapping.isEmpty,
+      sameObjectGUID: ties.map { Array(order[$0]) })
     var diagnostics = PlanningChecks.tenantDiagnostics(tenant, cloud: cloud, mode: .link)
     let mappedTo = resolve(mapping, directory: directory, cloud: cloud, diagnostics: &diagnostics)
 
     // Pass 1: each directory user's twin (or why there is none).
+    let probes = CloudProbes(directory: directory, cloud: cloud, rules: settings.matchOrder)
     var outcomes: [Outcome] = []
     outcomes.reserveCapacity(directoryUsers.count)
     for position in 0..<directoryUsers.count {
       outcomes.append(
-        match(Int32(position), directory: directory, cloud: cloud, mappedTo: mappedTo))
+        match(
+          Int32(position), directory: directory, cloud: cloud, probes: probes, mappedTo: mappedTo))
     }
 
     directory.dropKeyIndexes()
@@ -56,8 +60,10 @@ public struct HardMatchPlanner: Sendable {
     // Pass 2: a cloud user claimed by several directory users is a conflict for all of them.
     var claimant = [Int32](repeating: -1, count: cloud.users.count)
     var contested: [Int32: [Int32]] = [:]
+    var twins = [Int32](repeating: -1, count: outcomes.count)
     for (position, outcome) in outcomes.enumerated() {
-      guard case .twin(let twin, _, _) = outcome else { continue }
+      guard case .twin(let twin, _, _, _) = outcome else { continue }
+      twins[position] = twin
       let first = claimant[Int(twin)]
       if first < 0 {
         claimant[Int(twin)] = Int32(position)
@@ -75,35 +81,49 @@ public struct HardMatchPlanner: Sendable {
       }
     }
 
-    // Pass 3: actions; then steps, once every federated item's temporary UPN is known.
+    // Pass 3: actions and steps, built straight in the plan's order (by objectGUID): sorting a
+    // million positions is cheaper than sorting, then permuting, a million items.
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
-    var twins: [Int32] = []
-    twins.reserveCapacity(outcomes.count)
-    for (position, outcome) in outcomes.enumerated() {
-      items.append(item(for: Int32(position), outcome, directory: directory, cloud: cloud))
-      if case .twin(let twin, _, _) = outcome { twins.append(twin) } else { twins.append(-1) }
-    }
-    outcomes = []
-    var federated = FederatedSequencer(cloud: cloud)
-    for index in items.indices where items[index].action == .link || items[index].action == .relink
-    {
-      federated.reserve(twins[index])
-    }
-    for index in items.indices where items[index].action == .link || items[index].action == .relink
-    {
-      if let anchor = items[index].immutableId {
-        federated.addSteps(to: &items[index], twin: twins[index], setting: anchor)
+    var federatedItems: [(item: Int, twin: Int32)] = []
+    twins.withUnsafeBufferPointer { twins in
+      directory.users.withUnsafeBufferPointer { directoryUsers in
+        cloud.users.withUnsafeBufferPointer { cloudUsers in
+          for start in stride(from: 0, to: order.count, by: CacheWarming.block) {
+            let block = order[start..<min(start + CacheWarming.block, order.count)]
+            CacheWarming.touch(block, twins: twins, directory: directoryUsers, cloud: cloudUsers)
+            for position in block {
+              let index = items.count
+              items.append(
+                item(for: position, outcomes[Int(position)], directory: directory, cloud: cloud) {
+                  federatedItems.append((index, $0))
+                })
+            }
+          }
+        }
       }
     }
-    return (items, diagnostics)
+    outcomes = []
+    twins = []
+    // Federated items need the documented sequence, once every temporary UPN wanted is known.
+    if !federatedItems.isEmpty {
+      var federated = FederatedSequencer(cloud: cloud)
+      for (_, twin) in federatedItems { federated.reserve(twin) }
+      for (index, twin) in federatedItems {
+        federated.addSteps(to: &items[index], twin: twin, setting: items[index].immutableId!)
+      }
+    }
+    // Equal objectGUIDs (rare) are ordered by the rest of `PlanItem.precedes`.
+    for range in ties { items[range].sort(by: PlanItem.precedes) }
+    return (items, diagnostics, (directory.fingerprint, cloud.fingerprint))
   }
 
   /// One per directory user until items are built. The rare cases are boxed (`indirect`) so the
   /// array of a million outcomes stays at the size of a twin (~16 bytes, not ~56).
   enum Outcome {
     indirect case skip(DiagnosticCode, String)
-    case twin(Int32, MatchRule, [Diagnostic])
+    /// `anchorUnheld`: the immutableId rule looked the anchor up and no cloud user holds it.
+    case twin(Int32, MatchRule, [Diagnostic], anchorUnheld: Bool)
     indirect case conflict(DiagnosticCode, String, cloud: [Int32], involved: [PlanObjectRef])
   }
 
@@ -118,8 +138,8 @@ public struct HardMatchPlanner: Sendable {
       let directoryHits = directory.lookup(entry.directory)
       let cloudHits: Hits
       switch entry.cloud {
-      case .objectId(let id): cloudHits = cloud.byId.lookup(CaseInsensitiveKey(id))
-      case .userPrincipalName(let upn): cloudHits = cloud.byUPN.lookup(CaseInsensitiveKey(upn))
+      case .objectId(let id): cloudHits = cloud.byId.lookup(id)
+      case .userPrincipalName(let upn): cloudHits = cloud.byUPN.lookup(upn)
       }
       switch directoryHits {
       case .none:
@@ -149,36 +169,39 @@ public struct HardMatchPlanner: Sendable {
 
   private func lookup(
     _ rule: MatchRule, _ position: Int32, directory: DirectoryIndex, cloud: TenantIndex,
-    mappedTo: [Int32: (Hits, String)]
+    probes: CloudProbes, mappedTo: [Int32: (Hits, String)]
   ) -> (hits: Hits, sameKey: Hits) {
     let index = Int(position)
     switch rule {
     case .immutableId:
-      guard let anchor = directory.users[index].anchor else { return (.none, .none) }
-      return (cloud.byAnchor.lookup(anchor), .none)
+      let first = probes.anchor[index]
+      return (first < 0 ? .none : cloud.byAnchor.hits(first: first), .none)
     case .mapping:
-      return (mappedTo[position]?.0 ?? .none, .none)
+      return mappedTo.isEmpty ? (.none, .none) : (mappedTo[position]?.0 ?? .none, .none)
     case .userPrincipalName:
       guard let upn = directory.users[index].userPrincipalName, !upn.isEmpty else {
         return (.none, .none)
       }
-      let key = CaseInsensitiveKey(upn)
-      let hits = cloud.byUPN.lookup(key)
-      if hits.isEmpty { return (.none, .none) }
-      return (hits, directory.byUPN.shared(key).map(Hits.many) ?? .none)
+      let first = probes.upn[index]
+      if first < 0 { return (.none, .none) }
+      let hits = cloud.byUPN.hits(first: first)
+      // The UPN was hashed once, when the directory index was built.
+      let sameKey = directory.byUPN.shared(upn, hash: directory.upnHashes[index])
+      return (hits, sameKey.map(Hits.many) ?? .none)
     case .primarySmtp:
       guard let smtp = directory.primarySmtp[Int(position)], !smtp.isEmpty else {
         return (.none, .none)
       }
-      let key = CaseInsensitiveKey(smtp)
-      let hits = cloud.bySMTP.lookup(key)
+      if cloud.bySMTP.isEmpty { return (.none, .none) }
+      let hash = CaseFolding.hash(smtp)
+      let hits = cloud.bySMTP.lookup(smtp, hash: hash)
       if hits.isEmpty { return (.none, .none) }
-      return (hits, directory.bySMTP.shared(key).map(Hits.many) ?? .none)
+      return (hits, directory.bySMTP.shared(smtp, hash: hash).map(Hits.many) ?? .none)
     }
   }
 
   private func match(
-    _ position: Int32, directory: DirectoryIndex, cloud: TenantIndex,
+    _ position: Int32, directory: DirectoryIndex, cloud: TenantIndex, probes: CloudProbes,
     mappedTo: [Int32: (Hits, String)]
   ) -> Outcome {
     let index = Int(position)
@@ -188,9 +211,11 @@ public struct HardMatchPlanner: Sendable {
     }
     var decided: (twin: Int32, rule: MatchRule)?
     var diagnostics: [Diagnostic] = []
+    var anchorUnheld = false
     for rule in settings.matchOrder {
       let (hits, sameKey) = lookup(
-        rule, position, directory: directory, cloud: cloud, mappedTo: mappedTo)
+        rule, position, directory: directory, cloud: cloud, probes: probes, mappedTo: mappedTo)
+      if rule == .immutableId && hits.isEmpty { anchorUnheld = true }
       // Once an explicit rule decided, later disagreement is reported but does not override it.
       let explicitlyDecided = decided?.rule.isExplicit == true
       switch hits {
@@ -258,7 +283,48 @@ public struct HardMatchPlanner: Sendable {
         .noCloudTwin,
         "no cloud user matches by \(settings.matchOrder.map(\.rawValue).joined(separator: ", "))")
     }
-    return .twin(decided.twin, decided.rule, diagnostics)
+    return .twin(decided.twin, decided.rule, diagnostics, anchorUnheld: anchorUnheld)
+  }
+}
+
+/// The first cloud entry holding each directory user's anchor and UPN (-1: none), probed for all
+/// users up front. Each probe is a cache miss in a table of a million keys; in a short loop of
+/// independent probes the CPU overlaps them, which it can't inside the long matching step.
+struct CloudProbes {
+  var anchor: [Int32] = []
+  var upn: [Int32] = []
+
+  init(directory: DirectoryIndex, cloud: TenantIndex, rules: [MatchRule]) {
+    let count = directory.users.count
+    anchor = [Int32](repeating: -1, count: count)
+    upn = [Int32](repeating: -1, count: count)
+    let probeAnchors = rules.contains(.immutableId) && !cloud.byAnchor.isEmpty
+    let probeUPNs = rules.contains(.userPrincipalName)
+    guard probeAnchors || probeUPNs else { return }
+    let upnHashes = directory.upnHashes
+    var anchorHashes = [UInt64](repeating: 0, count: CacheWarming.block)
+    directory.users.withUnsafeBufferPointer { users in
+      for start in stride(from: 0, to: count, by: CacheWarming.block) {
+        let end = min(start + CacheWarming.block, count)
+        // Read the block's home slots first (see `CacheWarming`), then probe.
+        if probeAnchors {
+          for index in start..<end {
+            anchorHashes[index - start] = users[index].anchor?.indexHash ?? 0
+          }
+          cloud.byAnchor.touch(anchorHashes[0..<(end - start)])
+        }
+        if probeUPNs { cloud.byUPN.touch(upnHashes[start..<end]) }
+        for index in start..<end {
+          if probeAnchors, let key = users[index].anchor {
+            anchor[index] =
+              cloud.byAnchor.firstEntry(key, hash: anchorHashes[index - start]) ?? -1
+          }
+          if probeUPNs, let key = users[index].userPrincipalName, !key.isEmpty {
+            upn[index] = cloud.byUPN.firstEntry(key, hash: upnHashes[index]) ?? -1
+          }
+        }
+      }
+    }
   }
 }
 

@@ -5,38 +5,18 @@
 /// Each object is hashed on its own with a fast 128-bit mix and the results are summed (a multiset
 /// hash); the sums, counts and the small inputs then go through SHA-256. This is drift detection,
 /// not a security boundary: a million objects hash in well under a second.
+///
+/// The per-user hashes are taken by the planners' index passes (`TenantIndex`, `DirectoryIndex`),
+/// while each user's strings are in cache anyway: a separate pass over a million cloud users in
+/// random memory order cost as much as building the index.
 struct InputFingerprint {
-  private var directory = MultisetHash()
-  private var cloud = MultisetHash()
+  private var directory: MultisetHash
+  private var cloud: MultisetHash
   private var rest = SHA256()
 
-  init() {}
-
-  mutating func add(_ user: borrowing DirectoryUser) {
-    var hash = ObjectHash()
-    hash.add(user.source)
-    hash.add(user.distinguishedName)
-    hash.add(user.objectGUID.words)
-    hash.add(user.anchor)
-    hash.add(user.userPrincipalName)
-    hash.add(user.samAccountName)
-    hash.add(user.mail)
-    for address in user.proxyAddresses { hash.add(address) }
-    hash.add(user.enabled ? "1" : "0")
-    directory.add(hash)
-  }
-
-  mutating func add(_ user: borrowing CloudUser) {
-    var hash = ObjectHash()
-    hash.add(user.id)
-    hash.add(user.userPrincipalName)
-    hash.add(user.mail)
-    for address in user.proxyAddresses { hash.add(address) }
-    hash.add(user.onPremisesImmutableId)
-    hash.add(user.onPremisesSyncEnabled.map { $0 ? "1" : "0" })
-    hash.add(user.accountEnabled.map { $0 ? "1" : "0" })
-    hash.add(user.holdsDirectoryRole ? "1" : "0")
-    cloud.add(hash)
+  init(directory: MultisetHash, cloud: MultisetHash) {
+    self.directory = directory
+    self.cloud = cloud
   }
 
   /// Small inputs (tenant, domains, flags, mapping, settings) in a canonical text form.
@@ -51,7 +31,8 @@ struct InputFingerprint {
   }
 }
 
-private struct MultisetHash {
+/// An order-independent sum of per-object hashes.
+struct MultisetHash: Sendable {
   var count = 0
   var sumA: UInt64 = 0
   var sumB: UInt64 = 0
@@ -66,33 +47,77 @@ private struct MultisetHash {
   }
 
   var summary: String { "\(count) \(sumA) \(sumB) \(xorA)" }
+
+  /// Adds one directory user, read in place through the pointer: passed as a value, the user
+  /// was copied whole (every string retained and released, locked instructions that stall on
+  /// the cache misses around them).
+  @inline(__always)
+  mutating func add(_ pointer: UnsafePointer<DirectoryUser>) {
+    var hash = ObjectHash()
+    hash.add(pointer.pointee.source)
+    hash.add(pointer.pointee.distinguishedName)
+    hash.add(pointer.pointee.objectGUID.words)
+    hash.add(pointer.pointee.anchor)
+    hash.add(pointer.pointee.userPrincipalName)
+    hash.add(pointer.pointee.samAccountName)
+    hash.add(pointer.pointee.mail)
+    if !pointer.pointee.proxyAddresses.isEmpty {
+      for address in pointer.pointee.proxyAddresses { hash.add(address) }
+    }
+    hash.add(pointer.pointee.enabled ? "1" : "0")
+    add(hash)
+  }
+
+  @inline(__always)
+  mutating func add(_ pointer: UnsafePointer<CloudUser>) {
+    var hash = ObjectHash()
+    hash.add(pointer.pointee.id)
+    hash.add(pointer.pointee.userPrincipalName)
+    hash.add(pointer.pointee.mail)
+    if !pointer.pointee.proxyAddresses.isEmpty {
+      for address in pointer.pointee.proxyAddresses { hash.add(address) }
+    }
+    hash.add(pointer.pointee.onPremisesImmutableId)
+    hash.add(pointer.pointee.onPremisesSyncEnabled.map { $0 ? "1" : "0" })
+    hash.add(pointer.pointee.accountEnabled.map { $0 ? "1" : "0" })
+    hash.add(pointer.pointee.holdsDirectoryRole ? "1" : "0")
+    add(hash)
+  }
 }
 
 /// Two 64-bit lanes over the fields' UTF-8, eight bytes at a time, fields separated.
-private struct ObjectHash {
+struct ObjectHash {
   var a: UInt64 = 0x243F_6A88_85A3_08D3
   var b: UInt64 = 0x1319_8A2E_0370_7344
 
+  @inline(__always)
   mutating func add(_ text: String?) {
-    guard let text else {
-      mix(0xFFFF_FFFF_FFFF_FFFE)
-      return
-    }
-    var copy = text
-    copy.withUTF8 { units in
-      var index = 0
-      while index + 8 <= units.count {
-        mix(UnsafeRawBufferPointer(units).loadUnaligned(fromByteOffset: index, as: UInt64.self))
-        index += 8
-      }
-      var tail: UInt64 = 0
-      while index < units.count {
-        tail = tail << 8 | UInt64(units[index])
-        index += 1
-      }
-      mix(tail ^ UInt64(units.count) << 56)
+    if let text { add(text) } else { mix(0xFFFF_FFFF_FFFF_FFFE) }
+  }
+
+  @inline(__always)
+  mutating func add(_ text: String) {
+    // Read in place (`withUTF8` needs a mutable copy: a retain and release per field).
+    if text.utf8.withContiguousStorageIfAvailable({ add(bytes: $0) }) == nil {
+      Array(text.utf8).withUnsafeBufferPointer { add(bytes: $0) }
     }
     mix(0xFFFF_FFFF_FFFF_FFFF)
+  }
+
+  @inline(__always)
+  private mutating func add(bytes units: UnsafeBufferPointer<UInt8>) {
+    let raw = UnsafeRawBufferPointer(units)
+    var index = 0
+    while index + 8 <= units.count {
+      mix(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+      index += 8
+    }
+    var tail: UInt64 = 0
+    while index < units.count {
+      tail = tail << 8 | UInt64(units[index])
+      index += 1
+    }
+    mix(tail ^ UInt64(units.count) << 56)
   }
 
   mutating func add(_ anchor: SourceAnchor?) {

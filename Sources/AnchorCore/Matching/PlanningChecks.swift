@@ -37,34 +37,30 @@ enum PlanningChecks {
           "the snapshot has federated domains but no initial onmicrosoft.com domain: federated users can't be planned"
         ))
     }
-    for (key, positions) in cloud.byUPN.collisions {
+    // The finding names the key as the second user to have it spells it.
+    for (_, second, positions) in cloud.byUPN.collisions {
       out.append(
         Diagnostic(
-          .error, .duplicateCloudUpn, subject: String(key.text),
+          .error, .duplicateCloudUpn, subject: cloud.byUPN.keys.key(second),
           "\(positions.count) cloud users have this UPN: "
             + positions.map { cloud.users[Int($0)].id }.sorted().joined(separator: ", ")))
     }
-    for (key, positions) in cloud.bySMTP.collisions {
+    for (_, second, positions) in cloud.bySMTP.collisions {
       out.append(
         Diagnostic(
-          .warning, .duplicateCloudSmtp, subject: String(key.text),
+          .warning, .duplicateCloudSmtp, subject: cloud.bySMTP.keys.key(second),
           "\(positions.count) cloud users have this SMTP address: "
             + positions.map { cloud.users[Int($0)].id }.sorted().joined(separator: ", ")))
     }
     return out
   }
 
+  /// The fingerprint of the inputs; the per-user hashes were taken while building the indexes.
   static func fingerprint(
-    directoryUsers: [DirectoryUser], tenant: TenantSnapshot, settings: PlanSettings, mode: PlanMode
+    directory: MultisetHash, cloud: MultisetHash, tenant: TenantSnapshot, settings: PlanSettings,
+    mode: PlanMode
   ) -> InputFingerprint {
-    var fingerprint = InputFingerprint()
-    // Through buffers: an array element passed as an argument was copied (every string retained).
-    directoryUsers.withUnsafeBufferPointer { users in
-      for index in users.indices { fingerprint.add(users[index]) }
-    }
-    tenant.users.withUnsafeBufferPointer { users in
-      for index in users.indices { fingerprint.add(users[index]) }
-    }
+    var fingerprint = InputFingerprint(directory: directory, cloud: cloud)
     fingerprint.add(line: "mode \(mode.rawValue)")
     fingerprint.add(line: "tenant \(tenant.tenantId)")
     for domain in tenant.domains.sorted(by: { $0.name < $1.name }) {

@@ -2,52 +2,68 @@
 struct TenantIndex: Sendable {
   let users: [CloudUser]
   /// Built only when a mapping file names cloud users by object id.
-  private(set) var byId: MultiIndex<CaseInsensitiveKey>
-  private(set) var byUPN: MultiIndex<CaseInsensitiveKey>
+  private(set) var byId: PositionIndex<CloudKeys>
+  private(set) var byUPN: PositionIndex<CloudKeys>
   /// mail and every smtp:/SMTP: proxy address.
-  private(set) var bySMTP: MultiIndex<CaseInsensitiveKey>
-  private(set) var byAnchor: MultiIndex<SourceAnchor>
-  let authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType]
+  private(set) var bySMTP: PositionIndex<ListedKeys>
+  private(set) var byAnchor: PositionIndex<CloudAnchorKeys>
   let initialDomain: String?
   /// Per user: is the UPN in a federated domain (computed once; empty when no domain is).
   private let federated: [Bool]
+  /// The users' part of the input fingerprint, taken in the same pass.
+  let fingerprint: MultisetHash
 
   init(_ snapshot: TenantSnapshot, includeIds: Bool = false) {
-    users = snapshot.users
-    byId = MultiIndex(capacity: includeIds ? users.count : 0)
-    byUPN = MultiIndex(capacity: users.count)
-    // Only UPNs are certain to be on every user; mail and ImmutableIDs grow as found (reserving
-    // a million slots for a few thousand addresses cost ~40 MB per index at 1M users).
-    bySMTP = MultiIndex()
-    byAnchor = MultiIndex()
-    for offset in users.indices {
-      let position = Int32(offset)
-      if includeIds { byId.insert(CaseInsensitiveKey(users[offset].id), position) }
-      byUPN.insert(CaseInsensitiveKey(users[offset].userPrincipalName), position)
-      if let mail = users[offset].mail, !mail.isEmpty {
-        bySMTP.insert(CaseInsensitiveKey(mail), position)
-      }
-      if !users[offset].proxyAddresses.isEmpty {
-        for address in users[offset].proxyAddresses where ProxyAddresses.isSMTP(address) {
-          bySMTP.insert(CaseInsensitiveKey(address.dropFirst(5)), position)
+    let users = snapshot.users
+    self.users = users
+    var byId = PositionIndex(
+      keys: CloudKeys(users: users, field: .id), capacity: includeIds ? users.count : 0)
+    var byUPN = PositionIndex(keys: CloudKeys(users: users, field: .upn), capacity: users.count)
+    // ImmutableIDs grow as found: reserving a million slots for a few thousand costs memory.
+    var byAnchor = PositionIndex(keys: CloudAnchorKeys(users: users))
+    var smtp = ListedKeys()
+    let domains = DomainTable(snapshot.domains)
+    var federated: [Bool] = []
+    if domains.hasFederated { federated.reserveCapacity(users.count) }
+    var fingerprint = MultisetHash()
+    var upnHashes = [UInt64](repeating: 0, count: users.count)
+    users.withUnsafeBufferPointer { buffer in
+      for offset in buffer.indices {
+        let position = Int32(offset)
+        // The strings of a snapshot need not lie in the order of its users: read a block ahead.
+        if offset % CacheWarming.block == 0 { CacheWarming.touch(cloud: buffer, from: offset) }
+        fingerprint.add(buffer.baseAddress! + offset)
+        if includeIds { byId.insert(position, hash: CaseFolding.hash(buffer[offset].id)) }
+        // The UPN is read once, while it is in cache: hashed, and its domain looked up.
+        upnHashes[offset] = CaseFolding.hash(buffer[offset].userPrincipalName)
+        if domains.hasFederated {
+          federated.append(domains.isFederated(upn: buffer[offset].userPrincipalName))
+        }
+        if let mail = buffer[offset].mail, !mail.isEmpty {
+          smtp.append(Substring(mail), position)
+        }
+        if !buffer[offset].proxyAddresses.isEmpty {
+          for address in buffer[offset].proxyAddresses where ProxyAddresses.isSMTP(address) {
+            smtp.append(address.dropFirst(5), position)
+          }
+        }
+        if let anchor = buffer[offset].onPremisesImmutableId {
+          byAnchor.insert(position, hash: anchor.indexHash)
         }
       }
-      if let anchor = users[offset].onPremisesImmutableId { byAnchor.insert(anchor, position) }
     }
-    var authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType] = [:]
-    for domain in snapshot.domains {
-      authentication[CaseInsensitiveKey(domain.name)] = domain.authenticationType
+    upnHashes.withUnsafeBufferPointer { hashes in
+      byUPN.insert(0..<Int32(users.count)) { hashes[Int($0)] }
     }
-    self.authentication = authentication
+    var bySMTP = PositionIndex(keys: smtp, capacity: smtp.count)
+    for entry in 0..<Int32(smtp.count) { bySMTP.insert(entry, hash: smtp.hash(entry)) }
+    self.byId = byId
+    self.byUPN = byUPN
+    self.bySMTP = bySMTP
+    self.byAnchor = byAnchor
+    self.federated = federated
+    self.fingerprint = fingerprint
     initialDomain = snapshot.initialDomain
-    if authentication.values.contains(.federated) {
-      let users = snapshot.users
-      federated = users.indices.map {
-        TenantIndex.isFederated(users[$0].userPrincipalName, authentication)
-      }
-    } else {
-      federated = []
-    }
   }
 
   /// Is this cloud user's current UPN in a federated domain?
@@ -55,21 +71,10 @@ struct TenantIndex: Sendable {
     federated.isEmpty ? false : federated[Int(position)]
   }
 
-  private static func isFederated(
-    _ upn: String, _ authentication: [CaseInsensitiveKey: TenantDomain.AuthenticationType]
-  ) -> Bool {
-    var upn = upn
-    let domain: String? = upn.withUTF8 { units in
-      guard let at = units.lastIndex(of: UInt8(ascii: "@")) else { return nil }
-      return String(decoding: UnsafeBufferPointer(rebasing: units[(at + 1)...]), as: UTF8.self)
-    }
-    guard let domain else { return false }
-    return authentication[CaseInsensitiveKey(domain)] == .federated
-  }
-
   /// True when no cloud user has `upn` as UPN or SMTP address (Entra keeps both unique together).
   func isFree(_ upn: String) -> Bool {
-    byUPN.lookup(CaseInsensitiveKey(upn)).isEmpty && bySMTP.lookup(CaseInsensitiveKey(upn)).isEmpty
+    let hash = CaseFolding.hash(upn)
+    return byUPN.firstEntry(upn, hash: hash) == nil && bySMTP.firstEntry(upn, hash: hash) == nil
   }
 
   // Field by field: copying a whole user retains every one of its strings.
@@ -97,45 +102,102 @@ struct TenantIndex: Sendable {
 /// Hash indexes over the directory users.
 struct DirectoryIndex: Sendable {
   let users: [DirectoryUser]
-  private(set) var byUPN: MultiIndex<CaseInsensitiveKey>
-  private(set) var bySMTP: MultiIndex<CaseInsensitiveKey>
+  private(set) var byUPN: PositionIndex<DirectoryKeys>
+  private(set) var bySMTP: PositionIndex<DirectoryKeys>
   /// Only anchors held by two or more directory users (found by sorting, not hashing: a full
   /// index of a million anchors cost ~60 MB just to find the rare duplicate).
   let duplicateAnchors: [SourceAnchor: [Int32]]
-  private(set) var byDN: MultiIndex<CaseInsensitiveKey>
-  private(set) var bySam: MultiIndex<CaseInsensitiveKey>
+  private(set) var byDN: PositionIndex<DirectoryKeys>
+  private(set) var bySam: PositionIndex<DirectoryKeys>
   /// The primary SMTP address of each user (computed once).
   let primarySmtp: [String?]
+  /// `CaseFolding.hash` of each user's UPN (0 without one), kept for the matcher's lookups.
+  private(set) var upnHashes: [UInt64]
+  /// The users' part of the input fingerprint, taken in the same pass.
+  let fingerprint: MultisetHash
 
-  /// - Parameter includeMappingKeys: build the DN and sAMAccountName indexes (only a mapping needs them).
-  init(_ users: [DirectoryUser], includeMappingKeys: Bool) {
+  /// - Parameters:
+  ///   - includeMappingKeys: build the DN and sAMAccountName indexes (only a mapping needs them).
+  ///   - sameObjectGUID: when known, the groups of users sharing an objectGUID (the ties of
+  ///     `PlanItem.directoryOrder`): if every anchor is the objectGUID, they are the duplicate
+  ///     anchors, and a second sort of a million anchors is saved.
+  init(_ users: [DirectoryUser], includeMappingKeys: Bool, sameObjectGUID: [[Int32]]? = nil) {
     self.users = users
-    byUPN = MultiIndex(capacity: users.count)
-    bySMTP = MultiIndex()
-    byDN = MultiIndex(capacity: includeMappingKeys ? users.count : 0)
-    bySam = MultiIndex(capacity: includeMappingKeys ? users.count : 0)
     var primary: [String?] = []
     primary.reserveCapacity(users.count)
-    for offset in users.indices {
-      let position = Int32(offset)
-      if let upn = users[offset].userPrincipalName, !upn.isEmpty {
-        byUPN.insert(CaseInsensitiveKey(upn), position)
-      }
-      let smtp =
-        users[offset].proxyAddresses.isEmpty
-        ? users[offset].mail
-        : ProxyAddresses.primarySmtp(users[offset].proxyAddresses, mail: users[offset].mail)
-      primary.append(smtp)
-      if let smtp, !smtp.isEmpty { bySMTP.insert(CaseInsensitiveKey(smtp), position) }
-      if includeMappingKeys {
-        byDN.insert(CaseInsensitiveKey(users[offset].distinguishedName), position)
-        if let sam = users[offset].samAccountName {
-          bySam.insert(CaseInsensitiveKey(sam), position)
+    var hashes: [UInt64] = []
+    hashes.reserveCapacity(users.count)
+    var byUPN = PositionIndex(keys: DirectoryKeys(users: users, field: .upn), capacity: users.count)
+    var byDN = PositionIndex(
+      keys: DirectoryKeys(users: users, field: .dn), capacity: includeMappingKeys ? users.count : 0)
+    var bySam = PositionIndex(
+      keys: DirectoryKeys(users: users, field: .sam), capacity: includeMappingKeys ? users.count : 0
+    )
+    var anySMTP = false
+    var fingerprint = MultisetHash()
+    var withUPN: [Int32] = []
+    withUPN.reserveCapacity(users.count)
+    users.withUnsafeBufferPointer { buffer in
+      for offset in buffer.indices {
+        let position = Int32(offset)
+        fingerprint.add(buffer.baseAddress! + offset)
+        var hash: UInt64 = 0
+        if let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
+          hash = CaseFolding.hash(upn)
+          withUPN.append(position)
+        }
+        hashes.append(hash)
+        let smtp =
+          buffer[offset].proxyAddresses.isEmpty
+          ? buffer[offset].mail
+          : ProxyAddresses.primarySmtp(buffer[offset].proxyAddresses, mail: buffer[offset].mail)
+        if let smtp, !smtp.isEmpty { anySMTP = true }
+        primary.append(smtp)
+        if includeMappingKeys {
+          byDN.insert(position, hash: CaseFolding.hash(buffer[offset].distinguishedName))
+          if let sam = buffer[offset].samAccountName {
+            bySam.insert(position, hash: CaseFolding.hash(sam))
+          }
         }
       }
     }
+    // Inserted after hashing, a block at a time: the table is the random access here.
+    hashes.withUnsafeBufferPointer { hashes in byUPN.insert(withUPN) { hashes[Int($0)] } }
     primarySmtp = primary
-    duplicateAnchors = DirectoryIndex.findDuplicateAnchors(users)
+    // Addresses are rare next to UPNs: their index is sized to them, in a second short pass.
+    var bySMTP = PositionIndex(keys: DirectoryKeys(users: users, smtp: primary))
+    if anySMTP {
+      for offset in primary.indices {
+        if let smtp = primary[offset], !smtp.isEmpty {
+          bySMTP.insert(Int32(offset), hash: CaseFolding.hash(smtp))
+        }
+      }
+    }
+    self.byUPN = byUPN
+    self.bySMTP = bySMTP
+    self.byDN = byDN
+    self.bySam = bySam
+    upnHashes = hashes
+    self.fingerprint = fingerprint
+    duplicateAnchors =
+      sameObjectGUID.flatMap { DirectoryIndex.duplicateAnchors(users, sameObjectGUID: $0) }
+      ?? DirectoryIndex.findDuplicateAnchors(users)
+  }
+
+  /// The duplicate anchors from the groups of users sharing an objectGUID, or nil when some
+  /// user's anchor is not its objectGUID (a custom or consistency-GUID anchor).
+  private static func duplicateAnchors(_ users: [DirectoryUser], sameObjectGUID: [[Int32]])
+    -> [SourceAnchor: [Int32]]?
+  {
+    let anchorsAreObjectGUIDs = users.withUnsafeBufferPointer { users in
+      users.allSatisfy { user in user.anchor?.guid.map { $0 == user.objectGUID } ?? false }
+    }
+    guard anchorsAreObjectGUIDs else { return nil }
+    var result: [SourceAnchor: [Int32]] = [:]
+    for group in sameObjectGUID {
+      result[users[Int(group[0])].anchor!] = group.sorted()
+    }
+    return result
   }
 
   private static func findDuplicateAnchors(_ users: [DirectoryUser]) -> [SourceAnchor: [Int32]] {
@@ -146,13 +208,15 @@ struct DirectoryIndex: Sendable {
     }
     var guids: [Entry] = []
     guids.reserveCapacity(users.count)
-    var opaque = MultiIndex<SourceAnchor>()
-    for offset in users.indices {
-      guard let anchor = users[offset].anchor else { continue }
-      if let words = anchor.guid?.words {
-        guids.append(Entry(high: words.0, low: words.1, position: Int32(offset)))
-      } else {
-        opaque.insert(anchor, Int32(offset))
+    var opaque = PositionIndex(keys: DirectoryAnchorKeys(users: users))
+    users.withUnsafeBufferPointer { users in
+      for offset in users.indices {
+        guard let anchor = users[offset].anchor else { continue }
+        if let words = anchor.guid?.words {
+          guids.append(Entry(high: words.0, low: words.1, position: Int32(offset)))
+        } else {
+          opaque.insert(Int32(offset), hash: anchor.indexHash)
+        }
       }
     }
     guids.sort { ($0.high, $0.low) < ($1.high, $1.low) }
@@ -171,17 +235,20 @@ struct DirectoryIndex: Sendable {
       }
       start = end
     }
-    for (anchor, positions) in opaque.collisions { result[anchor] = positions.sorted() }
+    for collision in opaque.collisions {
+      result[users[Int(collision.first)].anchor!] = collision.positions.sorted()
+    }
     return result
   }
 
   /// Frees the UPN, SMTP, DN and sAMAccountName indexes once matching is done (at 1M users they
   /// hold ~60 MB that the item-building pass no longer needs).
   mutating func dropKeyIndexes() {
-    byUPN = MultiIndex()
-    bySMTP = MultiIndex()
-    byDN = MultiIndex()
-    bySam = MultiIndex()
+    byUPN = PositionIndex(keys: byUPN.keys)
+    bySMTP = PositionIndex(keys: bySMTP.keys)
+    byDN = PositionIndex(keys: byDN.keys)
+    bySam = PositionIndex(keys: bySam.keys)
+    upnHashes = []
   }
 
   /// The directory users sharing `anchor`, when more than one does.
@@ -205,9 +272,9 @@ struct DirectoryIndex: Sendable {
 
   func lookup(_ key: IdentityMapping.DirectoryKey) -> Hits {
     switch key {
-    case .distinguishedName(let dn): byDN.lookup(CaseInsensitiveKey(dn))
-    case .samAccountName(let sam): bySam.lookup(CaseInsensitiveKey(sam))
-    case .userPrincipalName(let upn): byUPN.lookup(CaseInsensitiveKey(upn))
+    case .distinguishedName(let dn): byDN.lookup(dn)
+    case .samAccountName(let sam): bySam.lookup(sam)
+    case .userPrincipalName(let upn): byUPN.lookup(upn)
     }
   }
 }

@@ -163,6 +163,45 @@ extension PlanItem {
   }
 }
 
+extension PlanItem {
+  /// Directory positions in plan order: by objectGUID, input order among equal GUIDs; and the
+  /// ranges of that order where GUIDs are equal. Items built in this order are in `precedes`
+  /// order once those ranges are sorted by it (stably, as `sortDeterministically` does).
+  static func directoryOrder(_ users: [DirectoryUser]) -> (order: [Int32], ties: [Range<Int>]) {
+    struct Key {
+      var high: UInt64
+      var low: UInt64
+      var position: Int32
+    }
+    var keys: [Key] = []
+    keys.reserveCapacity(users.count)
+    users.withUnsafeBufferPointer { users in
+      for index in users.indices {
+        let words = users[index].objectGUID.words
+        keys.append(Key(high: words.0, low: words.1, position: Int32(index)))
+      }
+    }
+    keys.sort { lhs, rhs in
+      if lhs.high != rhs.high { return lhs.high < rhs.high }
+      if lhs.low != rhs.low { return lhs.low < rhs.low }
+      return lhs.position < rhs.position
+    }
+    var ties: [Range<Int>] = []
+    var start = 0
+    while start < keys.count {
+      var end = start + 1
+      while end < keys.count && keys[end].high == keys[start].high
+        && keys[end].low == keys[start].low
+      {
+        end += 1
+      }
+      if end - start > 1 { ties.append(start..<end) }
+      start = end
+    }
+    return (keys.map(\.position), ties)
+  }
+}
+
 public struct CloudObjectRef: Hashable, Sendable, Codable {
   public var id: String
   public var userPrincipalName: String

@@ -1,0 +1,165 @@
+/// The keys behind the planners' `PositionIndex`es, read in place from the users (an entry is the
+/// user's position) or, for cloud SMTP addresses (several per user), from a short list.
+
+/// A text field of the cloud users; entry = position.
+struct CloudKeys: IndexKeys {
+  enum Field { case id, upn }
+  let users: [CloudUser]
+  let field: Field
+
+  @inline(__always)
+  func entry(_ entry: Int32, matches key: String) -> Bool {
+    switch field {
+    case .id: CaseFolding.equal(users[Int(entry)].id, key)
+    case .upn: CaseFolding.equal(users[Int(entry)].userPrincipalName, key)
+    }
+  }
+  func entry(_ entry: Int32, sameKeyAs other: Int32) -> Bool {
+    self.entry(entry, matches: key(other))
+  }
+  func position(_ entry: Int32) -> Int32 { entry }
+  func key(_ entry: Int32) -> String {
+    switch field {
+    case .id: users[Int(entry)].id
+    case .upn: users[Int(entry)].userPrincipalName
+    }
+  }
+}
+
+/// A text field of the directory users (or their primary SMTP addresses); entry = position.
+struct DirectoryKeys: IndexKeys {
+  enum Field { case upn, dn, sam, smtp }
+  let users: [DirectoryUser]
+  let field: Field
+  let smtp: [String?]
+
+  init(users: [DirectoryUser], field: Field) {
+    self.users = users
+    self.field = field
+    smtp = []
+  }
+
+  init(users: [DirectoryUser], smtp: [String?]) {
+    self.users = users
+    field = .smtp
+    self.smtp = smtp
+  }
+
+  @inline(__always)
+  func entry(_ entry: Int32, matches key: String) -> Bool {
+    let index = Int(entry)
+    switch field {
+    case .upn: return users[index].userPrincipalName.map { CaseFolding.equal($0, key) } ?? false
+    case .dn: return CaseFolding.equal(users[index].distinguishedName, key)
+    case .sam: return users[index].samAccountName.map { CaseFolding.equal($0, key) } ?? false
+    case .smtp: return smtp[index].map { CaseFolding.equal($0, key) } ?? false
+    }
+  }
+  func entry(_ entry: Int32, sameKeyAs other: Int32) -> Bool {
+    self.entry(entry, matches: key(other))
+  }
+  func position(_ entry: Int32) -> Int32 { entry }
+  func key(_ entry: Int32) -> String {
+    let index = Int(entry)
+    return switch field {
+    case .upn: users[index].userPrincipalName ?? ""
+    case .dn: users[index].distinguishedName
+    case .sam: users[index].samAccountName ?? ""
+    case .smtp: smtp[index] ?? ""
+    }
+  }
+}
+
+/// Texts listed with their owners' positions (cloud SMTP addresses: mail and proxies).
+struct ListedKeys: IndexKeys {
+  private(set) var texts: [Substring] = []
+  private(set) var owners: [Int32] = []
+
+  var count: Int { texts.count }
+
+  mutating func append(_ text: Substring, _ position: Int32) {
+    texts.append(text)
+    owners.append(position)
+  }
+
+  func hash(_ entry: Int32) -> UInt64 { CaseFolding.hash(texts[Int(entry)]) }
+
+  func entry(_ entry: Int32, matches key: String) -> Bool {
+    CaseFolding.equal(texts[Int(entry)], key)
+  }
+  func entry(_ entry: Int32, sameKeyAs other: Int32) -> Bool {
+    CaseFolding.equal(texts[Int(entry)], texts[Int(other)])
+  }
+  func position(_ entry: Int32) -> Int32 { owners[Int(entry)] }
+  func key(_ entry: Int32) -> String { String(texts[Int(entry)]) }
+}
+
+/// The cloud users' ImmutableIDs (exact comparison); entry = position.
+struct CloudAnchorKeys: IndexKeys {
+  let users: [CloudUser]
+  func entry(_ entry: Int32, matches key: SourceAnchor) -> Bool {
+    users[Int(entry)].onPremisesImmutableId == key
+  }
+  func entry(_ entry: Int32, sameKeyAs other: Int32) -> Bool {
+    users[Int(entry)].onPremisesImmutableId == users[Int(other)].onPremisesImmutableId
+  }
+  func position(_ entry: Int32) -> Int32 { entry }
+  func key(_ entry: Int32) -> SourceAnchor { users[Int(entry)].onPremisesImmutableId! }
+}
+
+/// The directory users' anchors (exact comparison); entry = position.
+struct DirectoryAnchorKeys: IndexKeys {
+  let users: [DirectoryUser]
+  func entry(_ entry: Int32, matches key: SourceAnchor) -> Bool {
+    users[Int(entry)].anchor == key
+  }
+  func entry(_ entry: Int32, sameKeyAs other: Int32) -> Bool {
+    users[Int(entry)].anchor == users[Int(other)].anchor
+  }
+  func position(_ entry: Int32) -> Int32 { entry }
+  func key(_ entry: Int32) -> SourceAnchor { users[Int(entry)].anchor! }
+}
+
+/// The tenant's domains by case-insensitive name, to tell whether a UPN's domain is federated
+/// without building a string per user.
+struct DomainTable: Sendable {
+  private var domains: [(hash: UInt64, name: String, type: TenantDomain.AuthenticationType)] = []
+
+  /// A later domain with the same name (ignoring case) replaces an earlier one.
+  init(_ domains: [TenantDomain]) {
+    for domain in domains {
+      let hash = CaseFolding.hash(domain.name)
+      if let index = self.domains.firstIndex(where: {
+        $0.hash == hash && CaseFolding.equal($0.name, domain.name)
+      }) {
+        self.domains[index].type = domain.authenticationType
+      } else {
+        self.domains.append((hash, domain.name, domain.authenticationType))
+      }
+    }
+  }
+
+  var hasFederated: Bool { domains.contains { $0.type == .federated } }
+
+  /// Is the domain after the UPN's last `@` a federated domain of the tenant?
+  func isFederated(upn: String) -> Bool {
+    // Read in place (no substring, no retain) when the UPN and the names are ASCII.
+    let fast: Bool?? = upn.utf8.withContiguousStorageIfAvailable { units -> Bool? in
+      guard let at = units.lastIndex(of: UInt8(ascii: "@")) else { return false }
+      let domain = UnsafeBufferPointer(rebasing: units[(at + 1)...])
+      guard let hash = CaseFolding.asciiHash(domain) else { return nil }
+      for entry in domains where entry.type == .federated && entry.hash == hash {
+        guard let equal = CaseFolding.asciiEqual(domain, entry.name) else { return nil }
+        if equal { return true }
+      }
+      return false
+    }
+    if let fast = fast.flatMap({ $0 }) { return fast }
+    guard let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
+    let domain = upn[upn.utf8.index(after: at)...]
+    let hash = CaseFolding.hash(domain)
+    return domains.contains {
+      $0.type == .federated && $0.hash == hash && CaseFolding.equal($0.name, domain)
+    }
+  }
+}

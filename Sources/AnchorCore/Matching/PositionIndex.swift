@@ -1,0 +1,172 @@
+/// Where a `PositionIndex` finds the key of an entry: it stores no keys itself, so building an
+/// index of a million UPNs retains no strings and copies no users.
+protocol IndexKeys: Sendable {
+  associatedtype Key
+  /// Does `entry`'s key equal `key`?
+  func entry(_ entry: Int32, matches key: Key) -> Bool
+  /// Do two entries have equal keys?
+  func entry(_ entry: Int32, sameKeyAs other: Int32) -> Bool
+  /// The position of the object `entry` belongs to (several entries may share one).
+  func position(_ entry: Int32) -> Int32
+  /// The key itself (for findings that name it).
+  func key(_ entry: Int32) -> Key
+}
+
+/// A hash index from a key to the positions of the objects that have it (`HashSlots` underneath).
+/// Almost every key has one object: only the first entry of a key is in the table, and the rare
+/// later ones wait in `duplicates`, so lookups and duplicate checks of unique keys never touch it.
+///
+/// The caller hashes the key (`CaseFolding.hash`, `anchorHash`) and compares real keys only for
+/// entries whose hash tag matches. Positions come back in insertion order.
+struct PositionIndex<Keys: IndexKeys>: Sendable {
+  let keys: Keys
+  private var slots: HashSlots
+  /// First entry of a key -> the later entries with the same key (other objects only).
+  private var duplicates: [Int32: [Int32]] = [:]
+
+  init(keys: Keys, capacity: Int = 0) {
+    self.keys = keys
+    slots = HashSlots(expectedCount: capacity)
+  }
+
+  var isEmpty: Bool { slots.count == 0 }
+
+  /// Adds `entry` under `hash`; an entry whose object already has this key adds nothing.
+  mutating func insert(_ entry: Int32, hash: UInt64) {
+    var first: Int32 = -1
+    let keys = self.keys
+    slots.forEachCandidate(hash) { candidate in
+      if keys.entry(candidate, sameKeyAs: entry) {
+        first = candidate
+        return false
+      }
+      return true
+    }
+    guard first >= 0 else {
+      slots.insert(hash, entry)
+      return
+    }
+    let position = keys.position(entry)
+    if keys.position(first) == position { return }
+    if duplicates[first]?.contains(where: { keys.position($0) == position }) == true { return }
+    duplicates[first, default: []].append(entry)
+  }
+
+  /// Inserts `entries` in order, each under `hash(entry)`, reading the home slots of a block of
+  /// entries before inserting them: their cache misses overlap (see `CacheWarming`).
+  mutating func insert(_ entries: some RandomAccessCollection<Int32>, hash: (Int32) -> UInt64) {
+    var start = entries.startIndex
+    while start != entries.endIndex {
+      let end =
+        entries.index(start, offsetBy: CacheWarming.block, limitedBy: entries.endIndex)
+        ?? entries.endIndex
+      touch(entries[start..<end].lazy.map(hash))
+      for entry in entries[start..<end] { insert(entry, hash: hash(entry)) }
+      start = end
+    }
+  }
+
+  /// Reads the home slots of `hashes` ahead of their use (see `CacheWarming`).
+  func touch(_ hashes: some Sequence<UInt64>) {
+    var sum: UInt64 = 0
+    for hash in hashes { sum &+= slots.homeSlot(hash) }
+    CacheWarming.keep(sum)
+  }
+
+  /// The first entry inserted with `key`.
+  @inline(__always)
+  func firstEntry(_ key: Keys.Key, hash: UInt64) -> Int32? {
+    var found: Int32 = -1
+    let keys = self.keys
+    slots.forEachCandidate(hash) { candidate in
+      if keys.entry(candidate, matches: key) {
+        found = candidate
+        return false
+      }
+      return true
+    }
+    return found < 0 ? nil : found
+  }
+
+  func lookup(_ key: Keys.Key, hash: UInt64) -> Hits {
+    guard let first = firstEntry(key, hash: hash) else { return .none }
+    return hits(first: first)
+  }
+
+  /// The positions of a key, given the first entry `firstEntry` found for it.
+  func hits(first: Int32) -> Hits {
+    guard !duplicates.isEmpty, let more = duplicates[first] else {
+      return .one(keys.position(first))
+    }
+    return .many(positions(first, more))
+  }
+
+  /// The positions sharing `key` when more than one object has it; nil otherwise. Without any
+  /// duplicate in the index this costs nothing (no probing), which is the common case.
+  func shared(_ key: Keys.Key, hash: UInt64) -> [Int32]? {
+    guard !duplicates.isEmpty, let first = firstEntry(key, hash: hash),
+      let more = duplicates[first]
+    else { return nil }
+    return positions(first, more)
+  }
+
+  /// Keys held by more than one object: the first two entries (the second names the key in
+  /// findings) and every position, in insertion order; ordered by first entry.
+  var collisions: [(first: Int32, second: Int32, positions: [Int32])] {
+    duplicates.keys.sorted().map { first in
+      let more = duplicates[first]!
+      return (first, more[0], positions(first, more))
+    }
+  }
+
+  private func positions(_ first: Int32, _ more: [Int32]) -> [Int32] {
+    [keys.position(first)] + more.map(keys.position)
+  }
+}
+
+/// What an index lookup found.
+enum Hits: Sendable {
+  case none
+  case one(Int32)
+  case many([Int32])
+
+  var positions: [Int32] {
+    switch self {
+    case .none: []
+    case .one(let position): [position]
+    case .many(let positions): positions
+    }
+  }
+
+  var isEmpty: Bool {
+    if case .none = self { return true }
+    return false
+  }
+}
+
+extension PositionIndex where Keys.Key == String {
+  /// Case-insensitive text lookups (`CaseFolding`).
+  func lookup(_ text: String) -> Hits { lookup(text, hash: CaseFolding.hash(text)) }
+  func shared(_ text: String) -> [Int32]? {
+    duplicates.isEmpty ? nil : shared(text, hash: CaseFolding.hash(text))
+  }
+}
+
+extension PositionIndex where Keys.Key == SourceAnchor {
+  func lookup(_ anchor: SourceAnchor) -> Hits { lookup(anchor, hash: anchor.indexHash) }
+}
+
+extension SourceAnchor {
+  /// A 64-bit hash of the ImmutableID for `PositionIndex` (GUID words mixed; opaque text by bytes,
+  /// case-sensitively: ImmutableIDs compare exactly).
+  var indexHash: UInt64 {
+    if let (high, low) = guid?.words {
+      var x = (high ^ 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
+      x = (x ^ x >> 31 ^ low) &* 0x94D0_49BB_1331_11EB
+      return x ^ x >> 29
+    }
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for unit in immutableId.utf8 { hash = (hash ^ UInt64(unit)) &* 0x0000_0100_0000_01B3 }
+    return hash ^ hash >> 32
+  }
+}
