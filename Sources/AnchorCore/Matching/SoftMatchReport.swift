@@ -51,12 +51,12 @@ public struct SoftMatchReport: Hashable, Sendable {
     for offset in directoryUsers.indices {
       var candidates: [(Int32, MatchRule)] = []
       if let upn = directoryUsers[offset].userPrincipalName, !upn.isEmpty {
-        for hit in cloud.byUPN.lookup(CaseInsensitiveKey(upn)).positions {
+        for hit in cloud.byUPN.lookup(upn).positions {
           candidates.append((hit, .userPrincipalName))
         }
       }
       if let smtp = directory.primarySmtp[offset], !smtp.isEmpty {
-        for hit in cloud.bySMTP.lookup(CaseInsensitiveKey(smtp)).positions
+        for hit in cloud.bySMTP.lookup(smtp).positions
         where !candidates.contains(where: { $0.0 == hit }) {
           candidates.append((hit, .primarySmtp))
         }

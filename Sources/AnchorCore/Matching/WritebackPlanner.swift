@@ -112,7 +112,8 @@ public struct WritebackPlanner: Sendable {
     var diagnostics = PlanningChecks.tenantDiagnostics(tenant, cloud: cloud, mode: .link)
     diagnostics.sort(by: PlanningChecks.diagnosticOrder)
     var fingerprint = PlanningChecks.fingerprint(
-      directoryUsers: directoryUsers, tenant: tenant, settings: settings, mode: .link)
+      directory: directory.fingerprint, cloud: cloud.fingerprint, tenant: tenant,
+      settings: settings, mode: .link)
     fingerprint.add(
       line: "kind \(PlanKind.anchorWriteback.rawValue) replace \(settings.allowReplace)")
     for (source, policy) in policies.sorted(by: { $0.key < $1.key }) {
@@ -143,10 +144,10 @@ public struct WritebackPlanner: Sendable {
       case .immutableId: continue
       case .mapping: hits = mapped[position] ?? []
       case .userPrincipalName:
-        hits = directory.byUPN.lookup(CaseInsensitiveKey(user.userPrincipalName)).positions
+        hits = directory.byUPN.lookup(user.userPrincipalName).positions
       case .primarySmtp:
         for address in user.smtpAddresses {
-          for hit in directory.bySMTP.lookup(CaseInsensitiveKey(address)).positions
+          for hit in directory.bySMTP.lookup(address).positions
           where !hits.contains(hit) {
             hits.append(hit)
           }
@@ -271,8 +272,8 @@ public struct WritebackPlanner: Sendable {
     for entry in mapping {
       let cloudHits: Hits
       switch entry.cloud {
-      case .objectId(let id): cloudHits = cloud.byId.lookup(CaseInsensitiveKey(id))
-      case .userPrincipalName(let upn): cloudHits = cloud.byUPN.lookup(CaseInsensitiveKey(upn))
+      case .objectId(let id): cloudHits = cloud.byId.lookup(id)
+      case .userPrincipalName(let upn): cloudHits = cloud.byUPN.lookup(upn)
       }
       guard case .one(let position) = cloudHits else { continue }
       for hit in directory.lookup(entry.directory).positions
