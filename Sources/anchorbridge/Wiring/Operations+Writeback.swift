@@ -127,8 +127,12 @@ extension Operations {
     switch plan.kind {
     case .users:
       return try await withTenant { client in
-        try await executor(client: client, journal: journal, maxChanges: maxChanges)
-          .apply(plan, planSource: planSource, expectedTenant: nil)
+        // The plan names the tenant its snapshot came from; the executor refuses another one.
+        let tenant = try await TenantReading(
+          client: client, configuredTenant: try configuration.requireTenant().tenant
+        ).tenantId()
+        return try await executor(client: client, journal: journal, maxChanges: maxChanges)
+          .apply(plan, planSource: planSource, expectedTenant: tenant)
       }
     case .anchorWriteback:
       let port = LDAPDirectoryPort(

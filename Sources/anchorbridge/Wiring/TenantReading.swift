@@ -26,6 +26,11 @@ struct TenantReading {
     var roleHolders: Set<String>
   }
 
+  /// The tenant's id as `snapshot()` records it in plans: the organization's GUID when readable.
+  func tenantId() async throws -> String {
+    try await client.organization().first?.id ?? configuredTenant
+  }
+
   func context() async throws -> Context {
     let organization = try await client.organization().first
     let domains = try await client.domains().map { domain in
