@@ -1,4 +1,5 @@
 import AnchorCore
+import Dispatch
 
 /// One journaled item the engine works on.
 struct WorkItem: Sendable {
@@ -44,6 +45,29 @@ extension PlanExecutor {
   func journaled<T>(_ body: () throws(JournalError) -> T) throws(ExecutorError) -> T {
     do { return try body() } catch { throw .journal(error) }
   }
+
+  /// A journal commit (fsync'd: it blocks for as long as the disk takes) on the journal's own
+  /// thread, never on Swift's cooperative pool, whose few threads every other task needs (STYLE:
+  /// blocking C calls run on a dedicated executor). The caller waits: intent is durable before the
+  /// remote write exactly as before.
+  func journaledCommit(_ body: @escaping @Sendable () throws(JournalError) -> Void)
+    async throws(ExecutorError)
+  {
+    let result: Result<Void, JournalError> = await withCheckedContinuation { continuation in
+      Self.journalQueue.async {
+        do throws(JournalError) {
+          try body()
+          continuation.resume(returning: .success(()))
+        } catch {
+          continuation.resume(returning: .failure(error))
+        }
+      }
+    }
+    if case .failure(let error) = result { throw .journal(error) }
+  }
+
+  /// One serial thread for every journal commit of the process.
+  static let journalQueue = DispatchQueue(label: "anchorbridge.journal")
 
   func read(_ ids: [String]) async throws(ExecutorError) -> [String: CloudUserState] {
     guard !ids.isEmpty else { return [:] }
@@ -96,7 +120,7 @@ extension PlanExecutor {
         wave[index].next = reached
       }
     }
-    try journaled { () throws(JournalError) in
+    try await journaledCommit { [journal, options, steps, outcomes] () throws(JournalError) in
       try journal.record(run: id, steps: steps, outcomes: outcomes, at: options.now())
     }
   }
@@ -118,7 +142,7 @@ extension PlanExecutor {
     let intents = active.map {
       StepUpdate(seq: wave[$0].seq, index: wave[$0].next!, status: .intent)
     }
-    try journaled { () throws(JournalError) in
+    try await journaledCommit { [journal, options] () throws(JournalError) in
       try journal.record(run: id, steps: intents, outcomes: [], at: options.now())
     }
     try crash(.afterIntent)
@@ -153,7 +177,7 @@ extension PlanExecutor {
         fail(&wave[index], at: step.expect, error.description, into: &record)
       }
     }
-    try journaled { [record] () throws(JournalError) in
+    try await journaledCommit { [journal, options, record] () throws(JournalError) in
       try journal.record(
         run: id, steps: record.steps, outcomes: record.outcomes, added: record.added,
         at: options.now())
@@ -205,7 +229,7 @@ extension PlanExecutor {
         fail(&wave[index], at: state, text, into: &record)
       }
     }
-    try journaled { [record] () throws(JournalError) in
+    try await journaledCommit { [journal, options, record] () throws(JournalError) in
       try journal.record(
         run: id, steps: record.steps, outcomes: record.outcomes, added: record.added,
         at: options.now())

@@ -39,14 +39,14 @@ extension PlanExecutor {
       outcomes.append(
         OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.skipped.rawValue, detail: detail))
     }
-    try journaled { () throws(JournalError) in
+    try await journaledCommit { [journal, options, outcomes, recovery] () throws(JournalError) in
       try journal.handOver(
         from: run.id, outcomes: outcomes, to: recovery, items: started, at: options.now())
     }
     guard let recovery else { return nil }
     try crash(.afterRunStart)
     try await execute(run: recovery.id, items: started.map(WorkItem.init))
-    try journaled { () throws(JournalError) in
+    try await journaledCommit { [journal, options] () throws(JournalError) in
       try journal.finish(run: recovery.id, status: .completed, at: options.now())
     }
     return try report(recovery.id)

@@ -54,11 +54,13 @@ public struct PlanExecutor: Sendable {
 
   /// Journals the run with its items, executes the pending ones, closes the run, reports.
   func perform(_ run: JournalRun, items: [JournalItem]) async throws -> RunReport {
-    try journaled { () throws(JournalError) in try journal.begin(run, items: items) }
+    try await journaledCommit { [journal] () throws(JournalError) in
+      try journal.begin(run, items: items)
+    }
     try crash(.afterRunStart)
     let work = items.filter { $0.outcome == JournalItem.pending }.map(WorkItem.init)
     try await execute(run: run.id, items: work)
-    try journaled { () throws(JournalError) in
+    try await journaledCommit { [journal, options] () throws(JournalError) in
       try journal.finish(run: run.id, status: .completed, at: options.now())
     }
     return try report(run.id)
