@@ -118,6 +118,20 @@ struct LDAPConnectionTests {
     #expect(error.description.contains("nobody@ANCHOR.TEST"))
   }
 
+  /// A name full of filter metacharacters, escaped, matches only itself on the real DC; the same
+  /// text unescaped would be a wildcard (or a broken filter).
+  @Test func escapedValuesCannotWidenASearch() async throws {
+    let connection = try await LDAPConnection.connect(try simple(dc.ldapsURI))
+    let literal = try await count(connection, filter: LDAPFilter.equals("cn", "Meta *()\\ User"))
+    #expect(literal.entries == 1)
+    #expect(try await count(connection, filter: "(sAMAccountName=meta*)").entries == 1)
+    #expect(
+      try await count(connection, filter: LDAPFilter.equals("sAMAccountName", "meta*")).entries == 0
+    )
+    let injected = LDAPFilter.equals("sAMAccountName", "x)(|(sAMAccountName=*")
+    #expect(try await count(connection, filter: injected).entries == 0)
+  }
+
   @Test func pagesThroughAtLeastFivePages() async throws {
     let fixture = try dc.fixture()
     let bulk = try #require(fixture["bulk"]?["count"]?.int)

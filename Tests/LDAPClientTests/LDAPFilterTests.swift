@@ -25,6 +25,41 @@ import Testing
         == "\\c9\\8b\\91\\35\\6d\\19\\ea\\40\\97\\79\\88\\9d\\79\\b7\\53\\f0")
   }
 
+  /// Any text, escaped, is one assertion value: no metacharacter survives, every backslash starts
+  /// a two-digit hex escape, and unescaping gives back exactly the value's UTF-8 bytes.
+  @Test(arguments: [51, 52, 53] as [UInt64])
+  func escapedValuesCannotChangeTheFilter(seed: UInt64) throws {
+    var state = seed
+    func next(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+    let pieces = Array("*()\\\0|&!=<>~aZ9 é\u{1F600}".unicodeScalars)
+    for _ in 0..<2_000 {
+      var value = String.UnicodeScalarView()
+      for _ in 0..<next(24) { value.append(pieces[next(pieces.count)]) }
+      let escaped = Array(LDAPFilter.escape(String(value)).utf8)
+      var decoded: [UInt8] = []
+      var index = 0
+      while index < escaped.count {
+        let byte = escaped[index]
+        #expect(![UInt8(ascii: "*"), UInt8(ascii: "("), UInt8(ascii: ")"), 0].contains(byte))
+        if byte == UInt8(ascii: "\\") {
+          let hex = try #require(
+            index + 2 < escaped.count
+              ? UInt8(String(decoding: escaped[index + 1...index + 2], as: UTF8.self), radix: 16)
+              : nil)
+          decoded.append(hex)
+          index += 3
+        } else {
+          decoded.append(byte)
+          index += 1
+        }
+      }
+      #expect(decoded == Array(String(value).utf8))
+    }
+  }
+
   @Test func equalityFilterCannotBeWidened() {
     #expect(
       LDAPFilter.equals("userPrincipalName", "*)(|(cn=*")
