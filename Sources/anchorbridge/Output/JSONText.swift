@@ -38,6 +38,41 @@ struct JSONText {
     bytes.append(UInt8(ascii: "\""))
   }
 
+  /// A string value from UTF-8 bytes: exactly what `string(String(decoding: value, as: UTF8.self))`
+  /// writes. Plain ASCII (the usual case) is copied as it is; anything else goes through `String`,
+  /// which repairs invalid UTF-8 the same way.
+  mutating func string(utf8 value: ArraySlice<UInt8>?) {
+    guard let value else { return raw("null") }
+    let plain = value.withUnsafeBufferPointer { units in
+      !units.contains {
+        $0 >= 0x80 || $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+      }
+    }
+    guard plain else { return string(String(decoding: value, as: UTF8.self)) }
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(contentsOf: value)
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// An array of string values from UTF-8 bytes (see `string(utf8:)`).
+  mutating func strings(utf8 values: some Collection<ArraySlice<UInt8>>) {
+    bytes.append(UInt8(ascii: "["))
+    var first = true
+    for value in values {
+      if !first { bytes.append(UInt8(ascii: ",")) }
+      first = false
+      string(utf8: value)
+    }
+    bytes.append(UInt8(ascii: "]"))
+  }
+
+  /// A string value whose characters `body` appends; they must need no escaping (hex, base64).
+  mutating func quoted(_ body: (inout [UInt8]) -> Void) {
+    bytes.append(UInt8(ascii: "\""))
+    body(&bytes)
+    bytes.append(UInt8(ascii: "\""))
+  }
+
   mutating func number(_ value: Int) { bytes.append(contentsOf: Array(String(value).utf8)) }
   mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
