@@ -69,6 +69,40 @@ final class UserLayout: Sendable {
   }
 }
 
+extension UserLayout {
+  /// Applies the source's anchor policy to one user's raw values; the DN is made text only for
+  /// an error or a diagnostic.
+  func anchor(
+    objectGUID: [UInt8]?, consistencyGuid: [UInt8]?, custom: [UInt8]?, dn: () -> String
+  ) throws(ActiveDirectoryError) -> UserAnchor {
+    guard let objectGUID, let guid = ObjectGUID(bytes: objectGUID) else {
+      throw .malformed(
+        source: source.name, dn: dn(), attribute: "objectGUID",
+        reason: "is missing or not 16 bytes")
+    }
+    var value: DirectoryValue?
+    if let custom, let binary = self.custom?.binary {
+      value = binary ? .binary(custom) : ActiveDirectoryReader.textOrBinary(custom)
+    }
+    // The subject only matters when the policy has something to say: resolve without it, and
+    // again with it in the rare case that there are findings.
+    let policy = source.anchor
+    var resolved = policy.resolve(
+      objectGUID: guid, consistencyGuid: consistencyGuid, attributeValue: value, subject: "")
+    if !resolved.diagnostics.isEmpty {
+      resolved = policy.resolve(
+        objectGUID: guid, consistencyGuid: consistencyGuid, attributeValue: value, subject: dn())
+    }
+    return UserAnchor(objectGUID: guid, resolved: resolved, consistencyGuid: consistencyGuid)
+  }
+
+  /// A decimal integer value as AD writes it (optional sign, digits); nil otherwise, as
+  /// `Int64(String)` would say.
+  static func integer(_ bytes: some Collection<UInt8>) -> Int64? {
+    Int64(String(decoding: bytes, as: UTF8.self))
+  }
+}
+
 /// One user of a `UserPage`: raw UTF-8 / binary values, decoded only on request.
 public struct UserEntry: Sendable {
   let entry: LDAPEntryBatch.Entry
@@ -89,33 +123,17 @@ public struct UserEntry: Sendable {
   public var enabled: Bool { accountControl & 0x2 == 0 }
 
   private var accountControl: Int64 {
-    entry.first(layout.userAccountControl).flatMap(Self.integer) ?? 0
+    entry.first(layout.userAccountControl).flatMap(UserLayout.integer) ?? 0
   }
 
   /// The objectGUID and the anchor the source's policy gives this user, with its diagnostics.
   /// Throws when objectGUID is missing or not 16 bytes.
   public func anchor() throws(ActiveDirectoryError) -> UserAnchor {
-    guard let raw = entry.first(layout.objectGUID), let guid = ObjectGUID(bytes: Array(raw))
-    else {
-      throw .malformed(
-        source: layout.source.name, dn: dn, attribute: "objectGUID",
-        reason: "is missing or not 16 bytes")
-    }
-    let consistency = entry.first(layout.consistencyGuid).map(Array.init)
-    var custom: DirectoryValue?
-    if let (index, binary) = layout.custom, let value = entry.first(index) {
-      custom = binary ? .binary(Array(value)) : ActiveDirectoryReader.textOrBinary(Array(value))
-    }
-    // The subject (the DN as text) only matters when the policy has something to say: resolve
-    // without it, and again with it in the rare case that there are findings.
-    let policy = layout.source.anchor
-    var resolved = policy.resolve(
-      objectGUID: guid, consistencyGuid: consistency, attributeValue: custom, subject: "")
-    if !resolved.diagnostics.isEmpty {
-      resolved = policy.resolve(
-        objectGUID: guid, consistencyGuid: consistency, attributeValue: custom, subject: dn)
-    }
-    return UserAnchor(objectGUID: guid, resolved: resolved, consistencyGuid: consistency)
+    try layout.anchor(
+      objectGUID: entry.first(layout.objectGUID).map(Array.init),
+      consistencyGuid: entry.first(layout.consistencyGuid).map(Array.init),
+      custom: layout.custom.flatMap { entry.first($0.index) }.map(Array.init),
+      dn: { dn })
   }
 
   /// The complete user.
@@ -133,7 +151,7 @@ public struct UserEntry: Sendable {
       objectSid: entry.first(layout.objectSid).flatMap {
         SecurityIdentifier.string(from: Array($0))
       },
-      usnChanged: entry.first(layout.usnChanged).flatMap(Self.integer),
+      usnChanged: entry.first(layout.usnChanged).flatMap(UserLayout.integer),
       whenChanged: text(layout.whenChanged))
     return ReadUser(user: user, diagnostics: anchor.resolved.diagnostics)
   }
@@ -144,11 +162,6 @@ public struct UserEntry: Sendable {
     entry.first(attribute).map { String(decoding: $0, as: UTF8.self) }
   }
 
-  /// A decimal integer value as AD writes it (optional sign, digits); nil otherwise, as
-  /// `Int64(String)` would say.
-  static func integer(_ bytes: ArraySlice<UInt8>) -> Int64? {
-    Int64(String(decoding: bytes, as: UTF8.self))
-  }
 }
 
 /// A user's objectGUID and what the anchor policy made of it.
@@ -157,4 +170,59 @@ public struct UserAnchor: Sendable {
   public var resolved: ResolvedAnchor
   /// The raw mS-DS-ConsistencyGuid bytes, when set (any length).
   public var consistencyGuid: [UInt8]?
+}
+
+extension UserPage {
+  /// Calls `body` with the page's users seen through raw pointers: the same fields as `UserEntry`
+  /// with no reference counting per value, for writing many users fast. The views are valid only
+  /// during `body`.
+  public func withUnsafeUsers<Result>(_ body: (UnsafeUsers) -> Result) -> Result {
+    batch.withUnsafeEntries { entries in body(UnsafeUsers(entries: entries, layout: layout)) }
+  }
+
+  /// The users of a page through raw pointers (see `withUnsafeUsers(_:)`).
+  public struct UnsafeUsers: RandomAccessCollection {
+    let entries: LDAPEntryBatch.UnsafeEntries
+    let layout: UserLayout
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { entries.count }
+    public subscript(position: Int) -> UnsafeUser {
+      UnsafeUser(entries: entries, index: position, layout: layout)
+    }
+  }
+
+  /// One user through raw pointers: the fields of `UserEntry` as `UnsafeRawBufferPointer`s.
+  public struct UnsafeUser {
+    let entries: LDAPEntryBatch.UnsafeEntries
+    let index: Int
+    let layout: UserLayout
+
+    public var source: String { layout.source.name }
+    public var distinguishedName: UnsafeRawBufferPointer { entries.dn(index) }
+    public var userPrincipalName: UnsafeRawBufferPointer? {
+      entries.first(index, layout.userPrincipalName)
+    }
+    public var samAccountName: UnsafeRawBufferPointer? {
+      entries.first(index, layout.samAccountName)
+    }
+    public var mail: UnsafeRawBufferPointer? { entries.first(index, layout.mail) }
+    public var proxyAddresses: LDAPEntryBatch.UnsafeValues {
+      entries.values(index, layout.proxyAddresses)
+    }
+    /// See `UserEntry.enabled`.
+    public var enabled: Bool {
+      let control = entries.first(index, layout.userAccountControl).flatMap(UserLayout.integer)
+      return (control ?? 0) & 0x2 == 0
+    }
+
+    /// See `UserEntry.anchor()`.
+    public func anchor() throws(ActiveDirectoryError) -> UserAnchor {
+      try layout.anchor(
+        objectGUID: entries.first(index, layout.objectGUID).map(Array.init),
+        consistencyGuid: entries.first(index, layout.consistencyGuid).map(Array.init),
+        custom: layout.custom.flatMap { entries.first(index, $0.index) }.map(Array.init),
+        dn: { String(decoding: distinguishedName, as: UTF8.self) })
+    }
+  }
 }

@@ -223,3 +223,63 @@ struct LDAPEntryBatchBuilder {
         attributes: attributes, bytes: bytes, spans: spans, slots: slots))
   }
 }
+
+extension LDAPEntryBatch {
+  /// Calls `body` with raw views of the batch: values as `UnsafeRawBufferPointer`s into the arena,
+  /// with no reference counting per value. The fastest way to read many values; the views are
+  /// valid only during `body`.
+  public func withUnsafeEntries<Result>(_ body: (UnsafeEntries) -> Result) -> Result {
+    let storage = self.storage
+    return storage.bytes.withUnsafeBytes { bytes in
+      storage.spans.withUnsafeBufferPointer { spans in
+        storage.slots.withUnsafeBufferPointer { slots in
+          body(UnsafeEntries(bytes: bytes, spans: spans, slots: slots, stride: storage.stride))
+        }
+      }
+    }
+  }
+
+  /// The entries of a batch seen through raw pointers (see `withUnsafeEntries(_:)`).
+  public struct UnsafeEntries {
+    let bytes: UnsafeRawBufferPointer
+    let spans: UnsafeBufferPointer<Span>
+    let slots: UnsafeBufferPointer<Int>
+    let stride: Int
+
+    public var count: Int { slots.count / stride }
+
+    func value(_ span: Int) -> UnsafeRawBufferPointer {
+      let place = spans[span]
+      return UnsafeRawBufferPointer(rebasing: bytes[place.start..<place.start + place.count])
+    }
+
+    /// The DN of entry `entry` as the server sent it (UTF-8 bytes).
+    public func dn(_ entry: Int) -> UnsafeRawBufferPointer { value(slots[entry * stride]) }
+
+    /// The first value of the attribute at `attribute` of entry `entry`, if it has any.
+    public func first(_ entry: Int, _ attribute: Int) -> UnsafeRawBufferPointer? {
+      let slot = entry * stride + 1 + 2 * attribute
+      return slots[slot + 1] == 0 ? nil : value(slots[slot])
+    }
+
+    /// Every value of the attribute at `attribute` of entry `entry`.
+    public func values(_ entry: Int, _ attribute: Int) -> UnsafeValues {
+      let slot = entry * stride + 1 + 2 * attribute
+      let count = slots[slot + 1]
+      return UnsafeValues(
+        entries: self, spans: count == 0 ? 0..<0 : slots[slot]..<slots[slot] + count)
+    }
+  }
+
+  /// The values of one attribute of one entry, as raw bytes (see `withUnsafeEntries(_:)`).
+  public struct UnsafeValues: RandomAccessCollection {
+    let entries: UnsafeEntries
+    let spans: Range<Int>
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { spans.count }
+    public subscript(position: Int) -> UnsafeRawBufferPointer {
+      entries.value(spans.lowerBound + position)
+    }
+  }
+}

@@ -12,39 +12,51 @@ extension DirectoryRenderer {
     -> [Diagnostic]
   {
     var diagnostics: [Diagnostic] = []
-    var anchorSources = RepeatedText()
-    var sources = RepeatedText()
-    for user in page {
-      let anchor = try user.anchor()
-      out.raw(started ? ",\n{\"dn\":" : "[\n{\"dn\":")
-      started = true
-      out.string(utf8: user.distinguishedName)
-      out.raw(",\"objectGuid\":")
-      out.quoted { anchor.objectGUID.appendCanonicalString(to: &$0) }
-      out.raw(",\"immutableId\":")
-      switch anchor.resolved.anchor {
-      case let immutableId? where immutableId.kind == .guid:
-        out.quoted { immutableId.appendImmutableId(to: &$0) }  // base64: nothing to escape
-      case let other:
-        out.string(other?.immutableId)
-      }
-      out.raw(",\"anchorSource\":")
-      out.append(anchorSources.json(anchor.resolved.source))
-      out.raw(",\"userPrincipalName\":")
-      out.string(utf8: user.userPrincipalName)
-      out.raw(",\"samAccountName\":")
-      out.string(utf8: user.samAccountName)
-      out.raw(",\"mail\":")
-      out.string(utf8: user.mail)
-      out.raw(",\"proxyAddresses\":")
-      out.strings(utf8: user.proxyAddresses)
-      out.raw(user.enabled ? ",\"enabled\":true,\"source\":" : ",\"enabled\":false,\"source\":")
-      out.append(sources.json(user.source))
-      out.raw("}")
-      if !anchor.resolved.diagnostics.isEmpty {
-        diagnostics.append(contentsOf: anchor.resolved.diagnostics)
+    var failure: ActiveDirectoryError?
+    var started = self.started
+    page.withUnsafeUsers { users in
+      var anchorSources = RepeatedText()
+      var sources = RepeatedText()
+      for user in users {
+        let anchor: UserAnchor
+        do throws(ActiveDirectoryError) {
+          anchor = try user.anchor()
+        } catch {
+          failure = error
+          return
+        }
+        out.raw(started ? ",\n{\"dn\":" : "[\n{\"dn\":")
+        started = true
+        out.string(utf8: user.distinguishedName)
+        out.raw(",\"objectGuid\":")
+        out.quoted { anchor.objectGUID.appendCanonicalString(to: &$0) }
+        out.raw(",\"immutableId\":")
+        switch anchor.resolved.anchor {
+        case let immutableId? where immutableId.kind == .guid:
+          out.quoted { immutableId.appendImmutableId(to: &$0) }  // base64: nothing to escape
+        case let other:
+          out.string(other?.immutableId)
+        }
+        out.raw(",\"anchorSource\":")
+        out.append(anchorSources.json(anchor.resolved.source))
+        out.raw(",\"userPrincipalName\":")
+        out.string(utf8: user.userPrincipalName)
+        out.raw(",\"samAccountName\":")
+        out.string(utf8: user.samAccountName)
+        out.raw(",\"mail\":")
+        out.string(utf8: user.mail)
+        out.raw(",\"proxyAddresses\":")
+        out.strings(utf8: user.proxyAddresses)
+        out.raw(user.enabled ? ",\"enabled\":true,\"source\":" : ",\"enabled\":false,\"source\":")
+        out.append(sources.json(user.source))
+        out.raw("}")
+        if !anchor.resolved.diagnostics.isEmpty {
+          diagnostics.append(contentsOf: anchor.resolved.diagnostics)
+        }
       }
     }
+    self.started = started
+    if let failure { throw failure }
     return diagnostics
   }
 }
