@@ -14,7 +14,7 @@ extension ActiveDirectoryReader {
   /// windows (`member;range=0-1499`, then `1500-2999`, ...) because AD returns at most MaxValRange
   /// (1,500) values per request; the loop ends at the window named `...-*`.
   public func groups(changedAfter usn: Int64? = nil) -> AsyncThrowingMapSequence<
-    ConcatenatedPages, [DirectoryGroup]
+    ConcatenatedPages<[LDAPEntry]>, [DirectoryGroup]
   > {
     let window = max(source.rangeWindow, 1)
     let attributes = Self.groupAttributes + ["member;range=0-\(window - 1)"]
@@ -25,7 +25,8 @@ extension ActiveDirectoryReader {
         controls: [.extendedDN])
     }
     let reader = self
-    return ConcatenatedPages(connection: connection, requests: requests).map { page in
+    let connection = self.connection
+    return ConcatenatedPages(requests: requests) { connection.search($0).pages() }.map { page in
       var groups: [DirectoryGroup] = []
       groups.reserveCapacity(page.count)
       for entry in page { groups.append(try await reader.decodeGroup(entry)) }

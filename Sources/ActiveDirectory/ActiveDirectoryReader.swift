@@ -48,8 +48,19 @@ public struct ActiveDirectoryReader: Sendable {
   /// The users in scope, page by page (memory holds one page). With a watermark, only users whose
   /// uSNChanged is above it; the caller decides whether the watermark is still valid (see
   /// `incrementalBase(_:)`).
-  public func users(changedAfter usn: Int64? = nil) -> AsyncThrowingMapSequence<
-    ConcatenatedPages, [ReadUser]
+  public func users(changedAfter usn: Int64? = nil) -> some AsyncSequence<[ReadUser], any Error> {
+    userPages(changedAfter: usn).map { page in
+      var users: [ReadUser] = []
+      users.reserveCapacity(page.count)
+      for entry in page { users.append(try entry.read()) }
+      return users
+    }
+  }
+
+  /// The same users as `users(changedAfter:)`, each page left packed: the fast form for callers
+  /// that read only some fields of many users.
+  public func userPages(changedAfter usn: Int64? = nil) -> some AsyncSequence<
+    UserPage, any Error
   > {
     var attributes = Self.userAttributes
     for extra in source.anchor.extraAttributes
@@ -61,9 +72,10 @@ public struct ActiveDirectoryReader: Sendable {
       LDAPSearchRequest(
         base: $0, filter: filter, attributes: attributes, pageSize: source.pageSize)
     }
-    let config = self.source
-    return ConcatenatedPages(connection: connection, requests: requests).map { page in
-      try page.map { try Self.decodeUser($0, source: config) }
+    let layout = UserLayout(source: source, attributes: attributes)
+    let connection = self.connection
+    return ConcatenatedPages(requests: requests) { connection.batches($0) }.map { batch in
+      UserPage(batch: batch, layout: layout)
     }
   }
 
@@ -74,36 +86,6 @@ public struct ActiveDirectoryReader: Sendable {
 
   func bases(_ scope: DirectorySource.Scope) -> [String] {
     scope.bases.isEmpty ? [defaultNamingContext] : scope.bases
-  }
-
-  static func decodeUser(_ entry: LDAPEntry, source: DirectorySource) throws(ActiveDirectoryError)
-    -> ReadUser
-  {
-    guard let raw = entry.bytes("objectGUID"), let guid = ObjectGUID(bytes: raw) else {
-      throw .malformed(
-        source: source.name, dn: entry.dn, attribute: "objectGUID",
-        reason: "is missing or not 16 bytes")
-    }
-    let consistency = entry.bytes("mS-DS-ConsistencyGuid")
-    var custom: DirectoryValue?
-    if case .attribute(let name) = source.anchor, let value = entry.bytes(name) {
-      custom =
-        binaryAttributes.contains(name.lowercased()) ? .binary(value) : Self.textOrBinary(value)
-    }
-    let resolved = source.anchor.resolve(
-      objectGUID: guid, consistencyGuid: consistency, attributeValue: custom, subject: entry.dn)
-    let control = entry.string("userAccountControl").flatMap { Int64($0) } ?? 0
-    let user = DirectoryUser(
-      source: source.name, distinguishedName: entry.dn, objectGUID: guid, anchor: resolved.anchor,
-      anchorSource: resolved.source, consistencyGuid: consistency,
-      userPrincipalName: entry.string("userPrincipalName"),
-      samAccountName: entry.string("sAMAccountName"), mail: entry.string("mail"),
-      proxyAddresses: entry.strings("proxyAddresses"), displayName: entry.string("displayName"),
-      enabled: control & 0x2 == 0,
-      objectSid: entry.bytes("objectSid").flatMap(SecurityIdentifier.string),
-      usnChanged: entry.string("uSNChanged").flatMap { Int64($0) },
-      whenChanged: entry.string("whenChanged"))
-    return ReadUser(user: user, diagnostics: resolved.diagnostics)
   }
 
   /// String attributes flow verbatim; bytes that are not UTF-8 text are treated as binary.
@@ -118,17 +100,17 @@ public struct ActiveDirectoryReader: Sendable {
 }
 
 /// The pages of several searches (one per base DN), one after the other.
-public struct ConcatenatedPages: AsyncSequence, Sendable {
-  public typealias Element = [LDAPEntry]
-  let connection: LDAPConnection
+public struct ConcatenatedPages<Page: Sendable>: AsyncSequence, Sendable {
+  public typealias Element = Page
   let requests: [LDAPSearchRequest]
+  let search: @Sendable (LDAPSearchRequest) -> LDAPPagedSearch<Page>
 
   public struct AsyncIterator: AsyncIteratorProtocol {
     var remaining: ArraySlice<LDAPSearchRequest>
-    let connection: LDAPConnection
-    var current: LDAPSearchPages.AsyncIterator?
+    let search: @Sendable (LDAPSearchRequest) -> LDAPPagedSearch<Page>
+    var current: LDAPPagedSearch<Page>.AsyncIterator?
 
-    public mutating func next() async throws -> [LDAPEntry]? {
+    public mutating func next() async throws -> Page? {
       while true {
         if var iterator = current {
           let page = try await iterator.next()
@@ -137,12 +119,12 @@ public struct ConcatenatedPages: AsyncSequence, Sendable {
           current = nil
         }
         guard let request = remaining.popFirst() else { return nil }
-        current = connection.search(request).pages().makeAsyncIterator()
+        current = search(request).makeAsyncIterator()
       }
     }
   }
 
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(remaining: requests[...], connection: connection, current: nil)
+    AsyncIterator(remaining: requests[...], search: search, current: nil)
   }
 }

@@ -19,6 +19,8 @@ public actor LDAPConnection {
   private var session: LDAPHandle?
   public let configuration: LDAPConfiguration
   private let logger: Logger
+  /// The size of the last packed page, so the next one is allocated once at about the right size.
+  private var batchCapacity = (bytes: 0, values: 0, entries: 0)
 
   public nonisolated var unownedExecutor: UnownedSerialExecutor {
     executor.asUnownedSerialExecutor()
@@ -127,16 +129,46 @@ public actor LDAPConnection {
   public func securityStrength() -> Int { session?.saslSSF() ?? 0 }
 
   /// Fetches one page of a paged search. Callers normally use `search(...)` instead.
-  func page(_ request: LDAPSearchRequest, cookie: [UInt8]) throws(LDAPError) -> SearchPage {
-    try handle.searchPage(
+  func page(_ request: LDAPSearchRequest, cookie: [UInt8]) throws(LDAPError)
+    -> SearchPage<[LDAPEntry]>
+  {
+    let handle = try self.handle
+    return try handle.searchPage(
       base: request.base, scope: request.scope, filter: request.filter,
       attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
-      cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout)
+      cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout,
+      decode: handle.entries(of:))
+  }
+
+  /// Fetches one page packed as an `LDAPEntryBatch`. Callers normally use `batches(...)` instead.
+  func batchPage(_ request: LDAPSearchRequest, cookie: [UInt8]) throws(LDAPError)
+    -> SearchPage<LDAPEntryBatch>
+  {
+    let handle = try self.handle
+    var builder = LDAPEntryBatchBuilder(attributes: request.attributes, capacity: batchCapacity)
+    let page = try handle.searchPage(
+      base: request.base, scope: request.scope, filter: request.filter,
+      attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
+      cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout
+    ) { message throws(LDAPError) in
+      try handle.batch(of: message, into: &builder)
+      return builder.build()
+    }
+    batchCapacity = builder.capacity
+    return page
   }
 
   /// A paged search whose entries arrive as an async sequence, one page in memory at a time.
   public nonisolated func search(_ request: LDAPSearchRequest) -> LDAPSearchResults {
     LDAPSearchResults(connection: self, request: request)
+  }
+
+  /// A paged search whose pages arrive packed (`LDAPEntryBatch`, the request's attributes only):
+  /// the fast form for bulk reads. Memory holds at most two pages.
+  public nonisolated func batches(_ request: LDAPSearchRequest) -> LDAPEntryBatches {
+    LDAPPagedSearch(connection: self, request: request) { connection, request, cookie in
+      try connection.batchPage(request, cookie: cookie)
+    }
   }
 
   /// Reads one entry by DN (a base-scope search); nil when it does not exist.
@@ -167,109 +199,5 @@ public actor LDAPConnection {
   /// Applies modifications to one entry (binary-safe values).
   public func modify(_ dn: String, _ modifications: [LDAPModification]) throws(LDAPError) {
     try handle.modify(dn: dn, modifications)
-  }
-}
-
-/// What to search for. Paging is always on (RFC 2696): AD caps unpaged searches at MaxPageSize.
-public struct LDAPSearchRequest: Sendable {
-  public var base: String
-  public var scope: LDAPScope
-  public var filter: String
-  /// Explicit attribute names; never "all attributes".
-  public var attributes: [String]
-  /// Page size, 1...1000 (AD's MaxPageSize is 1000); default 500.
-  public var pageSize: Int
-  public var controls: [LDAPRequestControl]
-  /// Base-scope reads of one entry go without the paged-results control.
-  var paged = true
-
-  public init(
-    base: String, scope: LDAPScope = .subtree, filter: String, attributes: [String],
-    pageSize: Int = 500, controls: [LDAPRequestControl] = []
-  ) {
-    self.base = base
-    self.scope = scope
-    self.filter = filter
-    self.attributes = attributes.isEmpty ? ["1.1"] : attributes
-    self.pageSize = min(max(pageSize, 1), 1000)
-    self.controls = controls
-  }
-}
-
-/// The entries of a paged search, one page in memory at a time (plus the one being fetched).
-public struct LDAPSearchResults: AsyncSequence, Sendable {
-  public typealias Element = LDAPEntry
-  let connection: LDAPConnection
-  let request: LDAPSearchRequest
-
-  public struct AsyncIterator: AsyncIteratorProtocol {
-    var pages: LDAPSearchPages.AsyncIterator
-    var buffer: [LDAPEntry] = []
-    var index = 0
-
-    public mutating func next() async throws -> LDAPEntry? {
-      while index >= buffer.count {
-        guard let page = try await pages.next() else { return nil }
-        buffer = page
-        index = 0
-      }
-      defer { index += 1 }
-      return buffer[index]
-    }
-  }
-
-  public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(pages: pages().makeAsyncIterator())
-  }
-
-  /// The pages themselves, for callers that process entries in batches.
-  public func pages() -> LDAPSearchPages {
-    LDAPSearchPages(connection: connection, request: request)
-  }
-}
-
-/// The pages of a paged search, each an array of at most `pageSize` entries.
-///
-/// As soon as a page arrives, the request for the next one (it needs this page's cookie) goes out
-/// on the connection's thread while the caller works on this page: the directory's time and the
-/// caller's time overlap, and memory holds at most two pages.
-public struct LDAPSearchPages: AsyncSequence, Sendable {
-  public typealias Element = [LDAPEntry]
-  let connection: LDAPConnection
-  let request: LDAPSearchRequest
-
-  public struct AsyncIterator: AsyncIteratorProtocol {
-    let connection: LDAPConnection
-    let request: LDAPSearchRequest
-    var pending: Task<SearchPage, any Error>?
-    var started = false
-    var finished = false
-
-    public mutating func next() async throws -> [LDAPEntry]? {
-      if finished { return nil }
-      let page: SearchPage
-      if let pending {
-        page = try await pending.value
-      } else if !started {
-        page = try await connection.page(request, cookie: [])
-      } else {
-        return nil
-      }
-      started = true
-      pending = nil
-      if page.cookie.isEmpty {
-        finished = true
-      } else {
-        let connection = self.connection
-        let request = self.request
-        let cookie = page.cookie
-        pending = Task { try await connection.page(request, cookie: cookie) }
-      }
-      return page.entries
-    }
-  }
-
-  public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(connection: connection, request: request)
   }
 }

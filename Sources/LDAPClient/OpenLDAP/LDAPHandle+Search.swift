@@ -22,8 +22,8 @@ public enum LDAPRequestControl: Sendable, Hashable {
   case showDeleted
 }
 
-struct SearchPage {
-  var entries: [LDAPEntry]
+struct SearchPage<Entries> {
+  var entries: Entries
   /// The paged-results cookie for the next page; empty when the search is complete.
   var cookie: [UInt8]
 }
@@ -36,12 +36,13 @@ extension LDAPHandle {
   /// - The attribute list is a NULL-terminated `char **` of our own strdup'd copies, freed here.
   /// - The response cookie is binary (may contain NULs): it is copied by length, never by `strlen`,
   ///   and the berval libldap mallocs for it is released with `ber_memfree`.
-  /// - The result message is released by `ldap_parse_result(..., freeit: 1)`, after the entries
-  ///   have been copied out.
-  func searchPage(
+  /// - The result message is released by `ldap_parse_result(..., freeit: 1)`, after `decode` has
+  ///   copied the entries out (it gets the message chain and must not keep pointers into it).
+  func searchPage<Entries>(
     base: String, scope: LDAPScope, filter: String, attributes: [String], pageSize: Int32,
-    cookie: [UInt8], controls: [LDAPRequestControl], timeout: Duration
-  ) throws(LDAPError) -> SearchPage {
+    cookie: [UInt8], controls: [LDAPRequestControl], timeout: Duration,
+    decode: (OpaquePointer) throws(LDAPError) -> Entries
+  ) throws(LDAPError) -> SearchPage<Entries> {
     var serverControls: [UnsafeMutablePointer<LDAPControl>?] = []
     defer { for control in serverControls { ldap_control_free(control) } }
 
@@ -83,13 +84,9 @@ extension LDAPHandle {
       throw error(rc, "search '\(filter)' under '\(base)'")
     }
 
-    var entries: [LDAPEntry] = []
+    let entries: Entries
     do throws(LDAPError) {
-      var entry = ldap_first_entry(raw, message)
-      while let current = entry {
-        entries.append(try decodeEntry(current))
-        entry = ldap_next_entry(raw, current)
-      }
+      entries = try decode(message)
     } catch {
       ldap_msgfree(message)  // ldap_parse_result below would have freed it; it won't run now
       throw error
@@ -132,6 +129,17 @@ extension LDAPHandle {
     return SearchPage(entries: entries, cookie: nextCookie)
   }
 
+  /// Every entry of a search result chain in the general form (see `decodeEntry`).
+  func entries(of message: OpaquePointer) throws(LDAPError) -> [LDAPEntry] {
+    var entries: [LDAPEntry] = []
+    var entry = ldap_first_entry(raw, message)
+    while let current = entry {
+      entries.append(try decodeEntry(current))
+      entry = ldap_next_entry(raw, current)
+    }
+    return entries
+  }
+
   /// Copies one entry out of libldap's message. Walks the entry's BER once with
   /// `ldap_get_dn_ber` / `ldap_get_attribute_ber` (values point into the message, so they are
   /// copied before the message is freed); each value array is released with `ber_memfree`, the
@@ -168,7 +176,9 @@ extension LDAPHandle {
     return LDAPEntry(dn: dn, attributes: attributes)
   }
 
-  private func bytes(of value: berval) -> UnsafeRawBufferPointer {
+  func bytes(of value: berval) -> UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: value.bv_val, count: value.bv_val == nil ? 0 : Int(value.bv_len))
   }
 }
+
+extension SearchPage: Sendable where Entries: Sendable {}

@@ -10,7 +10,8 @@ enum ListFormat: String, CaseIterable {
 /// Renders directory objects page by page, so a 100,000-user pull never holds its output in memory.
 struct DirectoryRenderer {
   let format: ListFormat
-  private var started = false
+  /// Whether anything was written yet (the header line, or `[` of the JSON array).
+  var started = false
   private var tableWidths: [Int] = []
 
   init(format: ListFormat) { self.format = format }

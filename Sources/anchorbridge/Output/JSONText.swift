@@ -38,6 +38,84 @@ struct JSONText {
     bytes.append(UInt8(ascii: "\""))
   }
 
+  /// A string value from UTF-8 bytes: exactly what `string(String(decoding: value, as: UTF8.self))`
+  /// writes. Plain ASCII (the usual case) is copied as it is; anything else goes through `String`,
+  /// which repairs invalid UTF-8 the same way.
+  mutating func string(utf8 value: UnsafeRawBufferPointer?) {
+    guard let value else { return raw("null") }
+    guard Self.isPlainASCII(value) else { return string(String(decoding: value, as: UTF8.self)) }
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(contentsOf: value)
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// Whether every byte is ASCII that JSON takes as it is (no control character, quote or
+  /// backslash). Eight bytes at a time with the classic SWAR tests (`(w - k) & ~w & 0x80...` has a
+  /// high bit set in some byte if any byte of `w` is below `k`); a false alarm only sends the value
+  /// down the exact, slower path.
+  static func isPlainASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    func hasByteBelow(_ word: UInt64, _ limit: UInt64) -> Bool {
+      (word &- ones &* limit) & ~word & highs != 0
+    }
+    var offset = 0
+    while offset + 8 <= bytes.count {
+      let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+      if word & highs != 0 || hasByteBelow(word, 0x20)
+        || hasByteBelow(word ^ (ones &* 0x22), 1) || hasByteBelow(word ^ (ones &* 0x5c), 1)
+      {
+        return false
+      }
+      offset += 8
+    }
+    while offset < bytes.count {
+      let unit = bytes[offset]
+      if unit >= 0x80 || unit < 0x20 || unit == UInt8(ascii: "\"") || unit == UInt8(ascii: "\\") {
+        return false
+      }
+      offset += 1
+    }
+    return true
+  }
+
+  /// See `string(utf8:)` for raw pointers.
+  mutating func string(utf8 value: ArraySlice<UInt8>?) {
+    guard let value else { return raw("null") }
+    value.withUnsafeBytes { string(utf8: $0) }
+  }
+
+  /// An array of string values from UTF-8 bytes (see `string(utf8:)`).
+  mutating func strings(utf8 values: some Collection<UnsafeRawBufferPointer>) {
+    bytes.append(UInt8(ascii: "["))
+    var first = true
+    for value in values {
+      if !first { bytes.append(UInt8(ascii: ",")) }
+      first = false
+      string(utf8: value)
+    }
+    bytes.append(UInt8(ascii: "]"))
+  }
+
+  /// An array of string values from UTF-8 bytes (see `string(utf8:)`).
+  mutating func strings(utf8 values: some Collection<ArraySlice<UInt8>>) {
+    bytes.append(UInt8(ascii: "["))
+    var first = true
+    for value in values {
+      if !first { bytes.append(UInt8(ascii: ",")) }
+      first = false
+      string(utf8: value)
+    }
+    bytes.append(UInt8(ascii: "]"))
+  }
+
+  /// A string value whose characters `body` appends; they must need no escaping (hex, base64).
+  mutating func quoted(_ body: (inout [UInt8]) -> Void) {
+    bytes.append(UInt8(ascii: "\""))
+    body(&bytes)
+    bytes.append(UInt8(ascii: "\""))
+  }
+
   mutating func number(_ value: Int) { bytes.append(contentsOf: Array(String(value).utf8)) }
   mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 

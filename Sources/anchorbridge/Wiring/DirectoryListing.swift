@@ -34,6 +34,17 @@ struct DirectoryListing {
     let progress = Progress(label: "users", sink: errors)
     var diagnostics: [Diagnostic] = []
     try await eachSource { reader, since in
+      if options.format == .json {
+        // JSON, the bulk format, is written from each page's bytes into one reused buffer.
+        var buffer = JSONText(capacity: 1 << 20)
+        for try await page in reader.userPages(changedAfter: since) {
+          buffer.removeAll()
+          diagnostics.append(contentsOf: try renderer.usersJSON(page, into: &buffer))
+          output.write(buffer.bytes)
+          progress.advance(by: page.count)
+        }
+        return
+      }
       for try await page in reader.users(changedAfter: since) {
         output.write(
           renderer.page(
