@@ -95,10 +95,11 @@ struct LDAPEntryBatchSearchTests {
     // Names in other spellings than the schema's: the server answers in its own.
     let attributes = [
       "objectguid", "MS-DS-CONSISTENCYGUID", "userPrincipalName", "sAMAccountName", "mail",
-      "proxyAddresses", "displayName", "userAccountControl", "objectSid", "whenChanged",
+      "proxyAddresses", "displayName", "userAccountControl", "objectSid", "whenCreated",
     ]
     // The named fixture users and 100 bulk ones (not bulk00002, which another test modifies
-    // while this one reads twice).
+    // while this one reads twice). whenCreated, not whenChanged: other suites modify fixture users
+    // (a description) between the two reads.
     let filter = "(&(objectClass=user)(|(!(sAMAccountName=bulk*))(sAMAccountName=bulk001*)))"
     let request = LDAPSearchRequest(
       base: root, filter: filter, attributes: attributes, pageSize: 7)

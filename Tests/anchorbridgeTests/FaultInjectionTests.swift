@@ -74,16 +74,19 @@ import Testing
       options: EmulatorOptions(
         writeQuota: (count: 600, seconds: 1), faultRate: rate,
         faults: [.serviceUnavailable, .connectionReset, .timeout], seed: seed,
-        serviceUnavailableRetryAfter: 0.05, timeoutHold: .milliseconds(1500)))
+        serviceUnavailableRetryAfter: 0.05, timeoutHold: .milliseconds(3500)))
     let temp = try TemporaryDirectory()
     let journal = try Journal.open(directory: temp.url.appendingPathComponent("state").path)
     let configuration = TenantConfiguration(
       tenant: Self.tenantID, clientID: Self.clientID, cloud: .global,
       authorityHost: server.baseURL, graphHost: server.baseURL,
       credential: .clientSecret(.environment(name: Self.secretVariable)))
+    // The client's timeout is generous against load (a request the emulator answered late but
+    // applied, then retried, would be a second PATCH): the injected timeouts hold 3.5 s and are
+    // never applied, so the client gives up on those alone.
     let options = GraphClientOptions(
       retry: RetryPolicy(maxAttempts: 10, baseDelay: 0.02, maxDelay: 0.3),
-      requestTimeout: .seconds(1), writeQuota: nil)
+      requestTimeout: .seconds(3), writeQuota: nil)
     // A whole batch can still fail after every retry (the run stays open): apply again, as an admin
     // would; recovery and positioning by state make that safe.
     var applied = 0
