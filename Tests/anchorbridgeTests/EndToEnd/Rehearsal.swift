@@ -33,6 +33,7 @@ final class Rehearsal: @unchecked Sendable {
   init(
     config extra: String = "", roleHolders: [String] = [], anchor: String = "objectGUID",
     bindAsAdmin: Bool = false, usersBases: [String]? = nil, usersFilter: String? = nil,
+    emulator: EmulatorOptions = EmulatorOptions(),
     cloudUsers: (TestFixture) throws -> [String]
   ) async throws {
     dc = try TestDomainController.require()
@@ -45,7 +46,7 @@ final class Rehearsal: @unchecked Sendable {
           users: users,
           roleAssignments: roleHolders.map { Self.roleAssignment(principal: Self.cloudID($0)) },
           secret: secret
-        ).utf8))
+        ).utf8), options: emulator)
     stateDirectory = temp.url.appendingPathComponent("state").path
     let passwordFile = try dc.value(
       bindAsAdmin ? "AB_DC_ADMIN_PASSWORD_FILE" : "AB_DC_SVC_PASSWORD_FILE")
@@ -91,6 +92,36 @@ final class Rehearsal: @unchecked Sendable {
     let settings = env
     return try await Self.offPool {
       try Subprocess.anchorbridge(arguments + ["--config", self.configPath], environment: settings)
+    }
+  }
+
+  /// Starts `anchorbridge ARGS`, kills it with SIGKILL after `milliseconds` if it still runs (a
+  /// crash at a random moment), and returns its exit status (9 when it was killed).
+  func runKilled(_ arguments: [String], afterMilliseconds milliseconds: Int) async throws -> Int32 {
+    let executable = Subprocess.binDirectory.appendingPathComponent("anchorbridge")
+    var environment = ProcessInfo.processInfo.environment
+    environment[Self.secretVariable] = secret
+    let settings = environment
+    let config = configPath
+    return try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        do {
+          let process = Process()
+          process.executableURL = executable
+          process.arguments = arguments + ["--config", config]
+          process.environment = settings
+          process.standardInput = FileHandle.nullDevice
+          process.standardOutput = FileHandle.nullDevice
+          process.standardError = FileHandle.nullDevice
+          try process.run()
+          usleep(useconds_t(milliseconds * 1000))
+          if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+          process.waitUntilExit()
+          continuation.resume(returning: process.terminationStatus)
+        } catch {
+          continuation.resume(throwing: error)
+        }
+      }
     }
   }
 
