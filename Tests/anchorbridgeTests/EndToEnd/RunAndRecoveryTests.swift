@@ -94,11 +94,26 @@ extension EndToEnd {
       #expect(
         try await rehearsal.cloudUser("bob.brandt")["onPremisesImmutableId"] as? String
           == (try rehearsal.anchor("bob.brandt")))
-      for result in [first, second, third, fourth] {
-        #expect(
-          !result.stdout.contains(rehearsal.secret) && !result.stderr.contains(rehearsal.secret))
+      // Every configured secret (the tenant's client secret, the LDAP bind password) appears in no
+      // output, log line, journal, cache, plan or report; every state file is private.
+      let secrets = [rehearsal.secret, try rehearsal.dc.servicePassword()]
+      let stateText = try rehearsal.stateFilesText()
+      for secret in secrets {
+        for result in [first, second, third, fourth] {
+          #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
+        }
+        #expect(!stateText.contains(secret))
+        #expect(!(try String(contentsOfFile: promPath, encoding: .utf8)).contains(secret))
       }
-      #expect(!(try rehearsal.stateFilesText()).contains(rehearsal.secret))
+      let enumerator = FileManager.default.enumerator(atPath: rehearsal.stateDirectory)
+      while let relative = enumerator?.nextObject() as? String {
+        let path = rehearsal.stateDirectory + "/" + relative
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let mode = (attributes[.posixPermissions] as? Int ?? 0) & 0o777
+        let isFolder = attributes[.type] as? FileAttributeType == .typeDirectory
+        #expect(
+          mode == (isFolder ? 0o700 : 0o600), "\(relative) has mode \(String(mode, radix: 8))")
+      }
     }
 
     @Test func runStopsAtTheSafetyThresholdAndSavesThePlan() async throws {
