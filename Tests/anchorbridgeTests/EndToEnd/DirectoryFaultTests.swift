@@ -48,5 +48,23 @@ extension EndToEnd {
         !FileManager.default.fileExists(atPath: rehearsal.stateDirectory + "/reports/latest.json"))
       if fault == .untrustedCertificate { #expect(plan.stderr.contains("TLS handshake failed")) }
     }
+
+    /// Verification off is an explicit option, never silent: every run says so on stderr.
+    @Test func verificationOffWarnsOnEveryRun() async throws {
+      let dc = try TestDomainController.require()
+      let rehearsal = try await Rehearsal { fixture in
+        [try Rehearsal.twin(fixture, "alice.anders")]
+      }
+      defer { Task { try? await rehearsal.shutdown() } }
+      let config = try String(contentsOfFile: rehearsal.configPath, encoding: .utf8)
+      try config.replacingOccurrences(
+        of: "caFile: \(dc.caFile)", with: "caFile: \(dc.wrongCAFile), verify: false"
+      ).write(toFile: rehearsal.configPath, atomically: true, encoding: .utf8)
+      for command in [["plan"], ["run"], ["run"]] {
+        let result = try await rehearsal.run(command)
+        #expect(result.status == 0, "\(command[0]): \(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("certificate verification is OFF"), "\(result.stderr)")
+      }
+    }
   }
 }
