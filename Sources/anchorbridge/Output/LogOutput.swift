@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PlanExecutor
 
 /// Logs go to stderr: JSON lines when stderr is not a terminal (cron, systemd, CI), one readable
 /// line otherwise. Level from `ANCHORBRIDGE_LOG_LEVEL` (default `notice`). Nothing logged here carries a
@@ -66,16 +67,10 @@ struct LogOutput: LogHandler {
   }
 }
 
-/// RFC 3339 UTC time without fractions (plan `createdAt`, journal times).
+/// RFC 3339 UTC time without fractions (plan `createdAt`, lock and report times): the journal's own
+/// clock, so plans, reports and journal rows read alike.
 enum Clock {
-  static func now() -> String {
-    var seconds = time(nil)
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    return String(
-      format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-  }
+  static func now() -> String { ExecutorOptions.utcNow() }
 }
 
 /// A message for the admin on stderr: `anchorbridge: text` on a terminal; when stderr is a file or

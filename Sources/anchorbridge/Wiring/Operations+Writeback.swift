@@ -111,7 +111,7 @@ extension Operations {
   func directoryExecutor(port: LDAPDirectoryPort, journal: Journal, maxChanges: Int?)
     -> PlanExecutor
   {
-    var options = ExecutorOptions(now: { Clock.now() })
+    var options = ExecutorOptions()
     options.maxChanges = maxChanges ?? configuration.safety.maxChanges
     // AD replicates to itself: the DC that took the modify answers the read-back at once.
     options.readBackRetries = 1

@@ -32,7 +32,7 @@ struct Operations {
   }
 
   func executor(client: GraphClient, journal: Journal, maxChanges: Int?) -> PlanExecutor {
-    var options = ExecutorOptions(now: { Clock.now() })
+    var options = ExecutorOptions()
     options.maxChanges = maxChanges ?? configuration.safety.maxChanges
     return PlanExecutor(port: GraphTenantPort(client: client), journal: journal, options: options)
   }
