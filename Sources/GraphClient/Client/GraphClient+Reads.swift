@@ -35,8 +35,11 @@ extension GraphClient {
     return try await send(request).decode(GraphUser.self, operation: request.operation)
   }
 
-  public func group(_ id: String) async throws -> GraphGroup {
-    let request = try GraphRequests.group(id)
+  /// One group; `select: GraphGroup.snapshotFields` reads everything needed to rebuild it.
+  public func group(_ id: String, select: [String] = GraphGroup.selectFields) async throws
+    -> GraphGroup
+  {
+    let request = try GraphRequests.group(id, select: select)
     return try await send(request).decode(GraphGroup.self, operation: request.operation)
   }
 

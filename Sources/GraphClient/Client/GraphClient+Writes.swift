@@ -57,9 +57,26 @@ extension GraphClient {
 
   // MARK: Groups
 
+  /// Creates the group with its first 20 owners and members bound in the POST (owners first),
+  /// then adds the rest one `$ref` at a time. Should one of those fail, the thrown `GraphError`
+  /// says that the group exists (its id) and how many relationships it got.
   public func createGroup(_ group: NewGroup) async throws -> GraphGroup {
-    let request = try GraphRequests.createGroup(group)
-    return try await send(request).decode(GraphGroup.self, operation: request.operation)
+    let request = try GraphRequests.createGroup(group, apiBase: endpoints.apiBase)
+    let later = try group.relationshipsAfterCreation()
+    let created = try await send(request).decode(GraphGroup.self, operation: request.operation)
+    for (done, next) in later.enumerated() {
+      do {
+        _ = try await send(
+          try GraphRequests.addGroupRelation(
+            next.relation, groupID: created.id, memberID: next.id, apiBase: endpoints.apiBase))
+      } catch var error as GraphError {
+        let total = try group.relationships().count
+        error.message +=
+          " (group \(created.id) was created with \(NewGroup.bindLimit + done) of \(total) owners and members)"
+        throw error
+      }
+    }
+    return created
   }
 
   public func updateGroup(_ id: String, _ patch: GroupPatch) async throws {

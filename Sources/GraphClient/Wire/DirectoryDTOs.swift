@@ -30,13 +30,90 @@ public struct GraphGroup: Codable, Sendable, Equatable {
   public var onPremisesSyncEnabled: Bool?
   public var isAssignableToRole: Bool?
   public var visibility: String?
+  /// The AD group's SID (`S-1-5-21-…`) on a synced group: how a cloud group is tied to AD.
+  public var onPremisesSecurityIdentifier: String?
+  public var onPremisesSamAccountName: String?
+  public var classification: String?
+  public var preferredLanguage: String?
+  /// Set on dynamic groups (`groupTypes` contains `DynamicMembership`).
+  public var membershipRule: String?
+  /// `On` or `Paused`.
+  public var membershipRuleProcessingState: String?
+  /// `["Team"]` when the Microsoft 365 group backs a team.
+  public var resourceProvisioningOptions: [String]?
+  /// Group-based licensing: the SKUs the group hands to its members.
+  public var assignedLicenses: [GraphAssignedLicense]?
+  public var createdDateTime: String?
 
+  /// For listings: what matching and planning read.
   public static let selectFields = [
     "id", "displayName", "description", "mailNickname", "mail", "mailEnabled", "securityEnabled",
     "groupTypes", "proxyAddresses", "onPremisesSyncEnabled", "isAssignableToRole", "visibility",
+    "onPremisesSecurityIdentifier",
   ]
 
+  /// For a single GET before a group is deleted and rebuilt (graph-facts §4 "Capture before
+  /// deleting/recreating a group"): everything this type holds.
+  public static let snapshotFields =
+    selectFields + [
+      "onPremisesSamAccountName", "classification", "preferredLanguage", "membershipRule",
+      "membershipRuleProcessingState", "resourceProvisioningOptions", "assignedLicenses",
+      "createdDateTime",
+    ]
+
   public var isMicrosoft365: Bool { groupTypes?.contains("Unified") ?? false }
+}
+
+/// One SKU a group (or user) holds: `microsoft.graph.assignedLicense`.
+public struct GraphAssignedLicense: Codable, Sendable, Hashable {
+  /// The SKU's GUID.
+  public var skuId: String
+  /// GUIDs of the SKU's service plans switched off.
+  public var disabledPlans: [String]
+
+  public init(skuId: String, disabledPlans: [String] = []) {
+    self.skuId = skuId
+    self.disabledPlans = disabledPlans
+  }
+
+  enum CodingKeys: String, CodingKey { case skuId, disabledPlans }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    skuId = try container.decode(String.self, forKey: .skuId)
+    // Graph may send null for "no plans disabled".
+    disabledPlans = try container.decodeIfPresent([String].self, forKey: .disabledPlans) ?? []
+  }
+}
+
+/// A group's access to an application role: `microsoft.graph.appRoleAssignment`. `resourceId`
+/// is the application's service principal; `appRoleId` all zeros is the default access role.
+public struct GraphAppRoleAssignment: Codable, Sendable, Hashable {
+  /// Graph's assignment id (base64url text, not a GUID).
+  public var id: String
+  public var appRoleId: String
+  public var resourceId: String
+  public var resourceDisplayName: String?
+  public var principalId: String?
+  /// `Group`, `User` or `ServicePrincipal`.
+  public var principalType: String?
+  public var principalDisplayName: String?
+  public var createdDateTime: String?
+
+  public init(
+    id: String, appRoleId: String, resourceId: String, resourceDisplayName: String? = nil,
+    principalId: String? = nil, principalType: String? = nil, principalDisplayName: String? = nil,
+    createdDateTime: String? = nil
+  ) {
+    self.id = id
+    self.appRoleId = appRoleId
+    self.resourceId = resourceId
+    self.resourceDisplayName = resourceDisplayName
+    self.principalId = principalId
+    self.principalType = principalType
+    self.principalDisplayName = principalDisplayName
+    self.createdDateTime = createdDateTime
+  }
 }
 
 /// A member or owner: `@odata.type` says whether it is a user, group, contact, service principal.

@@ -126,9 +126,13 @@ public enum GraphRequests {
       headers: ["Content-Type": "application/json"], operation: "PATCH /users/{id}")
   }
 
-  public static func createGroup(_ group: NewGroup) throws(GraphError) -> GraphRequest {
+  /// `POST /groups`, binding the group's first 20 owners and members; `apiBase` is the client's
+  /// `{graphRoot}/v1.0`, used in the bind URLs.
+  public static func createGroup(
+    _ group: NewGroup, apiBase: String = "https://graph.microsoft.com/v1.0"
+  ) throws(GraphError) -> GraphRequest {
     GraphRequest(
-      method: .post, path: "/groups", body: try group.body(),
+      method: .post, path: "/groups", body: try group.body(apiBase: apiBase),
       headers: ["Content-Type": "application/json"], operation: "POST /groups")
   }
 

@@ -116,6 +116,8 @@ enum GraphSchema {
       "onPremisesSamAccountName", "onPremisesSecurityIdentifier", "onPremisesSyncEnabled",
       "onPremisesProvisioningErrors", "renewedDateTime", "securityIdentifier",
       "serviceProvisioningErrors", "hasMembersWithLicenseErrors", "expirationDateTime",
+      // Set through POST /groups/{id}/assignLicense only.
+      "assignedLicenses",
     ],
     defaultSelect: [
       "id", "deletedDateTime", "classification", "createdDateTime", "description",
@@ -127,6 +129,23 @@ enum GraphSchema {
       "resourceBehaviorOptions", "resourceProvisioningOptions", "securityEnabled",
       "securityIdentifier", "theme", "visibility", "onPremisesProvisioningErrors",
       "serviceProvisioningErrors",
+    ])
+
+  /// microsoft.graph.appRoleAssignment (a group's access to an application's role).
+  static let appRoleAssignment = Resource(
+    name: "AppRoleAssignment", typeName: "microsoft.graph.appRoleAssignment",
+    kinds: table(
+      strings: [
+        "id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName",
+        "principalId", "principalType", "resourceDisplayName", "resourceId",
+      ],
+      booleans: [], stringArrays: [], others: []),
+    readOnly: [
+      "id", "deletedDateTime", "createdDateTime", "principalDisplayName", "principalType",
+    ],
+    defaultSelect: [
+      "id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName",
+      "principalId", "principalType", "resourceDisplayName", "resourceId",
     ])
 
   /// Group properties that POST /groups may not set (Graph rejects them at creation).

@@ -69,7 +69,7 @@ private struct StateValidator {
     let top = try object(root, "$")
     let known: Set<String> = [
       "$schema", "description", "tenantId", "domains", "applications", "users", "groups",
-      "roleAssignments", "features", "organization",
+      "roleAssignments", "features", "organization", "capabilities",
     ]
     for key in top.keys.sorted() where !known.contains(key) {
       throw fail("$.\(key)", "unknown top-level key")
@@ -102,10 +102,19 @@ private struct StateValidator {
       }
       try check(value, kind, "$.organization.\(key)")
     }
+    let capabilities = try top["capabilities"].map { try object($0, "$.capabilities") } ?? [:]
+    for (key, value) in capabilities.sorted(by: { $0.key < $1.key }) {
+      guard key == "groupSourceOfAuthority" else {
+        throw fail("$.capabilities.\(key)", "not a known capability")
+      }
+      guard value.boolValue != nil else {
+        throw fail("$.capabilities.\(key)", "expected a boolean, found \(value.typeName)")
+      }
+    }
     return TenantState(
       tenantId: tenantId.lowercased(), domains: domains, applications: applications,
       users: users, groups: groups, roleAssignments: roleAssignments, features: features,
-      organization: organization)
+      organization: organization, capabilities: capabilities)
   }
 
   private func validateDomains(_ value: JSONValue?) throws -> [JSONObject] {
@@ -241,8 +250,11 @@ private struct StateValidator {
     for (index, item) in items.enumerated() {
       let path = "$.groups[\(index)]"
       var group = try object(item, path)
-      try checkProperties(group, GraphSchema.group, extra: ["members", "owners"], path)
-      group["id"] = .string(try requiredString(group, "id", path).lowercased())
+      try checkProperties(
+        group, GraphSchema.group,
+        extra: ["members", "owners", "appRoleAssignments", "onPremisesSyncBehavior"], path)
+      let groupId = try requiredString(group, "id", path).lowercased()
+      group["id"] = .string(groupId)
       _ = try requiredString(group, "displayName", path)
       for flag in ["mailEnabled", "securityEnabled"] {
         guard group.bool(flag) != nil else { throw fail("\(path).\(flag)", "required boolean") }
@@ -260,9 +272,90 @@ private struct StateValidator {
         }
         group[relation] = JSONCoding.strings(ids)
       }
+      try checkLicenses(group["assignedLicenses"], "\(path).assignedLicenses")
+      if group["appRoleAssignments"] != nil {
+        group["appRoleAssignments"] = try validateAppRoleAssignments(
+          group["appRoleAssignments"], groupId: groupId, "\(path).appRoleAssignments")
+      }
+      if let behavior = group["onPremisesSyncBehavior"] {
+        let path = "\(path).onPremisesSyncBehavior"
+        let object = try object(behavior, path)
+        for key in object.keys.sorted() where key != "isCloudManaged" {
+          throw fail("\(path).\(key)", "not a property of microsoft.graph.onPremisesSyncBehavior")
+        }
+        guard object.bool("isCloudManaged") != nil else {
+          throw fail("\(path).isCloudManaged", "required boolean")
+        }
+      }
       groups.append(group)
     }
     return groups
+  }
+
+  private func guid(_ value: JSONValue?, _ path: String) throws -> String {
+    guard let text = value?.stringValue, UUID(uuidString: text) != nil else {
+      let found = value?.stringValue.map { "'\($0)'" } ?? value?.typeName ?? "nothing"
+      throw fail(path, "expected a GUID, found \(found)")
+    }
+    return text.lowercased()
+  }
+
+  /// `assignedLicenses`: `[{"skuId": GUID, "disabledPlans": [GUID]}]` (microsoft.graph.assignedLicense).
+  private func checkLicenses(_ value: JSONValue?, _ path: String) throws {
+    guard let value, value != .null else { return }
+    for (index, item) in try array(value, path).enumerated() {
+      let license = try object(item, "\(path)[\(index)]")
+      for key in license.keys.sorted() where key != "skuId" && key != "disabledPlans" {
+        throw fail("\(path)[\(index)].\(key)", "not a property of microsoft.graph.assignedLicense")
+      }
+      _ = try guid(license["skuId"], "\(path)[\(index)].skuId")
+      let plans = try array(license["disabledPlans"], "\(path)[\(index)].disabledPlans")
+      for (position, plan) in plans.enumerated() {
+        _ = try guid(plan, "\(path)[\(index)].disabledPlans[\(position)]")
+      }
+    }
+  }
+
+  /// A group's app role assignments; `principalId` (if given) must be the group itself.
+  private func validateAppRoleAssignments(_ value: JSONValue?, groupId: String, _ path: String)
+    throws -> JSONValue
+  {
+    let allowed: Set<String> = [
+      "id", "appRoleId", "resourceId", "resourceDisplayName", "principalId", "principalType",
+      "principalDisplayName", "createdDateTime", "deletedDateTime",
+    ]
+    var ids = Set<String>()
+    var assignments: [JSONValue] = []
+    for (index, item) in try array(value, path).enumerated() {
+      let path = "\(path)[\(index)]"
+      var assignment = try object(item, path)
+      for key in assignment.keys.sorted() where !allowed.contains(key) {
+        throw fail("\(path).\(key)", "not a property of microsoft.graph.appRoleAssignment")
+      }
+      let id = try requiredString(assignment, "id", path)
+      guard ids.insert(id).inserted else { throw fail("\(path).id", "duplicate id '\(id)'") }
+      assignment["appRoleId"] = .string(try guid(assignment["appRoleId"], "\(path).appRoleId"))
+      assignment["resourceId"] = .string(try guid(assignment["resourceId"], "\(path).resourceId"))
+      if let principal = assignment["principalId"], principal != .null {
+        guard principal.stringValue?.lowercased() == groupId else {
+          throw fail("\(path).principalId", "must be the id of the group that holds it")
+        }
+      }
+      assignment["principalId"] = .string(groupId)
+      if let type = assignment["principalType"], type != .null, type.stringValue != "Group" {
+        throw fail(
+          "\(path).principalType",
+          "expected \"Group\", found \(type.stringValue.map { "'\($0)'" } ?? type.typeName)")
+      }
+      assignment["principalType"] = .string("Group")
+      for key in ["resourceDisplayName", "principalDisplayName", "createdDateTime"] {
+        if let text = assignment[key], text != .null, text.stringValue == nil {
+          throw fail("\(path).\(key)", "expected a string or null, found \(text.typeName)")
+        }
+      }
+      assignments.append(.object(assignment))
+    }
+    return .array(assignments)
   }
 
   private func validateRoleAssignments(_ value: JSONValue?, _ objectIds: Set<String>) throws

@@ -28,7 +28,9 @@ struct RegisteredApplication: Sendable {
 }
 
 /// The whole tenant, as the state file describes it. Users and groups are Graph property bags;
-/// a group's `members`/`owners` are arrays of object ids.
+/// a group's `members`/`owners` are arrays of object ids, its `appRoleAssignments` an array of
+/// appRoleAssignment objects and `onPremisesSyncBehavior` `{"isCloudManaged": Bool}` (set once
+/// its source of authority moved to the cloud).
 struct TenantState: Sendable {
   var tenantId: String
   var domains: [JSONObject]
@@ -38,11 +40,19 @@ struct TenantState: Sendable {
   var roleAssignments: [JSONObject]
   var features: JSONObject
   var organization: JSONObject
+  /// What this tenant supports beyond the baseline (`$.capabilities`); absent keys take their
+  /// defaults. Written back only when the file gave any.
+  var capabilities: JSONObject = [:]
+
+  /// Group Source of Authority (`groups/{id}/onPremisesSyncBehavior`); on unless switched off.
+  var supportsGroupSourceOfAuthority: Bool {
+    capabilities.bool("groupSourceOfAuthority") ?? true
+  }
 
   /// The state in the file format (`Schemas/tenant-state.schema.json`); secrets appear only as
   /// hashes.
   func encoded() -> Data {
-    let document: JSONObject = [
+    var document: JSONObject = [
       "tenantId": .string(tenantId),
       "domains": .array(domains.map { .object($0) }),
       "applications": .array(applications.map(\.stateValue)),
@@ -52,6 +62,7 @@ struct TenantState: Sendable {
       "features": .object(features),
       "organization": .object(organization),
     ]
+    if !capabilities.isEmpty { document["capabilities"] = .object(capabilities) }
     return JSONCoding.encode(.object(document), pretty: true)
   }
 }

@@ -45,10 +45,13 @@ extension GraphService {
       }
     }
     let relation = s[2]
-    guard relation == "members" || relation == "owners" else {
-      throw GraphFailure(
-        status: 400, code: "BadRequest",
-        message: "Resource not found for the segment '\(relation)'.")
+    switch relation {
+    case "members", "owners": break
+    case "memberOf": return try listParentGroups(call, index: index)
+    case "appRoleAssignments": return try routeAppRoleAssignments(call, index: index)
+    case "assignLicense": return try assignLicense(call, index: index)
+    case "onPremisesSyncBehavior": return try routeSyncBehavior(call, index: index)
+    default: throw GraphFailure.segmentNotFound(relation)
     }
     let groupId = state.groups[index].string("id")!
     switch (method, s.count) {

@@ -1,8 +1,10 @@
 import Foundation
 
 /// What a page cursor renders its ids as.
-enum ObjectKind: Sendable {
+enum ObjectKind: Sendable, Equatable {
   case user, group, directoryObject, roleAssignment, domain
+  /// An app role assignment held by the group with this id.
+  case appRoleAssignment(group: String)
 }
 
 /// A listing in progress: a snapshot of matching ids, rendered page by page.
@@ -212,6 +214,11 @@ extension GraphService {
       }
     case .domain:
       return state.domains.first { $0.string("id") == id }.map(renderDomain)
+    case .appRoleAssignment(let groupId):
+      guard let group = group(withId: groupId) else { return nil }
+      return appRoleAssignments(of: group).first { $0.string("id") == id }.map {
+        renderAppRoleAssignment($0, of: group, select: select)
+      }
     }
   }
 

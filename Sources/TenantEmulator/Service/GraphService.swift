@@ -17,6 +17,8 @@ actor GraphService {
     var headers: [String: String]
     var body: Data
     var app: RegisteredApplication
+    /// `v1.0`, or `beta` for the few paths served there too.
+    var version = "v1.0"
 
     var advanced: Bool { headers["consistencylevel"]?.lowercased() == "eventual" }
 
@@ -117,7 +119,8 @@ actor GraphService {
         serialize(reply, requestId: requestId, clientRequestId: clientRequestId),
         delay: responseDelay())
     }
-    guard segments.first == "v1.0" else {
+    let version = segments.first.map(String.init) ?? ""
+    guard version == "v1.0" || (version == "beta" && Self.servedOnBeta(segments)) else {
       let failure = GraphFailure(
         status: 400, code: "BadRequest",
         message: "Invalid version: \(segments.first.map(String.init) ?? "")")
@@ -158,7 +161,8 @@ actor GraphService {
     }
 
     let reply = graphRequest(
-      request, segments: segments.dropFirst().map { FormDecoding.decodeSegment($0) },
+      request, version: version,
+      segments: segments.dropFirst().map { FormDecoding.decodeSegment($0) },
       requestId: requestId, clientRequestId: clientRequestId, now: now)
     if fault == .responseLost {
       record(request, status: nil, fault: fault?.rawValue, now: now)
@@ -180,7 +184,7 @@ actor GraphService {
 
   /// Authenticates, then runs one top-level Graph request (including `$batch`).
   private func graphRequest(
-    _ request: EmulatorHTTPRequest, segments: [String], requestId: String,
+    _ request: EmulatorHTTPRequest, version: String, segments: [String], requestId: String,
     clientRequestId: String, now: Date
   ) -> GraphReply {
     do {
@@ -189,7 +193,7 @@ actor GraphService {
       var call = GraphCall(
         method: request.method.uppercased(), segments: segments,
         query: FormDecoding.dictionary(request.rawQuery), queryPairs: pairs,
-        headers: request.headers, body: request.body, app: app)
+        headers: request.headers, body: request.body, app: app, version: version)
       if segments == ["$batch"] {
         guard call.method == "POST" else { throw Self.methodNotAllowed }
         return try batch(call, requestId: requestId, clientRequestId: clientRequestId, now: now)
@@ -231,6 +235,12 @@ actor GraphService {
     var reply = try route(call)
     if let usageHeader { reply.headers["x-ms-throttle-limit-percentage"] = usageHeader }
     return reply
+  }
+
+  /// `/beta` serves only what the Entra docs show there and v1.0 shares: Group Source of
+  /// Authority (`groups/{id}/onPremisesSyncBehavior`, documented with /beta examples).
+  static func servedOnBeta(_ segments: [Substring]) -> Bool {
+    segments.count == 4 && segments[1] == "groups" && segments[3] == "onPremisesSyncBehavior"
   }
 
   static let methodNotAllowed = GraphFailure(

@@ -86,6 +86,12 @@ struct GraphFailure: Error, Sendable {
     )
   }
 
+  /// What Graph answers for a path segment it does not know.
+  static func segmentNotFound(_ segment: String) -> GraphFailure {
+    GraphFailure(
+      status: 400, code: "BadRequest", message: "Resource not found for the segment '\(segment)'.")
+  }
+
   static let insufficientPrivileges = GraphFailure(
     status: 403, code: "Authorization_RequestDenied",
     message: "Insufficient privileges to complete the operation.")
