@@ -11,7 +11,7 @@ struct AnchorBridge: AsyncParsableCommand {
     subcommands: [
       PlanCommand.self, ApplyCommand.self, ClearCommand.self, RollbackCommand.self,
       HistoryCommand.self, RunCommand.self, DirectoryCommand.self, ConvertCommand.self,
-      AnchorsCommand.self, SoftMatchCommand.self,
+      AnchorsCommand.self, SoftMatchCommand.self, GroupsCommand.self,
     ]
   )
 

@@ -34,6 +34,13 @@ extension Journal {
       PRIMARY KEY (run_id, seq, idx)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS group_snapshots (
+      digest TEXT PRIMARY KEY, group_id TEXT NOT NULL, taken_at TEXT NOT NULL,
+      snapshot TEXT NOT NULL, exchange_capture TEXT) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS group_snapshots_by_group ON group_snapshots (group_id, taken_at);
+    CREATE TABLE IF NOT EXISTS group_events (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, group_id TEXT NOT NULL,
+      step TEXT NOT NULL, state TEXT NOT NULL, detail TEXT);
     """
 
   /// Opens (creating if needed) `<directory>/journal.sqlite`: the folder 0700, the file and its

@@ -11,6 +11,7 @@ struct Configuration {
   var state = StateConfiguration()
   var report = ReportConfiguration()
   var writeback = WritebackConfiguration()
+  var groups = GroupsConfiguration()
   /// The file it was read from (named in errors raised after loading).
   var file = ""
 
@@ -38,6 +39,7 @@ struct Configuration {
     if let node = root.optional("state") { state = try StateConfiguration(node) }
     if let node = root.optional("report") { report = try ReportConfiguration(node) }
     if let node = root.optional("writeback") { writeback = try WritebackConfiguration(node) }
+    if let node = root.optional("groups") { groups = try GroupsConfiguration(node) }
     try root.finish()
     self.file = file
   }

@@ -40,6 +40,17 @@ struct DirectoryReading {
     return result
   }
 
+  /// Every group of every source, members resolved to objectGUIDs.
+  func allGroups() async throws -> [DirectoryGroup] {
+    var groups: [DirectoryGroup] = []
+    for source in directory.sources {
+      try await withReader(source) { reader in
+        for try await page in reader.groups() { groups.append(contentsOf: page) }
+      }
+    }
+    return groups
+  }
+
   /// True when any source has a user changed after its stored watermark, or when a watermark
   /// can't be used (another DC, a restored database, none stored): then only a full read is safe.
   func changed(since stored: [USNWatermark]) async throws -> Bool {

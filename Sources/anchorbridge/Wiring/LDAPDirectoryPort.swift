@@ -57,6 +57,17 @@ actor LDAPDirectoryPort: DirectoryPort {
           message: "no configured directory source for \(dn)"))
     }
     if let open = connections[name] { return open }
+    let connection = try await Self.openProtected(source, purpose: "write mS-DS-ConsistencyGuid")
+    connections[name] = connection
+    return connection
+  }
+
+  /// A connection fit for writing: bound (not anonymous) and protected (LDAPS, StartTLS or a
+  /// sealed Kerberos bind); otherwise refused before anything is written.
+  static func openProtected(_ source: DirectorySource, purpose: String) async throws
+    -> LDAPConnection
+  {
+    let name = source.name
     let connection: LDAPConnection
     do {
       connection = try await LDAPConnection.connect(source.connection)
@@ -68,7 +79,7 @@ actor LDAPDirectoryPort: DirectoryPort {
         source: name,
         LDAPError(
           kind: .refused, operation: "modify",
-          message: "an anonymous bind can't write mS-DS-ConsistencyGuid; configure a bind"))
+          message: "an anonymous bind can't \(purpose); configure a bind"))
     }
     let strength = await connection.securityStrength()
     guard source.connection.isEncrypted || strength > 0 else {
@@ -80,7 +91,6 @@ actor LDAPDirectoryPort: DirectoryPort {
             "writes need a protected session (ldaps://, StartTLS or a sealed Kerberos bind): nothing was written"
         ))
     }
-    connections[name] = connection
     return connection
   }
 

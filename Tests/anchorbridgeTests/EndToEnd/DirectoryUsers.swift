@@ -28,12 +28,7 @@ final class DirectoryUsers: @unchecked Sendable {
 
   /// Adds a user (disabled, no password) with an optional mS-DS-ConsistencyGuid and mail.
   func create(_ name: String, consistencyGuid: [UInt8]? = nil, mail: String? = nil) async throws {
-    if created.isEmpty {
-      let result = try await tool(
-        "ldapadd", [], stdin: "dn: \(ou)\nobjectClass: organizationalUnit\n")
-      try #require(result.status == 0, "ldapadd \(ou): \(result.stderr)")
-      created.append(ou)
-    }
+    try await ensureOU()
     var ldif = """
       dn: \(dn(name))
       objectClass: user
@@ -48,6 +43,42 @@ final class DirectoryUsers: @unchecked Sendable {
     let result = try await tool("ldapadd", [], stdin: ldif)
     #expect(result.status == 0, "ldapadd \(name): \(result.stderr)")
     created.append(dn(name))
+  }
+
+  private func ensureOU() async throws {
+    guard created.isEmpty else { return }
+    let result = try await tool(
+      "ldapadd", [], stdin: "dn: \(ou)\nobjectClass: organizationalUnit\n")
+    try #require(result.status == 0, "ldapadd \(ou): \(result.stderr)")
+    created.append(ou)
+  }
+
+  /// Adds a group `CN=<prefix><name>` with the given groupType (e.g. 8 universal distribution,
+  /// -2147483640 universal security, -2147483646 global security), addresses and member DNs.
+  func createGroup(
+    _ name: String, groupType: Int32, mail: String? = nil, proxyAddresses: [String] = [],
+    members: [String] = []
+  ) async throws {
+    try await ensureOU()
+    var ldif = "dn: \(dn(name))\nobjectClass: group\nsAMAccountName: \(sam(name))\n"
+    ldif += "groupType: \(groupType)\n"
+    if let mail { ldif += "mail: \(mail)\n" }
+    for address in proxyAddresses { ldif += "proxyAddresses: \(address)\n" }
+    for member in members { ldif += "member: \(member)\n" }
+    let result = try await tool("ldapadd", [], stdin: ldif)
+    try #require(result.status == 0, "ldapadd group \(name): \(result.stderr)")
+    created.append(dn(name))
+  }
+
+  /// Every value of `attribute` of `dn` as text, read as the administrator.
+  func values(_ dn: String, _ attribute: String) async throws -> [String] {
+    let connection = try await LDAPConnection.connect(
+      LDAPConfiguration(
+        uris: [dc.ldapsURI], caFile: dc.caFile,
+        bind: .simple(
+          dn: try dc.value("AB_DC_ADMIN_DN"), password: LDAPSecret(try dc.adminPassword()))))
+    let entry = try await connection.read(dn, attributes: [attribute])
+    return try #require(entry, "\(dn) does not exist").strings(attribute)
   }
 
   /// Deletes every user this value created, then its OU.

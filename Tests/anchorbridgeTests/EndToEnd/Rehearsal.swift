@@ -33,7 +33,8 @@ final class Rehearsal: @unchecked Sendable {
   init(
     config extra: String = "", roleHolders: [String] = [], anchor: String = "objectGUID",
     bindAsAdmin: Bool = false, usersBases: [String]? = nil, usersFilter: String? = nil,
-    emulator: EmulatorOptions = EmulatorOptions(),
+    emulator: EmulatorOptions = EmulatorOptions(), groupsBases: [String]? = nil,
+    cloudGroups: [String] = [], capabilities: String? = nil,
     cloudUsers: (TestFixture) throws -> [String]
   ) async throws {
     dc = try TestDomainController.require()
@@ -45,7 +46,7 @@ final class Rehearsal: @unchecked Sendable {
         Self.state(
           users: users,
           roleAssignments: roleHolders.map { Self.roleAssignment(principal: Self.cloudID($0)) },
-          secret: secret
+          secret: secret, groups: cloudGroups, capabilities: capabilities
         ).utf8), options: emulator)
     stateDirectory = temp.url.appendingPathComponent("state").path
     let passwordFile = try dc.value(
@@ -54,6 +55,8 @@ final class Rehearsal: @unchecked Sendable {
     let root = try #require(fixture["fixtureRootDN"]?.string)
     let filter = usersFilter.map { ", filter: \"\($0)\"" } ?? ""
     let bases = (usersBases ?? ["OU=Staff,\(root)", "OU=Disabled,\(root)"]).map { "\"\($0)\"" }
+      .joined(separator: ", ")
+    let groupBases = (groupsBases ?? ["OU=Groups,\(root)"]).map { "\"\($0)\"" }
       .joined(separator: ", ")
     configPath = try temp.write(
       "anchorbridge.yaml",
@@ -65,7 +68,7 @@ final class Rehearsal: @unchecked Sendable {
             tls: { caFile: \(dc.caFile) }
             bind: { method: simple, dn: "\(bindDN)", passwordFile: \(passwordFile) }
             users: { bases: [\(bases)]\(filter) }
-            groups: { bases: ["OU=Groups,\(root)"] }
+            groups: { bases: [\(groupBases)] }
             anchor: \(anchor)
       tenant:
         id: \(Self.tenantID)
@@ -177,7 +180,10 @@ final class Rehearsal: @unchecked Sendable {
     #"{"id":"ra-\#(principal.prefix(8))","principalId":"\#(principal)","roleDefinitionId":"fe930be7-5e62-47db-91af-98c3a49a38b1","roleName":"User Administrator","directoryScopeId":"/"}"#
   }
 
-  static func state(users: [String], roleAssignments: [String], secret: String) -> String {
+  static func state(
+    users: [String], roleAssignments: [String], secret: String, groups: [String] = [],
+    capabilities: String? = nil
+  ) -> String {
     """
     {"tenantId":"\(tenantID)",
      "domains":[
@@ -186,8 +192,8 @@ final class Rehearsal: @unchecked Sendable {
        {"id":"anchor.example","authenticationType":"Federated","isInitial":false,"isVerified":true}],
      "applications":[{"clientId":"\(clientID)","clientSecret":"\(secret)","privilegedRole":false}],
      "users":[\(users.joined(separator: ",\n"))],
-     "groups":[],
-     "roleAssignments":[\(roleAssignments.joined(separator: ","))],
+     "groups":[\(groups.joined(separator: ",\n"))],
+     "roleAssignments":[\(roleAssignments.joined(separator: ","))],\(capabilities.map { "\n \"capabilities\":\($0)," } ?? "")
      "features":{},
      "organization":{"displayName":"Anchor Test","onPremisesSyncEnabled":true}}
     """

@@ -1,0 +1,71 @@
+extension GroupPlan {
+  /// Seals a group plan's JSON text (as any JSON encoder wrote it) for the file: keys sorted, the
+  /// top level indented, and a `checksum` member holding `sha256:` of the canonical compact
+  /// encoding of everything else, so `verified(json:)` refuses an edited or truncated file.
+  public static func sealed(json bytes: [UInt8]) throws(AnchorCoreError) -> [UInt8] {
+    guard case .object(let members) = try parse(bytes) else {
+      throw .invalidPlan(.wrongType, detail: "the group plan is not a JSON object")
+    }
+    let content = canonical(.object(members.filter { $0.key != "checksum" }))
+    let sealed = sortedMembers(
+      members.filter { $0.key != "checksum" }
+        + [JSONMember("checksum", .string(Plan.checksum(of: content)))])
+    return JSONWriter.encode(canonical(.object(sealed)), pretty: true)
+  }
+
+  /// The content of a sealed group plan file (checksum removed, compact) once its format version,
+  /// kind and checksum are right.
+  public static func verified(json bytes: [UInt8]) throws(AnchorCoreError) -> [UInt8] {
+    guard case .object(let members) = try parse(bytes) else {
+      throw .invalidPlan(.wrongType, detail: "the group plan is not a JSON object")
+    }
+    let document = JSONValue.object(members)
+    guard case .int(let version)? = document["formatVersion"] else {
+      throw .invalidPlan(.missingField, detail: "formatVersion is missing")
+    }
+    guard version == currentFormatVersion else {
+      throw .invalidPlan(
+        .unsupportedFormatVersion,
+        detail: "formatVersion \(version) is not supported "
+          + "(this build reads \(currentFormatVersion))")
+    }
+    guard case .string("groups")? = document["kind"] else {
+      throw .invalidPlan(.unsupportedKind, detail: "kind is not \"groups\" (a user plan?)")
+    }
+    guard case .string(let stored)? = document["checksum"] else {
+      throw .invalidPlan(.missingField, detail: "checksum is missing")
+    }
+    let content = canonical(
+      .object(sortedMembers(members.filter { $0.key != "checksum" })))
+    let actual = Plan.checksum(of: content)
+    guard stored == actual else {
+      throw .invalidPlan(
+        .checksumMismatch,
+        detail: "checksum \(stored) does not match the content (\(actual)): "
+          + "the plan was edited or damaged")
+    }
+    return JSONWriter.encode(content, pretty: false)
+  }
+
+  private static func parse(_ bytes: [UInt8]) throws(AnchorCoreError) -> JSONValue {
+    do {
+      return try JSONParser.parse(bytes)
+    } catch {
+      throw .invalidPlan(.malformedJSON, detail: "not valid JSON (\(error.description))")
+    }
+  }
+
+  private static func sortedMembers(_ members: [JSONMember]) -> [JSONMember] {
+    members.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+  }
+
+  /// Keys sorted at every level, so the checksum does not depend on the writer's key order.
+  private static func canonical(_ value: JSONValue) -> JSONValue {
+    switch value {
+    case .object(let members):
+      .object(sortedMembers(members).map { JSONMember($0.key, canonical($0.value)) })
+    case .array(let elements): .array(elements.map(canonical))
+    default: value
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/// Group migration records: the snapshots `groups plan` takes (the rollback's source) and every
+/// step `groups apply|verify|restore` performs, intent first.
+extension Journal {
+  /// A stored snapshot: its JSON text as `groups plan` wrote it, and the Exchange capture once
+  /// `groups apply --exchange-capture` has read it.
+  public struct GroupSnapshotRecord: Sendable, Hashable {
+    public var digest: String
+    public var groupId: String
+    public var takenAt: String
+    public var snapshotJSON: String
+    public var exchangeCaptureJSON: String?
+  }
+
+  public enum GroupEventState: String, Sendable, Hashable, CaseIterable {
+    case intent, done, failed, skipped
+  }
+
+  public struct GroupEvent: Sendable, Hashable {
+    public var at: String
+    public var groupId: String
+    public var step: String
+    public var state: GroupEventState
+    public var detail: String?
+  }
+
+  /// Stores a snapshot under its digest (storing the same snapshot twice is a no-op).
+  public func saveGroupSnapshot(digest: String, groupId: String, takenAt: String, json: String)
+    throws(JournalError)
+  {
+    try withConnection { (db) throws(JournalError) in
+      try db.query(
+        "INSERT OR IGNORE INTO group_snapshots (digest, group_id, taken_at, snapshot) VALUES (?, ?, ?, ?)",
+        [.text(digest), .text(groupId.lowercased()), .text(takenAt), .text(json)])
+    }
+  }
+
+  /// Attaches the Exchange capture file's text to a stored snapshot.
+  public func attachExchangeCapture(digest: String, json: String) throws(JournalError) {
+    try withConnection { (db) throws(JournalError) in
+      try db.query(
+        "UPDATE group_snapshots SET exchange_capture = ? WHERE digest = ?",
+        [.text(json), .text(digest)])
+    }
+  }
+
+  public func groupSnapshot(digest: String) throws(JournalError) -> GroupSnapshotRecord? {
+    try withConnection { (db) throws(JournalError) in
+      try db.query(
+        "SELECT digest, group_id, taken_at, snapshot, exchange_capture FROM group_snapshots WHERE digest = ?",
+        [.text(digest)]
+      ).first.map(Self.snapshotRecord)
+    }
+  }
+
+  /// The newest snapshot of a group (what `groups restore --group ID` rebuilds from).
+  public func latestGroupSnapshot(groupId: String) throws(JournalError) -> GroupSnapshotRecord? {
+    try withConnection { (db) throws(JournalError) in
+      try db.query(
+        """
+        SELECT digest, group_id, taken_at, snapshot, exchange_capture FROM group_snapshots
+        WHERE group_id = ? ORDER BY taken_at DESC, digest DESC LIMIT 1
+        """, [.text(groupId.lowercased())]
+      ).first.map(Self.snapshotRecord)
+    }
+  }
+
+  /// Appends a step record; durable when this returns.
+  public func recordGroupEvent(
+    groupId: String, step: String, state: GroupEventState, detail: String? = nil, at: String
+  ) throws(JournalError) {
+    try withConnection { (db) throws(JournalError) in
+      try db.query(
+        "INSERT INTO group_events (at, group_id, step, state, detail) VALUES (?, ?, ?, ?, ?)",
+        [.text(at), .text(groupId.lowercased()), .text(step), .text(state.rawValue), .init(detail)])
+    }
+  }
+
+  /// Every step record of a group, oldest first.
+  public func groupEvents(groupId: String) throws(JournalError) -> [GroupEvent] {
+    try withConnection { (db) throws(JournalError) in
+      try db.query(
+        "SELECT at, group_id, step, state, detail FROM group_events WHERE group_id = ? ORDER BY seq",
+        [.text(groupId.lowercased())]
+      ).map { row in
+        GroupEvent(
+          at: row[0].text ?? "", groupId: row[1].text ?? "", step: row[2].text ?? "",
+          state: GroupEventState(rawValue: row[3].text ?? "") ?? .failed, detail: row[4].text)
+      }
+    }
+  }
+
+  /// True when the last record of `step` for the group is `done`.
+  public func groupStepDone(groupId: String, step: String) throws(JournalError) -> Bool {
+    try groupEvents(groupId: groupId).last { $0.step == step }?.state == .done
+  }
+
+  private static func snapshotRecord(_ row: [SQLiteValue]) -> GroupSnapshotRecord {
+    GroupSnapshotRecord(
+      digest: row[0].text ?? "", groupId: row[1].text ?? "", takenAt: row[2].text ?? "",
+      snapshotJSON: row[3].text ?? "", exchangeCaptureJSON: row[4].text)
+  }
+}

@@ -1,0 +1,220 @@
+import AnchorCore
+import Foundation
+import GraphClient
+import PlanExecutor
+
+/// Joins AD, the tenant, AnchorCore's group planner and the journal for `groups plan|apply|verify|
+/// restore`. Reads are complete or fail; every write is recorded in the journal before and after.
+struct GroupOperations {
+  let operations: Operations
+
+  var configuration: Configuration { operations.configuration }
+  var output: OutputSink { operations.output }
+
+  /// Everything a group plan is made from.
+  struct Inputs {
+    var directoryGroups: [DirectoryGroup]
+    var directoryUsers: [DirectoryUser]
+    var cloudGroups: [GraphGroup]
+    var tenant: TenantSnapshot
+    /// Cloud user id (lowercased) → its AD twin, from the user plan.
+    var userTwins: [String: DirectoryObjectRef]
+  }
+
+  func readInputs(client: GraphClient) async throws -> Inputs {
+    let reading = DirectoryReading(directory: try configuration.requireDirectory())
+    reading.warnAboutUnverifiedTLS()
+    let users = try await reading.allUsers()
+    let groups = try await reading.allGroups()
+    let tenant = try await TenantReading(
+      client: client, configuredTenant: try configuration.requireTenant().tenant
+    ).snapshot()
+    let cloudGroups = try await client.groups().collect()
+    let userPlan = operations.linkPlan(
+      directory: users.users, tenant: tenant, mapping: try operations.mapping())
+    return Inputs(
+      directoryGroups: groups, directoryUsers: users.users, cloudGroups: cloudGroups,
+      tenant: tenant, userTwins: Self.userTwins(userPlan))
+  }
+
+  /// Every cloud user the user plan paired with an AD user, whatever it plans to do with the pair
+  /// (a linked, to-be-linked, blocked or skipped twin is still the same person); conflicts pair
+  /// nobody.
+  static func userTwins(_ plan: Plan) -> [String: DirectoryObjectRef] {
+    var twins: [String: DirectoryObjectRef] = [:]
+    for item in plan.items where item.action != .conflict {
+      if let cloud = item.cloud, let directory = item.directory {
+        twins[cloud.id.lowercased()] = directory
+      }
+    }
+    return twins
+  }
+
+  static func cloudGroup(_ group: GraphGroup) -> CloudGroup {
+    CloudGroup(
+      id: group.id, displayName: group.displayName ?? "", mail: group.mail,
+      mailEnabled: group.mailEnabled ?? false, securityEnabled: group.securityEnabled ?? false,
+      groupTypes: group.groupTypes ?? [], proxyAddresses: group.proxyAddresses ?? [],
+      onPremisesSyncEnabled: group.onPremisesSyncEnabled,
+      onPremisesSecurityIdentifier: group.onPremisesSecurityIdentifier,
+      mailNickname: group.mailNickname)
+  }
+
+  // MARK: Snapshots
+
+  /// Reads one cloud group completely: its properties, members, owners, parents, app role
+  /// assignments and licences. `known` gives parents' kinds and sync state.
+  func snapshot(client: GraphClient, id: String, known: [String: GraphGroup]) async throws
+    -> GroupSnapshot
+  {
+    let group = try await client.group(id, select: GraphGroup.snapshotFields)
+    func object(_ item: GraphDirectoryObject) -> SnapshotObject {
+      let type = SnapshotObject.type(odataType: item.odataType)
+      let parent = type == .group ? known[item.id.lowercased()] : nil
+      return SnapshotObject(
+        id: item.id, type: type, displayName: item.displayName,
+        userPrincipalName: item.userPrincipalName,
+        groupKind: parent.map { Self.cloudGroup($0).kind },
+        synced: parent.map { $0.onPremisesSyncEnabled == true })
+    }
+    let members = try await client.members(ofGroup: id).collect().map(object)
+    let owners = try await client.owners(ofGroup: id).collect().map(object)
+    let parents = try await client.parentGroups(ofGroup: id).collect().map(object)
+    let roles = try await client.appRoleAssignments(ofGroup: id).collect().map {
+      SnapshotAppRoleAssignment(
+        id: $0.id, appRoleId: $0.appRoleId, resourceId: $0.resourceId,
+        resourceDisplayName: $0.resourceDisplayName)
+    }
+    return GroupSnapshot(
+      takenAt: Clock.now(),
+      group: GroupProperties(
+        id: group.id, displayName: group.displayName ?? "", description: group.description,
+        mail: group.mail, mailNickname: group.mailNickname,
+        proxyAddresses: group.proxyAddresses ?? [], groupTypes: group.groupTypes ?? [],
+        mailEnabled: group.mailEnabled ?? false, securityEnabled: group.securityEnabled ?? false,
+        visibility: group.visibility, isAssignableToRole: group.isAssignableToRole,
+        membershipRule: group.membershipRule, classification: group.classification,
+        preferredLanguage: group.preferredLanguage,
+        resourceProvisioningOptions: group.resourceProvisioningOptions ?? [],
+        onPremisesSyncEnabled: group.onPremisesSyncEnabled,
+        onPremisesSecurityIdentifier: group.onPremisesSecurityIdentifier),
+      members: members, owners: owners, parents: parents, appRoleAssignments: roles,
+      assignedLicenses: (group.assignedLicenses ?? []).map {
+        SnapshotLicense(skuId: $0.skuId, disabledPlans: $0.disabledPlans)
+      })
+  }
+
+  /// Stores the snapshot in the journal and next to it as `<state>/groups/<id>/snapshot-<time>.json`.
+  func store(_ snapshot: GroupSnapshot, journal: Journal) throws {
+    let json = try Self.encoder.encode(snapshot)
+    let text = String(decoding: json, as: UTF8.self)
+    try journal.saveGroupSnapshot(
+      digest: snapshot.digest, groupId: snapshot.group.id, takenAt: snapshot.takenAt, json: text)
+    let folder = groupFolder(snapshot.group.id)
+    try PrivateFile.folder(folder)
+    let stamp = snapshot.takenAt.filter { $0.isNumber }
+    try PrivateFile.write(json + Data("\n".utf8), to: "\(folder)/snapshot-\(stamp).json")
+  }
+
+  func groupFolder(_ id: String) -> String {
+    "\(operations.stateDirectory)/groups/\(id.lowercased())"
+  }
+
+  static let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    return encoder
+  }()
+
+  /// Whether the tenant answers `onPremisesSyncBehavior` (Group Source of Authority); asked of a
+  /// synced group. A 400/404 for the segment means no; anything else is an error.
+  func sourceOfAuthoritySupported(client: GraphClient, probe id: String?) async throws -> Bool {
+    guard let id else { return false }
+    do {
+      _ = try await client.isCloudManaged(group: id)
+      return true
+    } catch let error as GraphError where error.status == 400 || error.status == 404 {
+      return false
+    }
+  }
+
+  // MARK: Planning
+
+  /// Reads everything, snapshots the groups the plan touches into the journal, and plans.
+  func plan(
+    client: GraphClient, journal: Journal, direction: GroupDirection, allowMemberLoss: Bool
+  ) async throws -> GroupPlan {
+    let inputs = try await readInputs(client: client)
+    let cloud = inputs.cloudGroups.map(Self.cloudGroup)
+    var known: [String: GraphGroup] = [:]
+    for group in inputs.cloudGroups { known[group.id.lowercased()] = group }
+    var planner = GroupPlanner(
+      matchOrder: configuration.groups.matchOrder, direction: direction,
+      allowMemberLoss: allowMemberLoss || configuration.groups.allowMemberLoss)
+    let targets = planner.snapshotTargets(
+      directoryGroups: inputs.directoryGroups, cloudGroups: cloud)
+    if direction == .toCloud {
+      planner.sourceOfAuthoritySupported = try await sourceOfAuthoritySupported(
+        client: client, probe: targets.first)
+    }
+    var snapshots: [String: GroupSnapshot] = [:]
+    for id in targets {
+      let snapshot = try await snapshot(client: client, id: id, known: known)
+      try store(snapshot, journal: journal)
+      snapshots[id] = snapshot
+    }
+    return planner.plan(
+      GroupPlanner.Inputs(
+        directoryGroups: inputs.directoryGroups, directoryUsers: inputs.directoryUsers,
+        cloudGroups: cloud, snapshots: snapshots, userTwins: inputs.userTwins,
+        tenant: inputs.tenant.tenantId, createdAt: Clock.now()))
+  }
+
+  // MARK: Plan files
+
+  static func encode(_ plan: GroupPlan) throws -> Data {
+    let compact = JSONEncoder()
+    compact.outputFormatting = [.sortedKeys]
+    return Data(try GroupPlan.sealed(json: Array(try compact.encode(plan))) + [0x0A])
+  }
+
+  static func loadPlan(path: String) throws -> GroupPlan {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw UsageError("the group plan file '\(path)' can't be read (missing or not permitted)")
+    }
+    do {
+      let content = try GroupPlan.verified(json: Array(data))
+      return try JSONDecoder().decode(GroupPlan.self, from: Data(content))
+    } catch let error as AnchorCoreError {
+      throw UsageError("the group plan file '\(path)' is refused: \(error)")
+    } catch {
+      throw UsageError("the group plan file '\(path)' is refused: \(error)")
+    }
+  }
+
+  func render(_ plan: GroupPlan, format: PlanFormat) throws {
+    switch format {
+    case .table: output.write(Operations.line(plan.renderTable()))
+    case .markdown: output.write(Operations.line(plan.renderMarkdown()))
+    case .json: output.write(Array(try Self.encode(plan)))
+    }
+  }
+
+  /// The snapshot a plan item names, from the journal (the plan alone never carries it).
+  func storedSnapshot(_ item: GroupPlanItem, journal: Journal) throws -> (
+    GroupSnapshot, ExchangeCapture?
+  ) {
+    guard let digest = item.snapshotDigest, let record = try journal.groupSnapshot(digest: digest)
+    else {
+      throw UsageError(
+        "the journal has no snapshot \(item.snapshotDigest ?? "-") for group "
+          + "\(item.cloud?.id ?? "?"): run `groups plan` with this state folder again")
+    }
+    let snapshot = try JSONDecoder().decode(
+      GroupSnapshot.self, from: Data(record.snapshotJSON.utf8))
+    let capture = try record.exchangeCaptureJSON.map {
+      try JSONDecoder().decode(ExchangeCapture.self, from: Data($0.utf8))
+    }
+    return (snapshot, capture)
+  }
+}
