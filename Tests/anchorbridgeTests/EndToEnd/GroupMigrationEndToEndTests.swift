@@ -281,5 +281,378 @@ extension EndToEnd {
       }
       try await ad.deleteAll()
     }
+
+    /// objectSid of each test group by its DN, from `anchorbridge ad groups`.
+    static func sids(_ rehearsal: Rehearsal) async throws -> [String: String] {
+      let listed = try await rehearsal.run(["ad", "groups", "--format", "json"])
+      #expect(listed.status == 0, "\(listed.stderr)")
+      let groups = try #require(
+        try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+      var out: [String: String] = [:]
+      for group in groups {
+        if let dn = group["dn"] as? String, let sid = group["objectSid"] as? String {
+          out[dn.lowercased()] = sid
+        }
+      }
+      return out
+    }
+
+    /// The admin runs the script with `-Remove` and sync runs: the DL and the MESG leave Exchange
+    /// (and their parents), and the AD twins of the DL, the MESG and the security group appear as
+    /// synced groups with new ids, their objectSid, their AD addresses and members.
+    static func simulateSync(
+      _ rehearsal: Rehearsal, _ scenario: GroupScenario, sids: [String: String]
+    ) async throws -> [String: String] {
+      let data = try await rehearsal.server.stateJSON()
+      var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      var groups = root["groups"] as? [[String: Any]] ?? []
+      let removed = Set([scenario.dl, scenario.mesg])
+      groups.removeAll { removed.contains($0["id"] as? String ?? "") }
+      for index in groups.indices {
+        let members = groups[index]["members"] as? [String] ?? []
+        groups[index]["members"] = members.filter { !removed.contains($0) }
+      }
+      let ad = scenario.ad
+      var twins: [String: String] = [:]
+      for (name, cloudId, mail, security) in [
+        ("dl", scenario.dl, "\(scenario.p)dl@anchor.test", false),
+        ("mesg", scenario.mesg, "\(scenario.p)mesg@anchor.test", true),
+        ("sg", scenario.sg, nil, true),
+      ] {
+        let dn = ad.dn(name)
+        let newId = Rehearsal.cloudID(scenario.p + name + "-synced")
+        twins[cloudId] = newId
+        let proxies = try await ad.values(dn, "proxyAddresses")
+        let memberDNs = Set(try await ad.values(dn, "member").map { $0.lowercased() })
+        var members: [String] = []
+        for sam in ["alice.anders", "bob.brandt", "carol.castro"] {
+          let userDN = try #require(rehearsal.fixture.users[sam]?["dn"]?.string).lowercased()
+          if memberDNs.contains(userDN) { members.append(Rehearsal.cloudID(sam)) }
+        }
+        var group: [String: Any] = [
+          "id": newId, "displayName": "\(ad.prefix)\(name)", "mailEnabled": mail != nil,
+          "securityEnabled": security, "groupTypes": [], "onPremisesSyncEnabled": true,
+          "onPremisesSecurityIdentifier": try #require(sids[dn.lowercased()]),
+          "mailNickname": ad.sam(name), "proxyAddresses": proxies, "members": members,
+        ]
+        if let mail { group["mail"] = mail }
+        groups.append(group)
+      }
+      root["groups"] = groups
+      try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
+      return twins
+    }
+
+    static func cloudGroup(_ rehearsal: Rehearsal, _ id: String) async throws -> [String: Any]? {
+      let data = try await rehearsal.server.stateJSON()
+      let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      return (root["groups"] as? [[String: Any]] ?? []).first {
+        ($0["id"] as? String)?.lowercased() == id.lowercased()
+      }
+    }
+
+    @Test func applyPreparesADDeletesWhatGraphMayThenVerifyRestoresAccess() async throws {
+      let dc = try TestDomainController.require()
+      let ad = DirectoryUsers(dc)
+      let scenario = GroupScenario(ad)
+      let rehearsal = try await Self.rehearsal(scenario)
+      defer { Task { try? await rehearsal.shutdown() } }
+      do {
+        try await scenario.createDirectoryGroups(rehearsal.fixture)
+        let fixture = rehearsal.fixture
+        let bobDN = try #require(fixture.users["bob.brandt"]?["dn"]?.string)
+        let carolDN = try #require(fixture.users["carol.castro"]?["dn"]?.string)
+        let planPath = rehearsal.temp.url.appendingPathComponent("groups.json").path
+        let plan = try await rehearsal.run([
+          "groups", "plan", "--out", planPath, "--allow-member-loss",
+        ])
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+
+        // Without --write-ad nothing is deleted: the AD groups are not prepared.
+        let early = try await rehearsal.run(["groups", "apply", "--plan", planPath, "--yes"])
+        #expect(early.status == 5, "\(early.stdout)\(early.stderr)")
+        #expect(early.stdout.contains("apply with --write-ad first"), "\(early.stdout)")
+        #expect(try await Self.cloudGroup(rehearsal, scenario.sg) != nil)
+
+        // Without the Exchange capture the DL's AD group waits; the others are prepared.
+        let captures = rehearsal.temp.url.appendingPathComponent("capture")
+        try scenario.writeCapture(scenario.dl, into: captures, smtp: "\(scenario.p)dl@anchor.test")
+        try scenario.writeCapture(
+          scenario.mesg, into: captures, smtp: "\(scenario.p)mesg@anchor.test")
+        let apply = try await rehearsal.run([
+          "groups", "apply", "--plan", planPath, "--write-ad", "--exchange-capture", captures.path,
+          "--yes",
+        ])
+        #expect(apply.status == 5, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("run the script with -Remove"), "\(apply.stdout)")
+
+        // AD now carries the cloud group's secondary address, its X500, the member that had a
+        // twin but was not in AD, and the owner.
+        let dlProxies = try await ad.values(ad.dn("dl"), "proxyAddresses")
+        #expect(
+          Set(dlProxies) == [
+            "SMTP:\(scenario.p)dl@anchor.test", "smtp:\(scenario.p)dl-old@anchor.test",
+            "X500:" + scenario.legacyDN + scenario.dl.prefix(4),
+          ])
+        #expect(
+          Set(try await ad.values(ad.dn("dl"), "member").map { $0.lowercased() }).contains(
+            bobDN.lowercased()))
+        #expect(
+          try await ad.values(ad.dn("dl"), "managedBy").map { $0.lowercased() } == [
+            carolDN.lowercased()
+          ])
+        #expect(try await ad.values(ad.dn("sg"), "member").count == 2)
+        #expect(
+          try await ad.values(ad.dn("mesg"), "proxyAddresses").contains(
+            "X500:" + scenario.legacyDN + scenario.mesg.prefix(4)))
+
+        // Graph deleted the security and Microsoft 365 groups, never the Exchange ones.
+        #expect(try await Self.cloudGroup(rehearsal, scenario.sg) == nil)
+        #expect(try await Self.cloudGroup(rehearsal, scenario.team) == nil)
+        #expect(try await Self.cloudGroup(rehearsal, scenario.dl) != nil)
+        let deletes = await rehearsal.server.requestLog().filter { $0.method == "DELETE" }.map(
+          \.target)
+        #expect(
+          deletes.count == 2
+            && !deletes.contains { $0.contains(scenario.dl) || $0.contains(scenario.mesg) },
+          "\(deletes)")
+
+        // Again: nothing changes.
+        let again = try await rehearsal.run([
+          "groups", "apply", "--plan", planPath, "--write-ad", "--exchange-capture", captures.path,
+          "--yes",
+        ])
+        #expect(
+          again.stdout.contains("already deleted") && !again.stdout.contains("done:"),
+          "\(again.stdout)")
+        #expect(await rehearsal.server.requestLog().filter { $0.method == "DELETE" }.count == 2)
+
+        // Before sync: not verified.
+        let waiting = try await rehearsal.run(["groups", "verify", "--plan", planPath])
+        #expect(waiting.status == 5, "\(waiting.stdout)\(waiting.stderr)")
+
+        let twins = try await Self.simulateSync(
+          rehearsal, scenario, sids: try await Self.sids(rehearsal))
+        let verify = try await rehearsal.run([
+          "groups", "verify", "--plan", planPath, "--restore-access",
+        ])
+        // The DL's distribution-list parent is the script's (-RestoreAccess): still pending.
+        #expect(verify.status == 5, "\(verify.stdout)\(verify.stderr)")
+        #expect(
+          verify.stdout.contains("done: \(scenario.sg) verify: synced as \(twins[scenario.sg]!)"),
+          "\(verify.stdout)")
+        #expect(verify.stdout.contains("done: \(scenario.dl) verify"), "\(verify.stdout)")
+        #expect(
+          verify.stdout.contains("pending: \(scenario.dl) restoreAccess: add to Everyone"),
+          "\(verify.stdout)")
+        let newSg = try #require(try await Self.cloudGroup(rehearsal, twins[scenario.sg]!))
+        #expect(
+          (newSg["assignedLicenses"] as? [[String: Any]])?.map { $0["skuId"] as? String } == [
+            scenario.sku
+          ])
+        let roles = newSg["appRoleAssignments"] as? [[String: Any]] ?? []
+        #expect(roles.map { $0["appRoleId"] as? String } == [scenario.appRole])
+        #expect(roles.map { $0["resourceId"] as? String } == [scenario.resource])
+        let apps = try #require(try await Self.cloudGroup(rehearsal, scenario.appsParent))
+        #expect((apps["members"] as? [String])?.contains(twins[scenario.sg]!) == true)
+
+        let twice = try await rehearsal.run([
+          "groups", "verify", "--plan", planPath, "--restore-access",
+        ])
+        #expect(!twice.stdout.contains("done: \(scenario.sg) restoreAccess"), "\(twice.stdout)")
+        #expect(twice.stdout.contains("unchanged: \(scenario.sg) restoreAccess"), "\(twice.stdout)")
+      } catch {
+        try? await ad.deleteAll()
+        throw error
+      }
+      try await ad.deleteAll()
+    }
+
+    static func groupNamed(_ rehearsal: Rehearsal, _ name: String) async throws -> [String: Any]? {
+      let data = try await rehearsal.server.stateJSON()
+      let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      return (root["groups"] as? [[String: Any]] ?? []).first {
+        $0["displayName"] as? String == name
+      }
+    }
+
+    @Test func restoreRebuildsEveryCapturedFieldOrWritesTheExchangeScript() async throws {
+      let dc = try TestDomainController.require()
+      let ad = DirectoryUsers(dc)
+      let scenario = GroupScenario(ad)
+      let rehearsal = try await Self.rehearsal(scenario)
+      defer { Task { try? await rehearsal.shutdown() } }
+      do {
+        try await scenario.createDirectoryGroups(rehearsal.fixture)
+        let planPath = rehearsal.temp.url.appendingPathComponent("groups.json").path
+        let plan = try await rehearsal.run([
+          "groups", "plan", "--out", planPath, "--allow-member-loss",
+        ])
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        let captures = rehearsal.temp.url.appendingPathComponent("capture")
+        try scenario.writeCapture(scenario.dl, into: captures, smtp: "\(scenario.p)dl@anchor.test")
+        let apply = try await rehearsal.run([
+          "groups", "apply", "--plan", planPath, "--write-ad", "--exchange-capture", captures.path,
+          "--yes",
+        ])
+        #expect(apply.status == 5, "\(apply.stdout)\(apply.stderr)")
+        #expect(try await Self.cloudGroup(rehearsal, scenario.team) == nil)
+
+        // Microsoft 365 group: every Graph field comes back.
+        let team = try await rehearsal.run(["groups", "restore", "--group", scenario.team, "--yes"])
+        #expect(team.status == 0, "\(team.stdout)\(team.stderr)")
+        let rebuilt = try #require(try await Self.groupNamed(rehearsal, "Team \(scenario.p)"))
+        #expect(rebuilt["groupTypes"] as? [String] == ["Unified"])
+        #expect(rebuilt["mailNickname"] as? String == "\(scenario.p)team")
+        #expect(rebuilt["mail"] as? String == "\(scenario.p)team@anchor.test")
+        #expect(rebuilt["description"] as? String == "Project team")
+        #expect(rebuilt["visibility"] as? String == "Private")
+        #expect(rebuilt["members"] as? [String] == [scenario.alice])
+        #expect(rebuilt["owners"] as? [String] == [scenario.alice])
+
+        // Security group: members, owner, parent, app role and licence come back.
+        let sg = try await rehearsal.run(["groups", "restore", "--group", scenario.sg, "--yes"])
+        #expect(sg.status == 0, "\(sg.stdout)\(sg.stderr)")
+        let security = try #require(try await Self.groupNamed(rehearsal, "SG \(scenario.p)"))
+        let newId = try #require(security["id"] as? String)
+        #expect(newId != scenario.sg)
+        #expect(security["description"] as? String == "VPN access")
+        #expect(security["mailNickname"] as? String == "\(scenario.p)sg")
+        #expect(Set(security["members"] as? [String] ?? []) == [scenario.alice, scenario.bob])
+        #expect(security["owners"] as? [String] == [scenario.carol])
+        #expect(
+          (security["assignedLicenses"] as? [[String: Any]])?.map { $0["skuId"] as? String } == [
+            scenario.sku
+          ])
+        #expect(
+          (security["appRoleAssignments"] as? [[String: Any]])?.map { $0["appRoleId"] as? String }
+            == [scenario.appRole])
+        let apps = try #require(try await Self.cloudGroup(rehearsal, scenario.appsParent))
+        #expect(apps["members"] as? [String] == [newId])
+
+        // A group that still exists is not "restored"; an unknown one has no snapshot.
+        let exists = try await rehearsal.run(["groups", "restore", "--group", scenario.dl, "--yes"])
+        #expect(exists.status == 2 && exists.stderr.contains("still exists"), "\(exists.stderr)")
+        let unknown = try await rehearsal.run([
+          "groups", "restore", "--group", Rehearsal.cloudID("nobody"), "--yes",
+        ])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no snapshot"), "\(unknown.stderr)")
+
+        // The distribution list, once removed in Exchange: a restore script from the snapshot and
+        // the capture (Graph cannot create it).
+        let data = try await rehearsal.server.stateJSON()
+        var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        root["groups"] = (root["groups"] as? [[String: Any]] ?? []).filter {
+          $0["id"] as? String != scenario.dl
+        }.map { group in
+          var group = group
+          group["members"] = (group["members"] as? [String] ?? []).filter { $0 != scenario.dl }
+          return group
+        }
+        try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
+        let scriptPath = rehearsal.temp.url.appendingPathComponent("restore.ps1").path
+        let dl = try await rehearsal.run([
+          "groups", "restore", "--group", scenario.dl, "--script", scriptPath, "--yes",
+        ])
+        #expect(dl.status == 5, "\(dl.stdout)\(dl.stderr)")
+        let script = try String(contentsOfFile: scriptPath, encoding: .utf8)
+        let p = scenario.p
+        #expect(
+          script.contains(
+            "New-DistributionGroup -Name 'DL \(p)' -DisplayName 'DL \(p)' -Alias '\(p)dl' "
+              + "-PrimarySmtpAddress '\(p)dl@anchor.test' -Type Distribution -Members "
+              + "@('alice.anders@anchor.test','bob.brandt@anchor.test','\(p)guest@anchortest.onmicrosoft.com')"
+          ),
+          "\(script)")
+        #expect(script.contains("'smtp:\(p)dl-old@anchor.test'"))
+        #expect(script.contains("'X500:\(scenario.legacyDN)\(scenario.dl.prefix(4))'"))
+        #expect(script.contains("-ManagedBy @('carol.castro@anchor.test')"))
+        #expect(script.contains("-HiddenFromAddressListsEnabled $true"))
+        #expect(script.contains("-Trustee 'alice.anders@anchor.test' -AccessRights SendAs"))
+        #expect(
+          script.contains(
+            "Add-DistributionGroupMember -Identity '\(scenario.dlParent)' -Member $group.Identity"))
+        #expect(!(try rehearsal.stateFilesText().contains(rehearsal.secret)))
+      } catch {
+        try? await ad.deleteAll()
+        throw error
+      }
+      try await ad.deleteAll()
+    }
+
+    /// A synced group (the AD security group's twin) and a tenant with or without Group SOA.
+    static func addSyncedTwin(
+      _ rehearsal: Rehearsal, _ scenario: GroupScenario, capabilities: [String: Any]?
+    ) async throws -> String {
+      let sids = try await Self.sids(rehearsal)
+      let data = try await rehearsal.server.stateJSON()
+      var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let id = Rehearsal.cloudID(scenario.p + "synced-sg")
+      // Only the synced twin: the cloud-only groups would match the other AD groups.
+      root["groups"] = [
+        [
+          "id": id, "displayName": "SG \(scenario.p)", "mailNickname": scenario.ad.sam("sg"),
+          "mailEnabled": false, "securityEnabled": true, "groupTypes": [],
+          "onPremisesSyncEnabled": true,
+          "onPremisesSecurityIdentifier": try #require(sids[scenario.ad.dn("sg").lowercased()]),
+          "members": [scenario.alice],
+        ] as [String: Any]
+      ]
+      if let capabilities { root["capabilities"] = capabilities }
+      try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
+      return id
+    }
+
+    @Test func toCloudSwitchesSourceOfAuthorityOrPlansARecreation() async throws {
+      let dc = try TestDomainController.require()
+      let ad = DirectoryUsers(dc)
+      let scenario = GroupScenario(ad)
+      let rehearsal = try await Self.rehearsal(scenario)
+      defer { Task { try? await rehearsal.shutdown() } }
+      do {
+        try await scenario.createDirectoryGroups(rehearsal.fixture)
+        let planPath = rehearsal.temp.url.appendingPathComponent("to-cloud.json").path
+
+        _ = try await Self.addSyncedTwin(
+          rehearsal, scenario, capabilities: ["groupSourceOfAuthority": false])
+        let unsupported = try await rehearsal.run([
+          "groups", "plan", "--direction", "to-cloud", "--out", planPath,
+        ])
+        #expect(unsupported.status == 0, "\(unsupported.stdout)\(unsupported.stderr)")
+        var items = Self.items(try Self.plan(planPath))
+        let id = Rehearsal.cloudID(scenario.p + "synced-sg")
+        #expect(items[id]?["action"] as? String == "recreateInCloud")
+        #expect(items[id]?["reason"] as? String == "sourceOfAuthorityUnsupported")
+
+        _ = try await Self.addSyncedTwin(
+          rehearsal, scenario, capabilities: ["groupSourceOfAuthority": true])
+        let supported = try await rehearsal.run([
+          "groups", "plan", "--direction", "to-cloud", "--out", planPath,
+        ])
+        #expect(supported.status == 0, "\(supported.stdout)\(supported.stderr)")
+        items = Self.items(try Self.plan(planPath))
+        #expect(items[id]?["action"] as? String == "switchSourceOfAuthority")
+        try await Self.validate(planPath, schema: "groups-plan.schema.json")
+
+        let before = try await rehearsal.run(["groups", "verify", "--plan", planPath])
+        #expect(
+          before.status == 5 && before.stdout.contains("isCloudManaged is false"),
+          "\(before.stdout)")
+        let apply = try await rehearsal.run(["groups", "apply", "--plan", planPath, "--yes"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("done: \(id) switchSourceOfAuthority"), "\(apply.stdout)")
+        let group = try #require(try await Self.cloudGroup(rehearsal, id))
+        #expect(group["onPremisesSyncEnabled"] == nil || group["onPremisesSyncEnabled"] is NSNull)
+        let verify = try await rehearsal.run(["groups", "verify", "--plan", planPath])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let again = try await rehearsal.run(["groups", "apply", "--plan", planPath, "--yes"])
+        #expect(
+          again.stdout.contains("unchanged: \(id) switchSourceOfAuthority"), "\(again.stdout)")
+      } catch {
+        try? await ad.deleteAll()
+        throw error
+      }
+      try await ad.deleteAll()
+    }
   }
 }
