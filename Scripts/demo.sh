@@ -2,7 +2,8 @@
 # The main job end to end on a fresh machine: install what is missing, build, start the throwaway
 # Samba AD DC and a tenant emulator seeded with a realistic tenant (cloud-only users to hard-match, a
 # user in a federated domain, an already synced user, a role holder, a duplicate, a distribution
-# list), then plan -> apply -> run report -> history -> rollback, saying what happened at each step.
+# list), then plan -> apply -> run report -> history -> rollback -> groups plan, saying what
+# happened at each step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -104,7 +105,11 @@ step "7. anchorbridge rollback --run $apply_run: restore every before-image of t
 status "$bin" rollback --config "$config" --run "$apply_run" --yes
 "$bin" history --config "$config"
 
-step "8. the tenant after rollback (cloud users' UPN and ImmutableID, from the emulator)"
+step "8. anchorbridge groups plan: snapshot the cloud-only DL into the journal, compare members, write the Exchange script"
+status "$bin" groups plan --config "$config" --out "$demo/groups-plan.json" --script "$demo/exchange.ps1" --format table
+echo "   Exchange Online script: $demo/exchange.ps1 (capture, then -Remove, then -RestoreAccess)" >&2
+
+step "9. the tenant after rollback (cloud users' UPN and ImmutableID, from the emulator)"
 curl -s "http://$address/_emulator/state" | /usr/bin/python3 -c '
 import json, sys
 for u in json.load(sys.stdin)["users"]:

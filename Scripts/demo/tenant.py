@@ -68,10 +68,13 @@ def demo(users):
                           display="Grace Hopper (cloud)"))
     out.append(cloud_user("room.42", "room.42@anchor.test", "room.42@anchor.test",
                           display="Meeting room 42 (cloud only)"))
+    # A cloud-only distribution list that is the twin of the fixture's DL-Announce (same primary
+    # SMTP): `groups plan` snapshots it and plans its delete -> sync -> restore migration.
     groups = [{
-        "id": object_id("dl-all-staff"), "displayName": "All Staff", "mailEnabled": True,
-        "securityEnabled": False, "groupTypes": [], "mail": "all.staff@anchor.test",
-        "mailNickname": "all.staff", "proxyAddresses": ["SMTP:all.staff@anchor.test"],
+        "id": object_id("dl-announce"), "displayName": "Announcements", "mailEnabled": True,
+        "securityEnabled": False, "groupTypes": [], "mail": "announce@anchor.test",
+        "mailNickname": "announce",
+        "proxyAddresses": ["SMTP:announce@anchor.test", "smtp:announcements@anchor.test"],
         "onPremisesSyncEnabled": None,
         "members": [u["id"] for u in out[:4]], "owners": [out[0]["id"]],
     }]
