@@ -224,3 +224,31 @@ import Testing
     #expect(decoded == "quote\" back\\ nl\n tab\t ctl\u{1} é")
   }
 }
+
+@Suite struct GroupsConfigurationTests {
+  @Test func readsMatchOrderAndMemberLoss() throws {
+    let config = try Configuration(
+      yaml: "groups:\n  matchOrder: [displayName, primarySmtp]\n  allowMemberLoss: true\n",
+      file: "g.yaml")
+    #expect(config.groups.matchOrder == [.displayName, .primarySmtp])
+    #expect(config.groups.allowMemberLoss)
+    #expect(
+      try Configuration(yaml: "safety: { maxChanges: 5 }\n", file: "g.yaml").groups
+        == GroupsConfiguration())
+  }
+
+  @Test(arguments: [
+    ("groups: { matchOrder: [objectSid] }", "groups.matchOrder[0]", "'objectSid'"),
+    ("groups: { matchOrder: [displayName, displayName] }", "groups.matchOrder[1]", "twice"),
+    ("groups: { matchOrder: [] }", "groups.matchOrder", "at least one"),
+    ("groups: { allowMemberLos: true }", "groups.allowMemberLos", "not a known key"),
+  ])
+  func errorsNameTheKey(yaml: String, key: String, fragment: String) {
+    #expect {
+      _ = try Configuration(yaml: yaml + "\n", file: "g.yaml")
+    } throws: { error in
+      guard let error = error as? ConfigurationError else { return false }
+      return error.key == key && error.description.contains(fragment)
+    }
+  }
+}
