@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AnchorCore
@@ -372,5 +373,175 @@ struct ExchangeScriptTests {
       ))
     let bare = ExchangeScript.restore(snapshot, capture: nil)
     #expect(bare.contains("# no Exchange capture"))
+  }
+}
+
+@Suite("Group plans: what must not be lost")
+struct GroupPlannerSafetyTests {
+  typealias F = GroupFixture
+
+  @Test func aDifferentPrimaryAddressInADBlocks() {
+    let ad = F.adGroup(
+      100, cn: "DL-Announce", kind: .distribution, mail: "other@contoso.com",
+      proxy: ["SMTP:other@contoso.com", "smtp:news@contoso.com"])
+    let plan = F.plan(ad: [ad], cloud: [F.cloudDL], snapshots: [F.snapshot(F.cloudDL)])
+    #expect(plan.items.first?.matchedBy == .proxyAddresses)
+    #expect(plan.items.first?.action == .blocked)
+    #expect(plan.items.first?.reason == .primarySmtpDiffers)
+  }
+
+  @Test func anADGroupWithoutAddressGetsTheCloudOnes() throws {
+    let ad = F.adGroup(100, cn: "announce", kind: .distribution)
+    let plan = F.plan(ad: [ad], cloud: [F.cloudDL], snapshots: [F.snapshot(F.cloudDL)])
+    let prepare = try #require(plan.items.first?.prepareDirectory)
+    #expect(plan.items.first?.matchedBy == .mailNickname)
+    #expect(prepare.setMail == "announce@contoso.com")
+    #expect(prepare.addProxyAddresses == ["SMTP:announce@contoso.com", "smtp:news@contoso.com"])
+    #expect(plan.items.first?.resultingKind == .distribution)
+  }
+
+  @Test func aConvertedTwinIsNeverDeleted() {
+    // Same objectSid as the AD group, no longer synced (Group SOA): the twin already.
+    let converted = CloudGroup(
+      id: "g-conv", displayName: "VPN Users", onPremisesSyncEnabled: nil,
+      onPremisesSecurityIdentifier: F.adSecurity.objectSid, mailNickname: "vpn")
+    let toDirectory = F.plan(ad: [F.adSecurity], cloud: [converted], snapshots: [])
+    #expect(toDirectory.items.first?.action == .blocked)
+    #expect(toDirectory.items.first?.reason == .groupIsConvertedTwin)
+    let toCloud = F.plan(
+      ad: [F.adSecurity], cloud: [converted], snapshots: [],
+      planner: GroupPlanner(direction: .toCloud))
+    #expect(toCloud.items.first?.action == .noop)
+    // No other AD group can claim it by name.
+    let other = F.adGroup(9, cn: "VPN Users", kind: .security)
+    #expect(
+      GroupMatcher().match(directory: [other], cloud: [converted]).outcomes == [.none])
+  }
+
+  @Test func aParentMovingToADIsJoinedThroughItsTwinAndOthersAreReported() throws {
+    let snapshot = F.snapshot(
+      F.cloudSecurity, members: [F.member("u1")],
+      parents: [
+        SnapshotObject(id: F.dl, type: .group, displayName: "Announcements"),
+        SnapshotObject(id: "au-1", type: .other, displayName: "Sales AU"),
+      ])
+    let plan = F.plan(
+      ad: [F.adDL, F.adSecurity], cloud: [F.cloudDL, F.cloudSecurity],
+      snapshots: [snapshot, F.snapshot(F.cloudDL, members: [F.member("u1")])])
+    let item = try #require(plan.items.first { $0.cloud?.id == F.security })
+    #expect(item.restoreAccess?.parents.map(\.via) == [.directory])
+    #expect(item.prepareDirectory?.joinGroups == [F.adDL.distinguishedName])
+    #expect(item.diagnostics.contains { $0.code == .parentNotAGroup && $0.subject == "au-1" })
+  }
+
+  @Test func microsoft365GroupsNeedTheirX500FromExchange() {
+    let m365 = CloudGroup(
+      id: F.m365, displayName: "Announcements", mail: "announce@contoso.com", mailEnabled: true,
+      securityEnabled: false, groupTypes: ["Unified"],
+      proxyAddresses: ["SMTP:announce@contoso.com"])
+    let plan = F.plan(ad: [F.adDL], cloud: [m365], snapshots: [F.snapshot(m365)])
+    #expect(plan.items.first?.prepareDirectory?.needsExchangeCapture == true)
+    let script = ExchangeScript.migration(plan)
+    #expect(
+      script.contains(
+        "Save-AnchorBridgeCapture -Id '\(F.m365)' -ExpectedSmtp 'announce@contoso.com' -Unified"))
+    #expect(!script.contains("Remove-DistributionGroup -Identity '\(F.m365)'"))
+  }
+}
+
+@Suite("Exchange Online script: PowerShell that parses and captures lists as lists")
+struct ExchangeScriptSafetyTests {
+  typealias F = GroupFixture
+
+  /// `"...$name: ..."` is a parse error in PowerShell (a drive-qualified variable); every variable
+  /// followed by a colon inside a double-quoted string must be written `${name}`.
+  static func driveQualifiedVariables(_ script: String) -> [String] {
+    var found: [String] = []
+    for line in script.split(separator: "\n") {
+      var inDouble = false
+      var inSingle = false
+      var chars = Array(line)
+      chars.append(" ")
+      var index = 0
+      while index < chars.count - 1 {
+        let c = chars[index]
+        if c == "'" && !inDouble { inSingle.toggle() }
+        if c == "\"" && !inSingle { inDouble.toggle() }
+        if inDouble, c == "$", chars[index + 1].isLetter {
+          var end = index + 1
+          while end < chars.count, chars[end].isLetter || chars[end].isNumber { end += 1 }
+          if end < chars.count, chars[end] == ":" { found.append(String(line)) }
+        }
+        index += 1
+      }
+    }
+    return found
+  }
+
+  @Test func noDriveQualifiedVariablesInStrings() {
+    let plan = F.plan(
+      ad: [F.adDL], cloud: [F.cloudDL, F.cloudDLParent],
+      snapshots: [F.snapshot(F.cloudDL, parents: [SnapshotObject(id: F.dlParent, type: .group)])])
+    let scripts = [
+      ExchangeScript.migration(plan),
+      ExchangeScript.restore(F.snapshot(F.cloudDL), capture: nil),
+    ]
+    for script in scripts { #expect(Self.driveQualifiedVariables(script) == []) }
+    #expect(Self.driveQualifiedVariables("throw \"$Id: x\"").count == 1)
+    #expect(Self.driveQualifiedVariables("throw \"${Id}: x\" + '$a: b'").isEmpty)
+  }
+
+  @Test func everyListIsCapturedAsAnArray() {
+    let function = ExchangeScript.captureFunction.joined(separator: "\n")
+    for field in [
+      "EmailAddresses", "ManagedBy", "AcceptMessagesOnlyFromSendersOrMembers",
+      "RejectMessagesFromSendersOrMembers", "ModeratedBy", "GrantSendOnBehalfTo",
+      "BypassModerationFromSendersOrMembers",
+    ] {
+      #expect(function.contains("\(field) = @("), "\(field) may be unwrapped to a string")
+    }
+  }
+
+  @Test func captureFilesWithSingleValuesStillDecode() throws {
+    let json = """
+      {"ExternalDirectoryObjectId":"g1","ManagedBy":"owner@contoso.com","EmailAddresses":null,
+       "SendAs":["a@contoso.com"],"HiddenFromAddressListsEnabled":true,"Notes":""}
+      """
+    let capture = try decode(json)
+    #expect(capture.managedBy == ["owner@contoso.com"])
+    #expect(capture.emailAddresses == nil)
+    #expect(capture.sendAs == ["a@contoso.com"])
+    // An empty Notes does not replace the snapshot's description.
+    var snapshot = F.snapshot(F.cloudDL)
+    snapshot.group.description = "All hands"
+    #expect(ExchangeScript.restore(snapshot, capture: capture).contains("-Notes 'All hands'"))
+  }
+
+  @Test func recreatedMicrosoft365GroupsGetTheirAddressesBack() throws {
+    var capture = ExchangeCapture(externalDirectoryObjectId: F.m365)
+    capture.legacyExchangeDN = "/o=ExchangeLabs/cn=Recipients/cn=team"
+    let m365 = CloudGroup(
+      id: F.m365, displayName: "Team", mail: "team@contoso.com", mailEnabled: true,
+      securityEnabled: false, groupTypes: ["Unified"],
+      proxyAddresses: ["SMTP:team@contoso.com", "smtp:team-old@contoso.com"])
+    let script = try #require(
+      ExchangeScript.restoreUnified(
+        F.snapshot(m365), capture: capture, newGroupId: "new-id",
+        newMail: "team@contoso.onmicrosoft.com"))
+    #expect(
+      script.contains(
+        "Set-UnifiedGroup -Identity 'new-id' -PrimarySmtpAddress 'team@contoso.com' "
+          + "-EmailAddresses @{Add=@('smtp:team-old@contoso.com','X500:/o=ExchangeLabs/cn=Recipients/cn=team')}"
+      ))
+    let plain = CloudGroup(
+      id: F.m365, displayName: "Team", mail: "team@contoso.com", mailEnabled: true,
+      securityEnabled: false, groupTypes: ["Unified"], proxyAddresses: ["SMTP:team@contoso.com"])
+    #expect(
+      ExchangeScript.restoreUnified(
+        F.snapshot(plain), capture: nil, newGroupId: "new-id", newMail: "team@contoso.com") == nil)
+  }
+
+  private func decode(_ json: String) throws -> ExchangeCapture {
+    try JSONDecoder().decode(ExchangeCapture.self, from: Data(json.utf8))
   }
 }

@@ -23,8 +23,11 @@ extension DiagnosticCode {
   public static let roleAssignableGroup: DiagnosticCode = "roleAssignableGroup"
   /// The Microsoft 365 group has a team: deleting it deletes the team's conversations and files.
   public static let groupHasTeam: DiagnosticCode = "groupHasTeam"
-  /// The AD twin is not mail-enabled but the cloud group is: the synced twin would have no address.
-  public static let directoryTwinNotMailEnabled: DiagnosticCode = "directoryTwinNotMailEnabled"
+  /// The cloud group came from this AD group and is cloud-managed now: return it to AD
+  /// (`isCloudManaged = false`) instead of deleting it.
+  public static let groupIsConvertedTwin: DiagnosticCode = "groupIsConvertedTwin"
+  /// The AD group's primary SMTP address is another one: sync would change the group's address.
+  public static let primarySmtpDiffers: DiagnosticCode = "primarySmtpDiffers"
   /// The cloud group's snapshot could not be read (no plan without a snapshot).
   public static let snapshotMissing: DiagnosticCode = "snapshotMissing"
   // noTwin / conflict
@@ -44,6 +47,8 @@ extension DiagnosticCode {
   public static let ownersNotCarried: DiagnosticCode = "ownersNotCarried"
   /// A parent group is synced: the AD twin is added to the parent's AD twin instead.
   public static let parentGroupSynced: DiagnosticCode = "parentGroupSynced"
+  /// The group is in an administrative unit (or another non-group container): restore by hand.
+  public static let parentNotAGroup: DiagnosticCode = "parentNotAGroup"
   /// A synced parent group has no AD twin in scope: that membership must be restored by hand.
   public static let parentWithoutDirectoryTwin: DiagnosticCode = "parentWithoutDirectoryTwin"
 }

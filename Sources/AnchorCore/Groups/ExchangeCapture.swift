@@ -55,6 +55,42 @@ public struct ExchangeCapture: Hashable, Sendable, Codable {
     case notes = "Notes"
   }
 
+  /// Lists are read as arrays, or as a single string (how PowerShell's ConvertTo-Json writes a list of
+  /// one when the script that made the file did not keep it an array), or null.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    func list(_ key: CodingKeys) throws -> [String]? {
+      if let values = try? c.decodeIfPresent([String].self, forKey: key) { return values }
+      return try c.decodeIfPresent(String.self, forKey: key).map { [$0] }
+    }
+    externalDirectoryObjectId = try c.decode(String.self, forKey: .externalDirectoryObjectId)
+    name = try c.decodeIfPresent(String.self, forKey: .name)
+    alias = try c.decodeIfPresent(String.self, forKey: .alias)
+    displayName = try c.decodeIfPresent(String.self, forKey: .displayName)
+    primarySmtpAddress = try c.decodeIfPresent(String.self, forKey: .primarySmtpAddress)
+    emailAddresses = try list(.emailAddresses)
+    legacyExchangeDN = try c.decodeIfPresent(String.self, forKey: .legacyExchangeDN)
+    groupType = try c.decodeIfPresent(String.self, forKey: .groupType)
+    managedBy = try list(.managedBy)
+    members = try list(.members)
+    memberJoinRestriction = try c.decodeIfPresent(String.self, forKey: .memberJoinRestriction)
+    memberDepartRestriction = try c.decodeIfPresent(String.self, forKey: .memberDepartRestriction)
+    requireSenderAuthenticationEnabled = try c.decodeIfPresent(
+      Bool.self, forKey: .requireSenderAuthenticationEnabled)
+    hiddenFromAddressListsEnabled = try c.decodeIfPresent(
+      Bool.self, forKey: .hiddenFromAddressListsEnabled)
+    acceptMessagesOnlyFromSendersOrMembers = try list(.acceptMessagesOnlyFromSendersOrMembers)
+    rejectMessagesFromSendersOrMembers = try list(.rejectMessagesFromSendersOrMembers)
+    moderationEnabled = try c.decodeIfPresent(Bool.self, forKey: .moderationEnabled)
+    moderatedBy = try list(.moderatedBy)
+    bypassModerationFromSendersOrMembers = try list(.bypassModerationFromSendersOrMembers)
+    sendModerationNotifications = try c.decodeIfPresent(
+      String.self, forKey: .sendModerationNotifications)
+    grantSendOnBehalfTo = try list(.grantSendOnBehalfTo)
+    sendAs = try list(.sendAs)
+    notes = try c.decodeIfPresent(String.self, forKey: .notes)
+  }
+
   public init(externalDirectoryObjectId: String) {
     self.externalDirectoryObjectId = externalDirectoryObjectId
   }

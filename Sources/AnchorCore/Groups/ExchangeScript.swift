@@ -13,6 +13,7 @@ public enum ExchangeScript {
     let groups = plan.items.filter {
       $0.action == .migrate && ($0.cloud?.kind.isExchangeManaged ?? false)
     }
+    let unified = plan.items.filter { $0.action == .migrate && $0.cloud?.kind == .microsoft365 }
     let parents = plan.items.filter { $0.action == .migrate }.flatMap { item in
       (item.restoreAccess?.parents ?? []).filter { $0.via == .exchangeScript }.map { (item, $0) }
     }
@@ -25,37 +26,47 @@ public enum ExchangeScript {
       "  [switch]$Remove,",
       "  [switch]$RestoreAccess",
       ")",
-      "Set-StrictMode -Version Latest",
       "$ErrorActionPreference = 'Stop'",
       "New-Item -ItemType Directory -Force -Path $CaptureDirectory | Out-Null",
       "",
     ]
     lines += captureFunction
     lines += [
-      "", "# Distribution lists and mail-enabled security groups in this plan: \(groups.count)",
+      "",
+      "# Distribution lists and mail-enabled security groups in this plan: \(groups.count); "
+        + "Microsoft 365 groups (captured only: Graph deletes them): \(unified.count)",
     ]
     lines += ["if (-not $Remove -and -not $RestoreAccess) {"]
-    for item in groups {
+    for item in groups + unified {
       guard let cloud = item.cloud else { continue }
       lines.append(
         "  Save-AnchorBridgeCapture -Id \(literal(cloud.id)) -ExpectedSmtp "
-          + "\(literal(cloud.primarySmtp ?? ""))  # \(comment(cloud.displayName))")
+          + "\(literal(cloud.primarySmtp ?? ""))"
+          + (cloud.kind == .microsoft365 ? " -Unified" : "")
+          + "  # \(comment(cloud.displayName))")
     }
     lines += ["}", "if ($Remove) {"]
     for item in groups {
       guard let cloud = item.cloud else { continue }
       let file = "(Join-Path $CaptureDirectory \(literal(cloud.id + ".json")))"
       lines += [
-        "  if (-not (Test-Path \(file))) { throw \(literal("no capture for \(cloud.id): run the script without -Remove first")) }",
-        "  Remove-DistributionGroup -Identity \(literal(cloud.id)) -BypassSecurityGroupManagerCheck -Confirm:$false",
+        "  if (Get-DistributionGroup -Identity \(literal(cloud.id)) -ErrorAction SilentlyContinue) {",
+        "    if (-not (Test-Path \(file))) { throw \(literal("no capture for \(cloud.id): run the script without -Remove first")) }",
+        "    Remove-DistributionGroup -Identity \(literal(cloud.id)) -BypassSecurityGroupManagerCheck -Confirm:$false",
+        "  }",
       ]
     }
     lines += ["}", "if ($RestoreAccess) {"]
     for (item, parent) in parents {
       guard let smtp = item.directory?.primarySmtp ?? item.cloud?.primarySmtp else { continue }
-      lines.append(
-        "  Add-DistributionGroupMember -Identity \(literal(parent.id)) -Member \(literal(smtp)) "
-          + "-BypassSecurityGroupManagerCheck  # \(comment(parent.displayName ?? parent.id))")
+      lines += [
+        "  if (-not @(Get-DistributionGroupMember -Identity \(literal(parent.id)) -ResultSize Unlimited | "
+          + "Where-Object { [string]$_.PrimarySmtpAddress -eq \(literal(smtp)) }).Count) {"
+          + "  # \(comment(parent.displayName ?? parent.id))",
+        "    Add-DistributionGroupMember -Identity \(literal(parent.id)) -Member \(literal(smtp)) "
+          + "-BypassSecurityGroupManagerCheck",
+        "  }",
+      ]
     }
     lines.append("}")
     return lines.joined(separator: "\n") + "\n"
@@ -69,7 +80,7 @@ public enum ExchangeScript {
     let smtp = capture?.primarySmtpAddress ?? group.primarySmtp ?? group.mail ?? ""
     let alias = capture?.alias ?? group.mailNickname ?? ""
     var lines = header("restore of \(group.id) (\(group.displayName)) from its snapshot")
-    lines += ["Set-StrictMode -Version Latest", "$ErrorActionPreference = 'Stop'"]
+    lines += ["$ErrorActionPreference = 'Stop'"]
     let type = group.securityEnabled ? "Security" : "Distribution"
     let members = snapshot.members.map { $0.userPrincipalName ?? $0.id }
     var create =
@@ -77,7 +88,8 @@ public enum ExchangeScript {
       + "-DisplayName \(literal(capture?.displayName ?? group.displayName)) -Alias \(literal(alias)) "
       + "-PrimarySmtpAddress \(literal(smtp)) -Type \(type)"
     if !members.isEmpty { create += " -Members \(array(members))" }
-    if let notes = capture?.notes ?? group.description { create += " -Notes \(literal(notes))" }
+    let captured = capture?.notes.flatMap { $0.isEmpty ? nil : $0 }
+    if let notes = captured ?? group.description { create += " -Notes \(literal(notes))" }
     lines.append(create)
 
     var addresses = group.proxyAddresses.filter { !$0.hasPrefix("SMTP:") }
@@ -140,6 +152,44 @@ public enum ExchangeScript {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// After `groups restore` recreated a Microsoft 365 group through Graph (which sets only its
+  /// nickname@default-domain address): its original primary address, its other addresses, the X500
+  /// of its old legacyExchangeDN and the captured Exchange settings. Nil when there is nothing to set.
+  public static func restoreUnified(
+    _ snapshot: GroupSnapshot, capture: ExchangeCapture?, newGroupId: String, newMail: String?
+  ) -> String? {
+    let group = snapshot.group
+    var settings: [String] = []
+    if let smtp = group.primarySmtp, !CaseFolding.equal(smtp, newMail ?? "") {
+      settings.append("-PrimarySmtpAddress \(literal(smtp))")
+    }
+    var addresses = group.proxyAddresses.filter { !$0.hasPrefix("SMTP:") }
+    if let x500 = capture?.x500Address, !addresses.contains(x500) { addresses.append(x500) }
+    if !addresses.isEmpty { settings.append("-EmailAddresses @{Add=\(array(addresses))}") }
+    if let hidden = capture?.hiddenFromAddressListsEnabled, hidden {
+      settings.append("-HiddenFromAddressListsEnabled $true")
+    }
+    if let accept = capture?.acceptMessagesOnlyFromSendersOrMembers, !accept.isEmpty {
+      settings.append("-AcceptMessagesOnlyFromSendersOrMembers \(array(accept))")
+    }
+    if let require = capture?.requireSenderAuthenticationEnabled {
+      settings.append("-RequireSenderAuthenticationEnabled $\(require)")
+    }
+    guard !settings.isEmpty || !(capture?.sendAs ?? []).isEmpty else { return nil }
+    var lines = header("addresses and settings of \(group.displayName), recreated as \(newGroupId)")
+    lines.append("$ErrorActionPreference = 'Stop'")
+    if !settings.isEmpty {
+      lines.append(
+        "Set-UnifiedGroup -Identity \(literal(newGroupId)) " + settings.joined(separator: " "))
+    }
+    for trustee in capture?.sendAs ?? [] {
+      lines.append(
+        "Add-RecipientPermission -Identity \(literal(newGroupId)) -Trustee \(literal(trustee)) "
+          + "-AccessRights SendAs -Confirm:$false")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
   // MARK: Text
 
   /// A single-quoted PowerShell literal: `'` is doubled, and so are the typographic quotes
@@ -180,36 +230,41 @@ public enum ExchangeScript {
 
   static let captureFunction = [
     "function Save-AnchorBridgeCapture {",
-    "  param([string]$Id, [string]$ExpectedSmtp)",
-    "  $g = Get-DistributionGroup -Identity $Id",
+    "  param([string]$Id, [string]$ExpectedSmtp, [switch]$Unified)",
+    "  if ($Unified) { $g = Get-UnifiedGroup -Identity $Id } else { $g = Get-DistributionGroup -Identity $Id }",
     "  if ([string]$g.PrimarySmtpAddress -ne $ExpectedSmtp) {",
-    "    throw \"$Id has primary SMTP $($g.PrimarySmtpAddress), the plan expected $ExpectedSmtp: plan again\"",
+    "    throw \"${Id} has primary SMTP $($g.PrimarySmtpAddress), the plan expected ${ExpectedSmtp}: plan again\"",
     "  }",
-    "  $members = @(Get-DistributionGroupMember -Identity $Id -ResultSize Unlimited | ForEach-Object { [string]$_.PrimarySmtpAddress })",
+    "  if ($Unified) {",
+    "    $members = @(Get-UnifiedGroupLinks -Identity $Id -LinkType Members -ResultSize Unlimited | ForEach-Object { [string]$_.PrimarySmtpAddress })",
+    "  } else {",
+    "    $members = @(Get-DistributionGroupMember -Identity $Id -ResultSize Unlimited | ForEach-Object { [string]$_.PrimarySmtpAddress })",
+    "  }",
     "  $sendAs = @(Get-RecipientPermission -Identity $Id -AccessRights SendAs | Where-Object { -not $_.IsInherited } | ForEach-Object { [string]$_.Trustee })",
-    "  $names = { param($values) @($values | ForEach-Object { [string]$_ }) }",
+    "  $notes = [string](Get-Group -Identity $Id).Notes",
+    "  # @(...) keeps one value an array: ConvertTo-Json writes every list as a JSON array.",
     "  [ordered]@{",
     "    ExternalDirectoryObjectId = [string]$g.ExternalDirectoryObjectId",
-    "    Name = $g.Name; Alias = $g.Alias; DisplayName = $g.DisplayName",
+    "    Name = [string]$g.Name; Alias = [string]$g.Alias; DisplayName = [string]$g.DisplayName",
     "    PrimarySmtpAddress = [string]$g.PrimarySmtpAddress",
-    "    EmailAddresses = (& $names $g.EmailAddresses)",
-    "    LegacyExchangeDN = $g.LegacyExchangeDN",
-    "    GroupType = $(if ([string]$g.RecipientTypeDetails -like '*Security*') { 'Security' } else { 'Distribution' })",
-    "    ManagedBy = (& $names $g.ManagedBy)",
+    "    EmailAddresses = @($g.EmailAddresses | ForEach-Object { [string]$_ })",
+    "    LegacyExchangeDN = [string]$g.LegacyExchangeDN",
+    "    GroupType = $(if ($Unified) { 'Unified' } elseif ([string]$g.RecipientTypeDetails -like '*Security*') { 'Security' } else { 'Distribution' })",
+    "    ManagedBy = @($g.ManagedBy | ForEach-Object { [string]$_ })",
     "    Members = $members",
     "    MemberJoinRestriction = [string]$g.MemberJoinRestriction",
     "    MemberDepartRestriction = [string]$g.MemberDepartRestriction",
-    "    RequireSenderAuthenticationEnabled = $g.RequireSenderAuthenticationEnabled",
-    "    HiddenFromAddressListsEnabled = $g.HiddenFromAddressListsEnabled",
-    "    AcceptMessagesOnlyFromSendersOrMembers = (& $names $g.AcceptMessagesOnlyFromSendersOrMembers)",
-    "    RejectMessagesFromSendersOrMembers = (& $names $g.RejectMessagesFromSendersOrMembers)",
-    "    ModerationEnabled = $g.ModerationEnabled",
-    "    ModeratedBy = (& $names $g.ModeratedBy)",
-    "    BypassModerationFromSendersOrMembers = (& $names $g.BypassModerationFromSendersOrMembers)",
+    "    RequireSenderAuthenticationEnabled = [bool]$g.RequireSenderAuthenticationEnabled",
+    "    HiddenFromAddressListsEnabled = [bool]$g.HiddenFromAddressListsEnabled",
+    "    AcceptMessagesOnlyFromSendersOrMembers = @($g.AcceptMessagesOnlyFromSendersOrMembers | ForEach-Object { [string]$_ })",
+    "    RejectMessagesFromSendersOrMembers = @($g.RejectMessagesFromSendersOrMembers | ForEach-Object { [string]$_ })",
+    "    ModerationEnabled = [bool]$g.ModerationEnabled",
+    "    ModeratedBy = @($g.ModeratedBy | ForEach-Object { [string]$_ })",
+    "    BypassModerationFromSendersOrMembers = @($g.BypassModerationFromSendersOrMembers | ForEach-Object { [string]$_ })",
     "    SendModerationNotifications = [string]$g.SendModerationNotifications",
-    "    GrantSendOnBehalfTo = (& $names $g.GrantSendOnBehalfTo)",
+    "    GrantSendOnBehalfTo = @($g.GrantSendOnBehalfTo | ForEach-Object { [string]$_ })",
     "    SendAs = $sendAs",
-    "    Notes = [string]$g.Notes",
+    "    Notes = $notes",
     "  } | ConvertTo-Json -Depth 4 | Set-Content -Encoding UTF8 -Path (Join-Path $CaptureDirectory \"$Id.json\")",
     "}",
   ]

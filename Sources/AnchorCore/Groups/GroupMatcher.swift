@@ -21,6 +21,9 @@ public enum GroupMatchRule: String, Hashable, Sendable, Codable, CaseIterable {
 public enum GroupMatchOutcome: Hashable, Sendable {
   /// Its synced twin (position in the cloud groups).
   case synced(Int)
+  /// A cloud group that came from this AD group (same objectSid) but is cloud-managed now (Group
+  /// Source of Authority, or sync turned off): it is the twin already, never to be deleted.
+  case cloudManaged(Int)
   /// A cloud-only twin found by `rule`.
   case matched(Int, GroupMatchRule)
   /// Several cloud groups qualify under `rule`: nothing is decided.
@@ -53,7 +56,13 @@ public struct GroupMatcher: Sendable {
     let bySid = Self.index(cloud.indices.filter { cloud[$0].isSynced }) {
       cloud[$0].onPremisesSecurityIdentifier.map { [$0] } ?? []
     }
-    let cloudOnly = cloud.indices.filter { !cloud[$0].isSynced }
+    // Not synced but carrying an objectSid: it came from AD. Only its own AD group may claim it.
+    let converted = Self.index(
+      cloud.indices.filter { !cloud[$0].isSynced && cloud[$0].onPremisesSecurityIdentifier != nil }
+    ) { cloud[$0].onPremisesSecurityIdentifier.map { [$0] } ?? [] }
+    let cloudOnly = cloud.indices.filter {
+      !cloud[$0].isSynced && cloud[$0].onPremisesSecurityIdentifier == nil
+    }
     var indexes: [GroupMatchRule: [CaseInsensitiveKey: [Int]]] = [:]
     for rule in order {
       indexes[rule] = Self.index(cloudOnly) { Self.keys(cloud[$0], rule) }
@@ -74,6 +83,11 @@ public struct GroupMatcher: Sendable {
           }
           if !shadows.isEmpty { break }
         }
+        continue
+      }
+      if let sid = group.objectSid, let twins = converted[CaseInsensitiveKey(sid)] {
+        outcomes.append(
+          twins.count == 1 ? .cloudManaged(twins[0]) : .ambiguous(.objectSid, twins))
         continue
       }
       var outcome = GroupMatchOutcome.none

@@ -141,14 +141,18 @@ public struct MemberPair: Hashable, Sendable, Codable {
   public var type: SnapshotObject.ObjectType
   public var label: String
   public var distinguishedName: String
+  /// Groups only: the AD twin's objectSid (`groups verify` finds its synced group by it).
+  public var objectSid: String?
 
   public init(
-    cloudId: String, type: SnapshotObject.ObjectType, label: String, distinguishedName: String
+    cloudId: String, type: SnapshotObject.ObjectType, label: String, distinguishedName: String,
+    objectSid: String? = nil
   ) {
     self.cloudId = cloudId
     self.type = type
     self.label = label
     self.distinguishedName = distinguishedName
+    self.objectSid = objectSid
   }
 }
 
@@ -183,25 +187,31 @@ public struct DirectoryPreparation: Hashable, Sendable, Codable {
   public var addMembers: [String]
   /// DN for AD `managedBy` when it is empty (the first owner with an AD twin).
   public var managedBy: String?
+  /// AD `mail` when the AD group has no address yet (with the cloud addresses it becomes
+  /// mail-enabled when synced).
+  public var setMail: String?
   /// DNs of AD groups (twins of synced cloud parents) the AD group must join.
   public var joinGroups: [String]
-  /// The cloud group is an Exchange object: its legacyExchangeDN (only Exchange shows it) must be
+  /// The cloud group has a mailbox-side twin in Exchange Online (distribution list, mail-enabled
+  /// security group, Microsoft 365 group): its legacyExchangeDN (only Exchange shows it) must be
   /// added as `X500:` from the capture file the script writes.
   public var needsExchangeCapture: Bool
 
   public init(
     addProxyAddresses: [String] = [], addMembers: [String] = [], managedBy: String? = nil,
-    joinGroups: [String] = [], needsExchangeCapture: Bool = false
+    setMail: String? = nil, joinGroups: [String] = [], needsExchangeCapture: Bool = false
   ) {
     self.addProxyAddresses = addProxyAddresses
     self.addMembers = addMembers
     self.managedBy = managedBy
+    self.setMail = setMail
     self.joinGroups = joinGroups
     self.needsExchangeCapture = needsExchangeCapture
   }
 
   public var isEmpty: Bool {
-    addProxyAddresses.isEmpty && addMembers.isEmpty && managedBy == nil && joinGroups.isEmpty
+    addProxyAddresses.isEmpty && addMembers.isEmpty && managedBy == nil && setMail == nil
+      && joinGroups.isEmpty
   }
 }
 

@@ -38,6 +38,16 @@ extension GroupPlanner {
       blocks.append(
         (.groupHasTeam, "it has a team; deleting the group deletes the team's channels and files"))
     }
+    if let cloudPrimary = snapshot.group.primarySmtp, let adPrimary = group.primarySmtp,
+      !CaseFolding.equal(cloudPrimary, adPrimary)
+    {
+      blocks.append(
+        (
+          .primarySmtpDiffers,
+          "the AD group's primary SMTP address is \(adPrimary), the cloud group's \(cloudPrimary): "
+            + "after sync the group would answer to another address; make them equal in AD first"
+        ))
+    }
     if !members.withoutDirectoryTwin.isEmpty && !allowMemberLoss {
       blocks.append(
         (
@@ -59,7 +69,7 @@ extension GroupPlanner {
         diagnostics.append(Diagnostic(.warning, .groupKindChanges, subject: twin.id, message))
       }
     }
-    preparation.needsExchangeCapture = kind.isExchangeManaged
+    preparation.needsExchangeCapture = kind.isExchangeManaged || kind == .microsoft365
 
     let steps = migrationSteps(snapshot, preparation, restore)
     if let (reason, explanation) = blocks.first {
@@ -90,13 +100,15 @@ extension GroupPlanner {
     var comparison = MembershipComparison()
     var twinned: Set<ObjectGUID> = []
     for member in snapshot.members.sorted(by: { $0.id < $1.id }) {
-      var twin: (guid: ObjectGUID, dn: String)?
+      var twin: (guid: ObjectGUID, dn: String, sid: String?)?
       switch member.type {
       case .user:
-        twin = context.inputs.userTwins[member.id].map { ($0.objectGuid, $0.distinguishedName) }
+        twin = context.inputs.userTwins[member.id.lowercased()].map {
+          ($0.objectGuid, $0.distinguishedName, nil)
+        }
       case .group:
         twin = context.directoryTwin(ofCloudGroup: member.id).map {
-          ($0.objectGUID, $0.distinguishedName)
+          ($0.objectGUID, $0.distinguishedName, $0.objectSid)
         }
       default:
         twin = nil
@@ -107,7 +119,8 @@ extension GroupPlanner {
       }
       twinned.insert(twin.guid)
       let pair = MemberPair(
-        cloudId: member.id, type: member.type, label: member.label, distinguishedName: twin.dn)
+        cloudId: member.id, type: member.type, label: member.label, distinguishedName: twin.dn,
+        objectSid: twin.sid)
       if directoryMembers.contains(twin.guid) {
         comparison.inBoth.append(pair)
       } else {
@@ -136,9 +149,12 @@ extension GroupPlanner {
         preparation.addProxyAddresses.append(address)
       }
     }
+    if group.primarySmtp == nil, group.mail == nil, let smtp = snapshot.group.primarySmtp {
+      preparation.setMail = smtp
+    }
     preparation.addMembers = members.addToDirectory.map(\.distinguishedName).sorted()
     let ownerTwins = snapshot.owners.filter { $0.type == .user }.sorted { $0.id < $1.id }
-      .compactMap { owner in context.inputs.userTwins[owner.id].map { (owner, $0) } }
+      .compactMap { owner in context.inputs.userTwins[owner.id.lowercased()].map { (owner, $0) } }
     if group.managedBy == nil, let first = ownerTwins.first {
       preparation.managedBy = first.1.distinguishedName
     }
@@ -164,11 +180,29 @@ extension GroupPlanner {
     var restore = AccessRestoration(
       appRoleAssignments: snapshot.appRoleAssignments.sorted { $0.id < $1.id },
       licenses: snapshot.assignedLicenses.sorted { $0.skuId < $1.skuId })
+    for parent in snapshot.parents.sorted(by: { $0.id < $1.id }) where parent.type != .group {
+      diagnostics.append(
+        Diagnostic(
+          .warning, .parentNotAGroup, subject: parent.id,
+          "\(snapshot.group.displayName) is in \(parent.label) (\(parent.type.rawValue), e.g. an "
+            + "administrative unit): add the new group to it by hand"))
+    }
     for parent in snapshot.parents.sorted(by: { $0.id < $1.id }) where parent.type == .group {
       let current = context.cloudGroup(parent.id)
       let synced = current?.isSynced ?? parent.synced ?? false
       let kind = current?.kind ?? parent.groupKind ?? .security
-      if synced {
+      let migrating = synced ? nil : context.directoryTwinOfCloudOnly[parent.id.lowercased()]
+      if let migrating {
+        // The parent is itself moving to AD: its AD twin must contain this group's AD twin.
+        let twin = context.inputs.directoryGroups[migrating]
+        restore.parents.append(
+          .init(
+            id: parent.id, displayName: parent.displayName, via: .directory,
+            distinguishedName: twin.distinguishedName))
+        if !twin.members.contains(group.objectGUID) {
+          preparation.joinGroups.append(twin.distinguishedName)
+        }
+      } else if synced {
         guard let twin = context.directoryTwin(ofCloudGroup: parent.id) else {
           diagnostics.append(
             Diagnostic(
@@ -210,6 +244,7 @@ extension GroupPlanner {
       prepared.append("add \(preparation.addMembers.count) member(s)")
     }
     if let owner = preparation.managedBy { prepared.append("managedBy \(owner)") }
+    if let mail = preparation.setMail { prepared.append("mail \(mail)") }
     if !preparation.joinGroups.isEmpty {
       prepared.append("join " + preparation.joinGroups.joined(separator: ", "))
     }
@@ -235,7 +270,10 @@ extension GroupPlanner {
           : "anchorbridge groups apply (DELETE /groups/\(snapshot.group.id))",
         detail: exchange
           ? "Graph cannot delete distribution lists or mail-enabled security groups"
-          : "after the AD group is prepared"),
+          : snapshot.kind == .microsoft365
+            ? "after the AD group is prepared; then purged from deleted items, or its address "
+              + "stays reserved for 30 days and the synced twin can't take it"
+            : "after the AD group is prepared"),
       GroupStep(
         number: 4, name: .waitForSync, actor: .sync,
         command: "Start-ADSyncSyncCycle -PolicyType Delta",

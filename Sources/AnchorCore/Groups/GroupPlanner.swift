@@ -130,6 +130,21 @@ public struct GroupPlanner: Sendable {
       case .toCloud:
         return toCloud(group, cloud[twin], context)
       }
+    case .cloudManaged(let twin):
+      switch direction {
+      case .toDirectory:
+        return GroupPlanItem(
+          action: .blocked, reason: .groupIsConvertedTwin,
+          explanation: "this cloud group came from the AD group (same objectSid) and is "
+            + "cloud-managed now (Group Source of Authority, or sync turned off): return it to AD "
+            + "with onPremisesSyncBehavior.isCloudManaged=false instead of deleting it",
+          directory: directory, cloud: GroupCloudRef(cloud[twin]), matchedBy: .objectSid)
+      case .toCloud:
+        return GroupPlanItem(
+          action: .noop, reason: .groupAlreadyCloudManaged,
+          explanation: "already cloud-managed (onPremisesSyncEnabled is not true)",
+          directory: directory, cloud: GroupCloudRef(cloud[twin]), matchedBy: .objectSid)
+      }
     case .matched(let twin, let rule):
       switch direction {
       case .toDirectory:

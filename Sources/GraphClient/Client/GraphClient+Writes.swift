@@ -109,6 +109,25 @@ extension GraphClient {
       try GraphRequests.removeGroupRelation(.owners, groupID: groupID, memberID: ownerID))
   }
 
+  /// Purges a soft-deleted object from deleted items; one already purged (404) counts as done.
+  public func purgeDeletedItem(_ id: String) async throws {
+    do {
+      _ = try await send(try GraphRequests.purgeDeletedItem(id))
+    } catch let error as GraphError where error.status == 404 {
+      return
+    }
+  }
+
+  /// Whether a soft-deleted object is still in deleted items.
+  public func deletedItemExists(_ id: String) async throws -> Bool {
+    do {
+      _ = try await send(try GraphRequests.deletedItem(id))
+      return true
+    } catch let error as GraphError where error.status == 404 {
+      return false
+    }
+  }
+
   /// Reads the group back and checks it still exists (`false` after a delete took).
   public func groupExists(_ id: String) async throws -> Bool {
     do {

@@ -150,6 +150,23 @@ public enum GraphRequests {
     return GraphRequest(method: .delete, path: "/groups/\(id)", operation: "DELETE /groups/{id}")
   }
 
+  /// `DELETE /directory/deletedItems/{id}`: purge a soft-deleted object (a Microsoft 365 group's
+  /// addresses stay reserved until then).
+  public static func purgeDeletedItem(_ id: String) throws(GraphError) -> GraphRequest {
+    let id = try GraphObjectID.directoryObject(id, what: "deleted item id")
+    return GraphRequest(
+      method: .delete, path: "/directory/deletedItems/\(id)",
+      operation: "DELETE /directory/deletedItems/{id}")
+  }
+
+  /// `GET /directory/deletedItems/{id}`.
+  public static func deletedItem(_ id: String) throws(GraphError) -> GraphRequest {
+    let id = try GraphObjectID.directoryObject(id, what: "deleted item id")
+    return GraphRequest(
+      method: .get, path: "/directory/deletedItems/\(id)",
+      operation: "GET /directory/deletedItems/{id}")
+  }
+
   /// `POST /groups/{id}/members/$ref {"@odata.id": "<graph>/v1.0/directoryObjects/{member}"}`.
   public static func addGroupRelation(
     _ relation: GroupRelation, groupID: String, memberID: String, apiBase: String

@@ -64,6 +64,19 @@ extension Journal {
     }
   }
 
+  /// The newest Exchange capture stored for a group, whichever snapshot it came with.
+  public func latestExchangeCapture(groupId: String) throws(JournalError) -> String? {
+    try withConnection { (db) throws(JournalError) in
+      try db.query(
+        """
+        SELECT exchange_capture FROM group_snapshots
+        WHERE group_id = ? AND exchange_capture IS NOT NULL
+        ORDER BY taken_at DESC, digest DESC LIMIT 1
+        """, [.text(groupId.lowercased())]
+      ).first?.first?.text
+    }
+  }
+
   /// Appends a step record; durable when this returns.
   public func recordGroupEvent(
     groupId: String, step: String, state: GroupEventState, detail: String? = nil, at: String

@@ -172,6 +172,7 @@ extension GraphService {
       let taken =
         state.groups.contains { $0.string("mail")?.lowercased() == mail.lowercased() }
         || state.users.contains { $0.string("mail")?.lowercased() == mail.lowercased() }
+        || deletedGroups.values.contains { $0.string("mail")?.lowercased() == mail.lowercased() }
       if taken {
         throw GraphFailure.badRequest(
           "Another object with the same value for property proxyAddresses already exists.")
@@ -235,7 +236,13 @@ extension GraphService {
     state.roleAssignments.removeAll { $0.string("principalId") == id }
     bumpVersion(id)
     // Microsoft 365 groups are soft-deleted (restorable, "changed"); security groups are gone.
-    let reason = group.strings("groupTypes").contains("Unified") ? "changed" : "deleted"
+    let unified = group.strings("groupTypes").contains("Unified")
+    if unified {
+      var deleted = group
+      deleted["deletedDateTime"] = .string(GraphClock.isoUTC(Date()))
+      deletedGroups[id] = deleted
+    }
+    let reason = unified ? "changed" : "deleted"
     tombstones.append(Tombstone(id: id, kind: .group, version: version, reason: reason))
     return .noContent
   }
@@ -284,6 +291,33 @@ extension GraphService {
     if relation == "members" {
       memberEvents.append(
         MemberEvent(version: version, groupId: group, memberId: member, added: added))
+    }
+  }
+
+  /// `/directory/deletedItems/{id}`: GET a soft-deleted Microsoft 365 group, DELETE purges it (its
+  /// addresses become free), `POST .../restore` brings it back with its id.
+  func deletedItem(_ call: GraphCall) throws -> GraphReply {
+    let s = call.segments
+    let id = s[2].lowercased()
+    guard var group = deletedGroups[id] else { throw GraphFailure.notFound(s[2]) }
+    switch (call.method, s.count) {
+    case ("GET", 3):
+      guard case .object(var body) = renderGroup(group, select: nil) else { return .json(.null) }
+      body["@odata.type"] = .string("#microsoft.graph.group")
+      body["deletedDateTime"] = group["deletedDateTime"]
+      return .json(.object(body))
+    case ("DELETE", 3):
+      deletedGroups[id] = nil
+      return .noContent
+    case ("POST", 4) where s[3] == "restore":
+      deletedGroups[id] = nil
+      group["deletedDateTime"] = nil
+      state.groups.append(group)
+      bumpVersion(id)
+      guard case .object(let body) = renderGroup(group, select: nil) else { return .json(.null) }
+      return .json(.object(body))
+    default:
+      throw Self.methodNotAllowed
     }
   }
 }

@@ -76,6 +76,7 @@ extension GraphService {
         // Documented as delegated-only (Global Administrator); app-only tokens are refused.
         throw GraphFailure.insufficientPrivileges
       }
+      if s.count >= 3, s[1] == "deletedItems" { return try deletedItem(call) }
     default:
       break
     }

@@ -46,6 +46,9 @@ actor GraphService {
   /// Change tracking for delta: object id → version of its last change.
   var versions: [String: UInt64] = [:]
   var tombstones: [Tombstone] = []
+  /// Soft-deleted Microsoft 365 groups (`/directory/deletedItems`): restorable for 30 days, and
+  /// their addresses stay taken until they are purged.
+  var deletedGroups: [String: JSONObject] = [:]
   var memberEvents: [MemberEvent] = []
   var version: UInt64 = 0
   var quota: WriteQuota?
@@ -75,6 +78,7 @@ actor GraphService {
     deltaPages = [:]
     versions = [:]
     tombstones = []
+    deletedGroups = [:]
     memberEvents = []
   }
 

@@ -109,12 +109,7 @@ struct GroupsApplyCommand: AsyncParsableCommand {
         "Apply group plan \(self.plan) (\(count) group(s)) to tenant \(plan.tenant)"
           + (writeDirectory ? " and AD" : "") + "?", yes: yes)
       let outcomes = try await operations.withTenant { client in
-        let tenant = try await TenantReading(
-          client: client, configuredTenant: try operations.configuration.requireTenant().tenant
-        ).tenantId()
-        guard tenant.lowercased() == plan.tenant.lowercased() else {
-          throw UsageError("the group plan was made for tenant \(plan.tenant), this is \(tenant)")
-        }
+        try await GroupOperations(operations: operations).requireTenant(plan, client: client)
         return try await GroupOperations(operations: operations).apply(
           plan, client: client, journal: journal, writeDirectory: writeDirectory,
           exchangeCapture: exchangeCapture)
@@ -129,7 +124,8 @@ struct GroupsVerifyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
     abstract: "Check the synced twins exist with the same address and members; restore access.",
-    discussion: "Exit codes: 0 verified, 4 a check or restore failed, 5 not synced yet.")
+    discussion: "Exit codes: 0 verified, 4 a check or restore failed, 5 not synced yet or a step "
+      + "waits for the script.")
 
   @OptionGroup var config: ConfigOptions
   @Option(help: "The group plan written by `groups plan --out`.")
@@ -138,6 +134,8 @@ struct GroupsVerifyCommand: AsyncParsableCommand {
     name: .customLong("restore-access"),
     help: "Give verified groups back their cloud parents, app role assignments and licences.")
   var restoreAccess = false
+  @Flag(help: "Don't ask before --restore-access writes (required when there is no terminal).")
+  var yes = false
 
   func run() async throws {
     try await withExitCodes {
@@ -145,9 +143,15 @@ struct GroupsVerifyCommand: AsyncParsableCommand {
       let plan = try GroupOperations.loadPlan(path: self.plan)
       let lock = try RunLock(stateDirectory: operations.stateDirectory)
       let journal = try operations.openJournal()
-      let outcomes = try await operations.withTenant {
-        try await GroupOperations(operations: operations).verify(
-          plan, client: $0, journal: journal, restoreAccess: restoreAccess)
+      if restoreAccess {
+        try Confirmation.require(
+          "Verify group plan \(self.plan) and restore access of the verified groups in tenant "
+            + "\(plan.tenant)?", yes: yes)
+      }
+      let outcomes = try await operations.withTenant { client in
+        try await GroupOperations(operations: operations).requireTenant(plan, client: client)
+        return try await GroupOperations(operations: operations).verify(
+          plan, client: client, journal: journal, restoreAccess: restoreAccess)
       }
       withExtendedLifetime(lock) {}
       try finish(outcomes)

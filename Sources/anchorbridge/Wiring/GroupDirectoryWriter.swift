@@ -5,7 +5,7 @@ import LDAPClient
 /// Step 2 of a group migration: makes the AD group carry the cloud group's addresses, members,
 /// owner and synced parents, over a protected LDAP session of the source the group came from.
 /// Each value is added on its own, so a value already present (LDAP result 20,
-/// attributeOrValueExists) is simply already done and a rerun changes nothing.
+/// attributeOrValueExists, or 68 for `member`) is simply already done and a rerun changes nothing.
 actor GroupDirectoryWriter {
   let sources: [String: DirectorySource]
   private var connections: [String: LDAPConnection] = [:]
@@ -34,14 +34,20 @@ actor GroupDirectoryWriter {
     }
     for member in preparation.addMembers { additions.append((dn, "member", member)) }
     for parent in preparation.joinGroups { additions.append((parent, "member", dn)) }
-    if let owner = preparation.managedBy {
+    if preparation.managedBy != nil || preparation.setMail != nil {
       let current: LDAPEntry?
       do {
-        current = try await connection.read(dn, attributes: ["managedBy"])
+        current = try await connection.read(dn, attributes: ["managedBy", "mail"])
       } catch {
         throw ActiveDirectoryError.ldap(source: name, error)
       }
-      if current?.string("managedBy") == nil { additions.append((dn, "managedBy", owner)) }
+      // Single-valued: set only when empty, never replaced.
+      if let owner = preparation.managedBy, current?.string("managedBy") == nil {
+        additions.append((dn, "managedBy", owner))
+      }
+      if let mail = preparation.setMail, current?.string("mail") == nil {
+        additions.append((dn, "mail", mail))
+      }
     }
     for (target, attribute, value) in additions {
       let label = "\(attribute) \(value)" + (target == dn ? "" : " on \(target)")
@@ -49,7 +55,9 @@ actor GroupDirectoryWriter {
         try await connection.modify(
           target, [LDAPModification(.add, attribute, values: [Array(value.utf8)])])
         outcome.added.append(label)
-      } catch  where error.kind == .result && error.resultCode == 20 {
+      } catch  where error.kind == .result && (error.resultCode == 20 || error.resultCode == 68) {
+        // 20 attributeOrValueExists; AD (Windows and Samba) answers 68 entryAlreadyExists for a
+        // member that is already there.
         outcome.alreadyPresent.append(label)
       } catch {
         throw ActiveDirectoryError.ldap(source: name, error)

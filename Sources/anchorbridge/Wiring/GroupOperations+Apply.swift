@@ -45,7 +45,8 @@ extension GroupOperations {
     writer: GroupDirectoryWriter, writeDirectory: Bool, exchangeCapture: String?
   ) async throws -> [GroupOutcome] {
     var outcomes: [GroupOutcome] = []
-    var (snapshot, capture) = try storedSnapshot(item, journal: journal)
+    let (snapshot, storedCapture) = try storedSnapshot(item, journal: journal)
+    var capture = storedCapture
     let preparation = item.prepareDirectory ?? DirectoryPreparation()
 
     if preparation.needsExchangeCapture, let folder = exchangeCapture {
@@ -59,9 +60,14 @@ extension GroupOperations {
       }
     }
 
-    // Step 2: the AD group.
+    // Step 2: the AD group. "Prepared" counts for this plan's snapshot only: a newer plan may
+    // have more to add.
     let prepareStep = GroupStep.Name.prepareDirectory.rawValue
-    var prepared = try journal.groupStepDone(groupId: cloud.id, step: prepareStep)
+    let marker = "snapshot \(item.snapshotDigest ?? "-")"
+    var prepared =
+      try journal.groupEvents(groupId: cloud.id).last {
+        $0.step == prepareStep && ($0.detail ?? "").hasPrefix(marker)
+      }?.state == .done
     if writeDirectory, let directory = item.directory {
       if preparation.needsExchangeCapture && capture == nil {
         outcomes.append(
@@ -73,7 +79,7 @@ extension GroupOperations {
       let x500 = capture?.x500Address.map { [$0] } ?? []
       try journal.recordGroupEvent(
         groupId: cloud.id, step: prepareStep, state: .intent,
-        detail: "LDAP modify \(directory.distinguishedName)", at: Clock.now())
+        detail: "\(marker): LDAP modify \(directory.distinguishedName)", at: Clock.now())
       do {
         let result = try await writer.prepare(
           group: directory.distinguishedName, source: directory.source, preparation,
@@ -82,7 +88,8 @@ extension GroupOperations {
           result.added.isEmpty
           ? "nothing to change" : "added " + result.added.joined(separator: "; ")
         try journal.recordGroupEvent(
-          groupId: cloud.id, step: prepareStep, state: .done, detail: detail, at: Clock.now())
+          groupId: cloud.id, step: prepareStep, state: .done, detail: "\(marker): \(detail)",
+          at: Clock.now())
         outcomes.append(
           GroupOutcome(
             groupId: cloud.id, step: prepareStep,
@@ -90,7 +97,8 @@ extension GroupOperations {
         prepared = true
       } catch {
         try journal.recordGroupEvent(
-          groupId: cloud.id, step: prepareStep, state: .failed, detail: "\(error)", at: Clock.now())
+          groupId: cloud.id, step: prepareStep, state: .failed, detail: "\(marker): \(error)",
+          at: Clock.now())
         outcomes.append(
           GroupOutcome(groupId: cloud.id, step: prepareStep, state: .failed, detail: "\(error)"))
         return outcomes
@@ -115,31 +123,41 @@ extension GroupOperations {
           detail: "the AD group is not prepared yet: apply with --write-ad first"))
       return outcomes
     }
-    outcomes.append(
-      try await delete(cloud, snapshot: &snapshot, client: client, journal: journal))
+    outcomes.append(try await delete(cloud, snapshot: snapshot, client: client, journal: journal))
     return outcomes
   }
 
-  /// Deletes a security or Microsoft 365 group if it is still what the snapshot shows (same
-  /// members, not synced); a group already gone counts as done.
+  /// Deletes a security or Microsoft 365 group if it is still exactly what the snapshot shows
+  /// (members, owners, parents, app roles, licences, addresses, not synced): anything added since
+  /// would be lost, so the plan must be made again. A Microsoft 365 group is then purged from
+  /// deleted items, or its addresses stay reserved and the synced twin can't take them. A group
+  /// already gone counts as done.
   private func delete(
-    _ cloud: GroupCloudRef, snapshot: inout GroupSnapshot, client: GraphClient, journal: Journal
+    _ cloud: GroupCloudRef, snapshot: GroupSnapshot, client: GraphClient, journal: Journal
   ) async throws -> GroupOutcome {
     let step = GroupStep.Name.deleteCloudGroup.rawValue
+    let unified = snapshot.kind == .microsoft365
     guard try await client.groupExists(cloud.id) else {
+      if unified, try await client.deletedItemExists(cloud.id) {
+        try await client.purgeDeletedItem(cloud.id)
+        try journal.recordGroupEvent(
+          groupId: cloud.id, step: step, state: .done, detail: "purged from deleted items",
+          at: Clock.now())
+        return GroupOutcome(
+          groupId: cloud.id, step: step, state: .done, detail: "purged from deleted items")
+      }
       return GroupOutcome(
         groupId: cloud.id, step: step, state: .unchanged, detail: "already deleted")
     }
-    let current = try await client.group(cloud.id)
-    let members = Set(
-      try await client.members(ofGroup: cloud.id).collect().map { $0.id.lowercased() })
-    let expected = Set(snapshot.members.map { $0.id.lowercased() })
-    guard current.onPremisesSyncEnabled != true, members == expected else {
-      let detail =
-        "the group changed since its snapshot (\(members.subtracting(expected).count) member(s) "
-        + "added, \(expected.subtracting(members).count) removed"
-        + (current.onPremisesSyncEnabled == true ? ", now synced" : "") + "): plan again"
-      return GroupOutcome(groupId: cloud.id, step: step, state: .stale, detail: detail)
+    var known: [String: GraphGroup] = [:]
+    for group in try await client.groups().collect() { known[group.id.lowercased()] = group }
+    let now = try await self.snapshot(client: client, id: cloud.id, known: known)
+    let changes = Self.differences(snapshot, now)
+    guard changes.isEmpty else {
+      return GroupOutcome(
+        groupId: cloud.id, step: step, state: .stale,
+        detail: "the group changed since its snapshot (" + changes.joined(separator: "; ")
+          + "): plan again")
     }
     try journal.recordGroupEvent(
       groupId: cloud.id, step: step, state: .intent, detail: "DELETE /groups/\(cloud.id)",
@@ -149,14 +167,41 @@ extension GroupOperations {
       guard try await !client.groupExists(cloud.id) else {
         throw GraphError(kind: .notApplied, message: "the group still exists after DELETE")
       }
+      if unified { try await client.purgeDeletedItem(cloud.id) }
+      let detail = unified ? "deleted and purged from deleted items" : "deleted"
       try journal.recordGroupEvent(
-        groupId: cloud.id, step: step, state: .done, detail: "deleted", at: Clock.now())
-      return GroupOutcome(groupId: cloud.id, step: step, state: .done, detail: "deleted")
+        groupId: cloud.id, step: step, state: .done, detail: detail, at: Clock.now())
+      return GroupOutcome(groupId: cloud.id, step: step, state: .done, detail: detail)
     } catch let error as GraphError {
       try journal.recordGroupEvent(
         groupId: cloud.id, step: step, state: .failed, detail: error.description, at: Clock.now())
       return GroupOutcome(groupId: cloud.id, step: step, state: .failed, detail: error.description)
     }
+  }
+
+  /// What differs between two snapshots of one group, for a person (empty: the same group).
+  static func differences(_ old: GroupSnapshot, _ new: GroupSnapshot) -> [String] {
+    var out: [String] = []
+    func compare(_ name: String, _ a: [String], _ b: [String]) {
+      let (before, after) = (Set(a.map { $0.lowercased() }), Set(b.map { $0.lowercased() }))
+      let added = after.subtracting(before).count
+      let removed = before.subtracting(after).count
+      if added + removed > 0 { out.append("\(name): \(added) added, \(removed) removed") }
+    }
+    compare("members", old.members.map(\.id), new.members.map(\.id))
+    compare("owners", old.owners.map(\.id), new.owners.map(\.id))
+    compare("parents", old.parents.map(\.id), new.parents.map(\.id))
+    compare(
+      "app roles", old.appRoleAssignments.map { "\($0.resourceId)/\($0.appRoleId)" },
+      new.appRoleAssignments.map { "\($0.resourceId)/\($0.appRoleId)" })
+    compare("licences", old.assignedLicenses.map(\.skuId), new.assignedLicenses.map(\.skuId))
+    compare("addresses", old.group.proxyAddresses, new.group.proxyAddresses)
+    if new.group.onPremisesSyncEnabled == true { out.append("now synced") }
+    var properties = new.group
+    properties.proxyAddresses = old.group.proxyAddresses
+    properties.onPremisesSyncEnabled = old.group.onPremisesSyncEnabled
+    if properties != old.group { out.append("properties changed") }
+    return out
   }
 
   private func switchAuthority(_ cloud: GroupCloudRef, client: GraphClient, journal: Journal)

@@ -19,7 +19,11 @@ extension GroupOperations {
     }
     let snapshot = try JSONDecoder().decode(
       GroupSnapshot.self, from: Data(record.snapshotJSON.utf8))
-    let capture = try record.exchangeCaptureJSON.map {
+    // The newest snapshot, with the newest capture taken (a later plan may have snapshotted the
+    // group again without a new capture).
+    let captureJSON =
+      try record.exchangeCaptureJSON ?? journal.latestExchangeCapture(groupId: groupId)
+    let capture = try captureJSON.map {
       try JSONDecoder().decode(ExchangeCapture.self, from: Data($0.utf8))
     }
     if try await client.groupExists(snapshot.group.id) {
@@ -42,6 +46,14 @@ extension GroupOperations {
     }
 
     var outcomes: [GroupOutcome] = []
+    // Restored before (a rerun, or a failure after the group was created): carry on with it.
+    if let existing = try await restoredGroup(snapshot, client: client, journal: journal) {
+      let detail = "already restored as \(existing.id)"
+      outcomes.append(
+        GroupOutcome(groupId: snapshot.group.id, step: step, state: .unchanged, detail: detail))
+      outcomes += try await restoreAccess(snapshot, to: existing, client: client, journal: journal)
+      return outcomes
+    }
     var members: [String] = []
     var lost: [String] = []
     for member in snapshot.members {
@@ -89,27 +101,73 @@ extension GroupOperations {
       groupId: snapshot.group.id, step: step, state: .done, detail: detail, at: Clock.now())
     outcomes.append(
       GroupOutcome(groupId: snapshot.group.id, step: step, state: .done, detail: detail))
+    outcomes += try await restoreAccess(snapshot, to: created, client: client, journal: journal)
+    if snapshot.kind == .microsoft365,
+      let text = ExchangeScript.restoreUnified(
+        snapshot, capture: capture, newGroupId: created.id, newMail: created.mail)
+    {
+      if let script {
+        try PrivateFile.write(Data(text.utf8), to: script)
+      } else {
+        output.write(text)
+      }
+      outcomes.append(
+        GroupOutcome(
+          groupId: snapshot.group.id, step: step, state: .pending,
+          detail: "run the Exchange Online script "
+            + (script.map { "'\($0)'" } ?? "printed above")
+            + " for the addresses and settings Graph cannot set"))
+    }
+    return outcomes
+  }
 
+  /// Parents, app roles and licences of the snapshot, on the recreated group.
+  private func restoreAccess(
+    _ snapshot: GroupSnapshot, to created: GraphGroup, client: GraphClient, journal: Journal
+  ) async throws -> [GroupOutcome] {
     let parents = snapshot.parents.filter { $0.type == .group }.map { parent in
       AccessRestoration.Parent(
         id: parent.id, displayName: parent.displayName,
         via: parent.synced == true
           ? .directory : (parent.groupKind?.isExchangeManaged ?? false) ? .exchangeScript : .graph)
     }
-    outcomes += try await restore(
+    return try await restore(
       AccessRestoration(
         parents: parents, appRoleAssignments: snapshot.appRoleAssignments,
         licenses: snapshot.assignedLicenses),
       of: snapshot.group.id, to: created, client: client, journal: journal)
-    return outcomes
   }
 
+  /// The group an earlier restore of this snapshot's group created, if it still exists: the id the
+  /// journal recorded, else a cloud-only group of the same kind, name and mailNickname.
+  private func restoredGroup(_ snapshot: GroupSnapshot, client: GraphClient, journal: Journal)
+    async throws -> GraphGroup?
+  {
+    let groups = try await client.groups().collect()
+    let recorded = try journal.groupEvents(groupId: snapshot.group.id).reversed().first {
+      $0.step == "restore" && $0.state == .done
+    }?.detail
+    if let recorded,
+      let found = groups.first(where: { recorded.hasPrefix("recreated as \($0.id) ") })
+    {
+      return found
+    }
+    return groups.first { group in
+      group.onPremisesSyncEnabled != true && group.displayName == snapshot.group.displayName
+        && group.mailNickname?.lowercased() == snapshot.group.mailNickname?.lowercased()
+        && Self.cloudGroup(group).kind == snapshot.kind
+    }
+  }
+
+  /// Users and groups are looked up; contacts, devices and service principals are bound as they
+  /// are (Graph refuses the restore if one is gone, and it is named in the error).
   private func exists(_ object: SnapshotObject, client: GraphClient) async throws -> Bool {
     do {
       switch object.type {
       case .user: _ = try await client.user(object.id)
       case .group: return try await client.groupExists(object.id)
-      default: return false
+      case .orgContact, .device, .servicePrincipal: return true
+      case .other: return false
       }
       return true
     } catch let error as GraphError where error.status == 404 {

@@ -21,9 +21,15 @@ extension GroupOperations {
         let (outcome, twin) = try await verifyMigration(
           item, snapshot: snapshot, groups: groups, client: client)
         outcomes.append(outcome)
+        let state: Journal.GroupEventState =
+          switch outcome.state {
+          case .done, .unchanged: .done
+          case .failed: .failed
+          case .pending, .stale: .skipped
+          }
         try journal.recordGroupEvent(
-          groupId: cloud.id, step: outcome.step, state: outcome.state == .done ? .done : .failed,
-          detail: outcome.detail, at: Clock.now())
+          groupId: cloud.id, step: outcome.step, state: state, detail: outcome.detail,
+          at: Clock.now())
         if restoreAccess, outcome.state == .done, let twin {
           outcomes += try await restore(
             item.restoreAccess ?? AccessRestoration(), of: cloud.id, to: twin, client: client,

@@ -37,12 +37,13 @@ struct GroupOperations {
       tenant: tenant, userTwins: Self.userTwins(userPlan))
   }
 
-  /// Every cloud user the user plan paired with an AD user, whatever it plans to do with the pair
-  /// (a linked, to-be-linked, blocked or skipped twin is still the same person); conflicts pair
-  /// nobody.
+  /// The cloud users whose AD twin sync will attach to them: already linked (`noop`), or linked
+  /// by the user plan (`link`, `relink`: apply it before the cut-over). A blocked or skipped pair
+  /// (role holder, disabled user, synced elsewhere) is not: after sync the AD user is another cloud
+  /// object, so such a member would be lost and counts as one without a twin.
   static func userTwins(_ plan: Plan) -> [String: DirectoryObjectRef] {
     var twins: [String: DirectoryObjectRef] = [:]
-    for item in plan.items where item.action != .conflict {
+    for item in plan.items where [.noop, .link, .relink].contains(item.action) {
       if let cloud = item.cloud, let directory = item.directory {
         twins[cloud.id.lowercased()] = directory
       }
@@ -168,6 +169,16 @@ struct GroupOperations {
         directoryGroups: inputs.directoryGroups, directoryUsers: inputs.directoryUsers,
         cloudGroups: cloud, snapshots: snapshots, userTwins: inputs.userTwins,
         tenant: inputs.tenant.tenantId, createdAt: Clock.now()))
+  }
+
+  /// Refuses a plan made for another tenant (exit 2) before anything is read or written.
+  func requireTenant(_ plan: GroupPlan, client: GraphClient) async throws {
+    let tenant = try await TenantReading(
+      client: client, configuredTenant: try configuration.requireTenant().tenant
+    ).tenantId()
+    guard tenant.lowercased() == plan.tenant.lowercased() else {
+      throw UsageError("the group plan was made for tenant \(plan.tenant), this is \(tenant)")
+    }
   }
 
   // MARK: Plan files

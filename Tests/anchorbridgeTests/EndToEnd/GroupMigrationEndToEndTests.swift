@@ -54,7 +54,7 @@ struct GroupScenario {
         "id": dl, "displayName": "DL \(p)", "mail": "\(p)dl@anchor.test", "mailNickname": "\(p)dl",
         "mailEnabled": true, "securityEnabled": false, "groupTypes": [],
         "proxyAddresses": ["SMTP:\(p)dl@anchor.test", "smtp:\(p)dl-old@anchor.test"],
-        "members": [alice, bob, guest], "owners": [carol],
+        "members": [alice, bob, guest, sg], "owners": [carol],
       ]),
       Self.json([
         "id": dlParent, "displayName": "Everyone \(p)", "mail": "\(p)everyone@anchor.test",
@@ -109,13 +109,17 @@ struct GroupScenario {
   }
 
   /// What the Exchange script writes for a group before `-Remove`.
-  func writeCapture(_ id: String, into folder: URL, smtp: String) throws {
+  func writeCapture(_ id: String, into folder: URL, smtp: String, type: String = "Distribution")
+    throws
+  {
     let capture: [String: Any] = [
       "ExternalDirectoryObjectId": id, "Name": "DL \(p)", "Alias": "\(p)dl",
       "PrimarySmtpAddress": smtp, "EmailAddresses": ["SMTP:\(smtp)"],
-      "LegacyExchangeDN": legacyDN + id.prefix(4), "GroupType": "Distribution",
-      "ManagedBy": ["carol.castro@anchor.test"], "HiddenFromAddressListsEnabled": true,
+      "LegacyExchangeDN": legacyDN + id.prefix(4), "GroupType": type,
+      // One owner as PowerShell 5's ConvertTo-Json may write a list of one: a plain string.
+      "ManagedBy": "carol.castro@anchor.test", "HiddenFromAddressListsEnabled": true,
       "RequireSenderAuthenticationEnabled": false, "SendAs": ["alice.anders@anchor.test"],
+      "Notes": "",
     ]
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     // PowerShell's Set-Content -Encoding UTF8 writes a byte order mark.
@@ -197,20 +201,22 @@ extension EndToEnd {
           (members["inBoth"] as? [[String: Any]])?.map { $0["cloudId"] as? String } == [
             scenario.alice
           ])
-        #expect(
-          (members["addToDirectory"] as? [[String: Any]])?.map { $0["cloudId"] as? String } == [
-            scenario.bob
-          ])
+        // bob (a user in the cloud group, not in AD) and the nested security group.
+        let additions = (members["addToDirectory"] as? [[String: Any]] ?? []).compactMap {
+          $0["cloudId"] as? String
+        }
+        #expect(Set(additions) == [scenario.bob, scenario.sg])
         #expect(items[scenario.mesg]?["action"] as? String == "migrate")
         #expect(items[scenario.mesg]?["matchedBy"] as? String == "primarySmtp")
         let sg = try #require(items[scenario.sg])
         #expect(
           sg["action"] as? String == "migrate" && sg["matchedBy"] as? String == "mailNickname")
         let restore = try #require(sg["restoreAccess"] as? [String: Any])
-        #expect(
-          (restore["parents"] as? [[String: Any]])?.map { $0["id"] as? String } == [
-            scenario.appsParent
-          ])
+        // The cloud parent through Graph; the DL (itself moving to AD) through its AD twin.
+        let parents = (restore["parents"] as? [[String: Any]] ?? []).map {
+          "\($0["id"] as? String ?? "") \($0["via"] as? String ?? "")"
+        }
+        #expect(Set(parents) == ["\(scenario.appsParent) graph", "\(scenario.dl) directory"])
         #expect(
           (restore["licenses"] as? [[String: Any]])?.first?["skuId"] as? String == scenario.sku)
         #expect(
@@ -266,6 +272,10 @@ extension EndToEnd {
             "Add-DistributionGroupMember -Identity '\(scenario.dlParent)' -Member '\(scenario.p)dl@anchor.test'"
           ))
         #expect(
+          full.contains(
+            "Save-AnchorBridgeCapture -Id '\(scenario.team)' -ExpectedSmtp '\(scenario.p)team@anchor.test' -Unified"
+          ))
+        #expect(
           full.contains("LegacyExchangeDN") && full.contains("ManagedBy")
             && full.contains("Get-RecipientPermission"))
 
@@ -301,12 +311,17 @@ extension EndToEnd {
     /// (and their parents), and the AD twins of the DL, the MESG and the security group appear as
     /// synced groups with new ids, their objectSid, their AD addresses and members.
     static func simulateSync(
-      _ rehearsal: Rehearsal, _ scenario: GroupScenario, sids: [String: String]
+      _ rehearsal: Rehearsal, _ scenario: GroupScenario, sids: [String: String],
+      dropping dropped: String? = nil
     ) async throws -> [String: String] {
       let data = try await rehearsal.server.stateJSON()
       var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
       var groups = root["groups"] as? [[String: Any]] ?? []
       let removed = Set([scenario.dl, scenario.mesg])
+        .union(
+          groups.compactMap {
+            ($0["onPremisesSyncEnabled"] as? Bool) == true ? $0["id"] as? String : nil
+          })
       groups.removeAll { removed.contains($0["id"] as? String ?? "") }
       for index in groups.indices {
         let members = groups[index]["members"] as? [String] ?? []
@@ -329,6 +344,11 @@ extension EndToEnd {
           let userDN = try #require(rehearsal.fixture.users[sam]?["dn"]?.string).lowercased()
           if memberDNs.contains(userDN) { members.append(Rehearsal.cloudID(sam)) }
         }
+        // A nested AD group syncs as the synced twin of that group.
+        if memberDNs.contains(ad.dn("sg").lowercased()) {
+          members.append(Rehearsal.cloudID(scenario.p + "sg-synced"))
+        }
+        members.removeAll { $0 == dropped }
         var group: [String: Any] = [
           "id": newId, "displayName": "\(ad.prefix)\(name)", "mailEnabled": mail != nil,
           "securityEnabled": security, "groupTypes": [], "onPremisesSyncEnabled": true,
@@ -379,6 +399,8 @@ extension EndToEnd {
         try scenario.writeCapture(scenario.dl, into: captures, smtp: "\(scenario.p)dl@anchor.test")
         try scenario.writeCapture(
           scenario.mesg, into: captures, smtp: "\(scenario.p)mesg@anchor.test")
+        try scenario.writeCapture(
+          scenario.team, into: captures, smtp: "\(scenario.p)team@anchor.test", type: "Unified")
         let apply = try await rehearsal.run([
           "groups", "apply", "--plan", planPath, "--write-ad", "--exchange-capture", captures.path,
           "--yes",
@@ -402,6 +424,18 @@ extension EndToEnd {
             carolDN.lowercased()
           ])
         #expect(try await ad.values(ad.dn("sg"), "member").count == 2)
+        // The nested cloud member (the security group) is a member of the DL's AD twin now.
+        #expect(
+          Set(try await ad.values(ad.dn("dl"), "member").map { $0.lowercased() }).contains(
+            ad.dn("sg").lowercased()))
+        // The Microsoft 365 group's address was freed: purged from deleted items.
+        #expect(
+          try await ad.values(ad.dn("team"), "proxyAddresses").contains(
+            "X500:" + scenario.legacyDN + scenario.team.prefix(4)))
+        #expect(
+          await rehearsal.server.requestLog().contains {
+            $0.method == "DELETE" && $0.target.contains("deletedItems/\(scenario.team)")
+          })
         #expect(
           try await ad.values(ad.dn("mesg"), "proxyAddresses").contains(
             "X500:" + scenario.legacyDN + scenario.mesg.prefix(4)))
@@ -410,8 +444,9 @@ extension EndToEnd {
         #expect(try await Self.cloudGroup(rehearsal, scenario.sg) == nil)
         #expect(try await Self.cloudGroup(rehearsal, scenario.team) == nil)
         #expect(try await Self.cloudGroup(rehearsal, scenario.dl) != nil)
-        let deletes = await rehearsal.server.requestLog().filter { $0.method == "DELETE" }.map(
-          \.target)
+        let deletes = await rehearsal.server.requestLog().filter {
+          $0.method == "DELETE" && !$0.target.contains("deletedItems")
+        }.map(\.target)
         #expect(
           deletes.count == 2
             && !deletes.contains { $0.contains(scenario.dl) || $0.contains(scenario.mesg) },
@@ -422,19 +457,29 @@ extension EndToEnd {
           "groups", "apply", "--plan", planPath, "--write-ad", "--exchange-capture", captures.path,
           "--yes",
         ])
+        #expect(again.status == 5, "\(again.stdout)\(again.stderr)")
         #expect(
-          again.stdout.contains("already deleted") && !again.stdout.contains("done:"),
-          "\(again.stdout)")
-        #expect(await rehearsal.server.requestLog().filter { $0.method == "DELETE" }.count == 2)
+          again.stdout.contains("already deleted") && !again.stdout.contains("done:")
+            && !again.stdout.contains("failed:"), "\(again.stdout)")
+        #expect(await rehearsal.server.requestLog().filter { $0.method == "DELETE" }.count == 3)
 
         // Before sync: not verified.
         let waiting = try await rehearsal.run(["groups", "verify", "--plan", planPath])
         #expect(waiting.status == 5, "\(waiting.stdout)\(waiting.stderr)")
 
-        let twins = try await Self.simulateSync(
-          rehearsal, scenario, sids: try await Self.sids(rehearsal))
+        // Sync lost a member: verify fails (exit 4) and restores nothing.
+        let sids = try await Self.sids(rehearsal)
+        _ = try await Self.simulateSync(rehearsal, scenario, sids: sids, dropping: scenario.bob)
+        let short = try await rehearsal.run([
+          "groups", "verify", "--plan", planPath, "--restore-access", "--yes",
+        ])
+        #expect(short.status == 4, "\(short.stdout)\(short.stderr)")
+        #expect(short.stdout.contains("members missing: bob.brandt"), "\(short.stdout)")
+        #expect(!short.stdout.contains("restoreAccess"), "\(short.stdout)")
+
+        let twins = try await Self.simulateSync(rehearsal, scenario, sids: sids)
         let verify = try await rehearsal.run([
-          "groups", "verify", "--plan", planPath, "--restore-access",
+          "groups", "verify", "--plan", planPath, "--restore-access", "--yes",
         ])
         // The DL's distribution-list parent is the script's (-RestoreAccess): still pending.
         #expect(verify.status == 5, "\(verify.stdout)\(verify.stderr)")
@@ -457,7 +502,7 @@ extension EndToEnd {
         #expect((apps["members"] as? [String])?.contains(twins[scenario.sg]!) == true)
 
         let twice = try await rehearsal.run([
-          "groups", "verify", "--plan", planPath, "--restore-access",
+          "groups", "verify", "--plan", planPath, "--restore-access", "--yes",
         ])
         #expect(!twice.stdout.contains("done: \(scenario.sg) restoreAccess"), "\(twice.stdout)")
         #expect(twice.stdout.contains("unchanged: \(scenario.sg) restoreAccess"), "\(twice.stdout)")
@@ -466,6 +511,19 @@ extension EndToEnd {
         throw error
       }
       try await ad.deleteAll()
+    }
+
+    /// Changes one cloud group in the emulator's state (as an admin would in the portal).
+    static func editGroup(
+      _ rehearsal: Rehearsal, _ id: String, _ change: (inout [String: Any]) -> Void
+    ) async throws {
+      let data = try await rehearsal.server.stateJSON()
+      var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      var groups = root["groups"] as? [[String: Any]] ?? []
+      let index = try #require(groups.firstIndex { $0["id"] as? String == id })
+      change(&groups[index])
+      root["groups"] = groups
+      try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
     }
 
     static func groupNamed(_ rehearsal: Rehearsal, _ name: String) async throws -> [String: Any]? {
@@ -491,6 +549,26 @@ extension EndToEnd {
         #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
         let captures = rehearsal.temp.url.appendingPathComponent("capture")
         try scenario.writeCapture(scenario.dl, into: captures, smtp: "\(scenario.p)dl@anchor.test")
+        try scenario.writeCapture(
+          scenario.team, into: captures, smtp: "\(scenario.p)team@anchor.test", type: "Unified")
+
+        // An owner added to the team since the snapshot: deleting would lose it. Stale, kept.
+        try await Self.editGroup(rehearsal, scenario.team) {
+          $0["owners"] = [scenario.alice, scenario.carol]
+        }
+        let stale = try await rehearsal.run([
+          "groups", "apply", "--plan", planPath, "--write-ad", "--exchange-capture", captures.path,
+          "--yes",
+        ])
+        #expect(stale.status == 5, "\(stale.stdout)\(stale.stderr)")
+        #expect(
+          stale.stdout.contains(
+            "stale: \(scenario.team) deleteCloudGroup: the group changed since its snapshot (owners: 1 added, 0 removed)"
+          ),
+          "\(stale.stdout)")
+        #expect(try await Self.cloudGroup(rehearsal, scenario.team) != nil)
+        try await Self.editGroup(rehearsal, scenario.team) { $0["owners"] = [scenario.alice] }
+
         let apply = try await rehearsal.run([
           "groups", "apply", "--plan", planPath, "--write-ad", "--exchange-capture", captures.path,
           "--yes",
@@ -498,9 +576,10 @@ extension EndToEnd {
         #expect(apply.status == 5, "\(apply.stdout)\(apply.stderr)")
         #expect(try await Self.cloudGroup(rehearsal, scenario.team) == nil)
 
-        // Microsoft 365 group: every Graph field comes back.
+        // Microsoft 365 group: every Graph field comes back; the script sets what Graph can't
+        // (the X500 of its old legacyExchangeDN, hidden from address lists).
         let team = try await rehearsal.run(["groups", "restore", "--group", scenario.team, "--yes"])
-        #expect(team.status == 0, "\(team.stdout)\(team.stderr)")
+        #expect(team.status == 5, "\(team.stdout)\(team.stderr)")
         let rebuilt = try #require(try await Self.groupNamed(rehearsal, "Team \(scenario.p)"))
         #expect(rebuilt["groupTypes"] as? [String] == ["Unified"])
         #expect(rebuilt["mailNickname"] as? String == "\(scenario.p)team")
@@ -509,10 +588,19 @@ extension EndToEnd {
         #expect(rebuilt["visibility"] as? String == "Private")
         #expect(rebuilt["members"] as? [String] == [scenario.alice])
         #expect(rebuilt["owners"] as? [String] == [scenario.alice])
+        let rebuiltId = try #require(rebuilt["id"] as? String)
+        #expect(
+          team.stdout.contains(
+            "Set-UnifiedGroup -Identity '\(rebuiltId)' -EmailAddresses @{Add=@('X500:\(scenario.legacyDN)\(scenario.team.prefix(4))')} -HiddenFromAddressListsEnabled $true"
+          ),
+          "\(team.stdout)")
 
         // Security group: members, owner, parent, app role and licence come back.
+        // (Its other parent, the DL, is an Exchange group: the script's, so exit 5.)
         let sg = try await rehearsal.run(["groups", "restore", "--group", scenario.sg, "--yes"])
-        #expect(sg.status == 0, "\(sg.stdout)\(sg.stderr)")
+        #expect(sg.status == 5, "\(sg.stdout)\(sg.stderr)")
+        #expect(
+          sg.stderr.contains("pending: \(scenario.sg) restoreAccess: add to DL"), "\(sg.stderr)")
         let security = try #require(try await Self.groupNamed(rehearsal, "SG \(scenario.p)"))
         let newId = try #require(security["id"] as? String)
         #expect(newId != scenario.sg)
@@ -529,6 +617,15 @@ extension EndToEnd {
             == [scenario.appRole])
         let apps = try #require(try await Self.cloudGroup(rehearsal, scenario.appsParent))
         #expect(apps["members"] as? [String] == [newId])
+        // Again: the same group, nothing created twice.
+        let rerun = try await rehearsal.run(["groups", "restore", "--group", scenario.sg, "--yes"])
+        #expect(rerun.stderr.contains("already restored as \(newId)"), "\(rerun.stderr)")
+        let data = try await rehearsal.server.stateJSON()
+        let state = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(
+          (state["groups"] as? [[String: Any]] ?? []).filter {
+            $0["displayName"] as? String == "SG \(scenario.p)"
+          }.count == 1)
 
         // A group that still exists is not "restored"; an unknown one has no snapshot.
         let exists = try await rehearsal.run(["groups", "restore", "--group", scenario.dl, "--yes"])
@@ -540,8 +637,9 @@ extension EndToEnd {
 
         // The distribution list, once removed in Exchange: a restore script from the snapshot and
         // the capture (Graph cannot create it).
-        let data = try await rehearsal.server.stateJSON()
-        var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let current = try await rehearsal.server.stateJSON()
+        var root = try #require(
+          try JSONSerialization.jsonObject(with: current) as? [String: Any])
         root["groups"] = (root["groups"] as? [[String: Any]] ?? []).filter {
           $0["id"] as? String != scenario.dl
         }.map { group in
@@ -561,7 +659,7 @@ extension EndToEnd {
           script.contains(
             "New-DistributionGroup -Name 'DL \(p)' -DisplayName 'DL \(p)' -Alias '\(p)dl' "
               + "-PrimarySmtpAddress '\(p)dl@anchor.test' -Type Distribution -Members "
-              + "@('alice.anders@anchor.test','bob.brandt@anchor.test','\(p)guest@anchortest.onmicrosoft.com')"
+              + "@('alice.anders@anchor.test','bob.brandt@anchor.test','\(p)guest@anchortest.onmicrosoft.com','\(scenario.sg)')"
           ),
           "\(script)")
         #expect(script.contains("'smtp:\(p)dl-old@anchor.test'"))
