@@ -203,3 +203,48 @@ struct GroupTests {
     }
   }
 }
+
+@Suite("Deleted Microsoft 365 groups")
+struct DeletedItemsTests {
+  @Test func softDeletedAddressStaysTakenUntilPurged() async throws {
+    try await Emulator.run { emulator in
+      let token = try await emulator.token()
+      let delete = try await emulator.call("DELETE", "/v1.0/groups/g-m365", token: token)
+      #expect(delete.status == 204)
+      let deleted = try await emulator.call(
+        "GET", "/v1.0/directory/deletedItems/g-m365", token: token)
+      #expect(deleted.status == 200 && deleted.object["deletedDateTime"] is String)
+      let body: [String: Any] = [
+        "displayName": "Falcon again", "mailEnabled": true, "mailNickname": "ProjectFalcon",
+        "securityEnabled": false, "groupTypes": ["Unified"],
+      ]
+      let taken = try await emulator.call("POST", "/v1.0/groups", token: token, json: body)
+      #expect(taken.status == 400, "\(taken.text)")
+      let purge = try await emulator.call(
+        "DELETE", "/v1.0/directory/deletedItems/g-m365", token: token)
+      #expect(purge.status == 204)
+      let gone = try await emulator.call(
+        "GET", "/v1.0/directory/deletedItems/g-m365", token: token)
+      #expect(gone.status == 404)
+      let created = try await emulator.call("POST", "/v1.0/groups", token: token, json: body)
+      #expect(created.status == 201, "\(created.text)")
+    }
+  }
+
+  @Test func restoreBringsTheGroupBackWithItsId() async throws {
+    try await Emulator.run { emulator in
+      let token = try await emulator.token()
+      _ = try await emulator.call("DELETE", "/v1.0/groups/g-m365", token: token)
+      let restored = try await emulator.call(
+        "POST", "/v1.0/directory/deletedItems/g-m365/restore", token: token)
+      #expect(restored.status == 200)
+      let group = try await emulator.call("GET", "/v1.0/groups/g-m365", token: token)
+      #expect(group.status == 200 && group.object["displayName"] as? String == "Project Falcon")
+      // A security group is gone for good: nothing in deleted items.
+      _ = try await emulator.call("DELETE", "/v1.0/groups/g-sec", token: token)
+      let security = try await emulator.call(
+        "GET", "/v1.0/directory/deletedItems/g-sec", token: token)
+      #expect(security.status == 404)
+    }
+  }
+}
