@@ -21,8 +21,8 @@ command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null;
 if [ -n "${AB_BIN:-}" ]; then
   bin="$AB_BIN"
 else
-  swift build -c release --product anchorbridge >&2
-  bin="$(swift build -c release --show-bin-path)/anchorbridge"
+  swift build -c release --static-swift-stdlib --product anchorbridge >&2
+  bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/anchorbridge"
 fi
 
 Scripts/dc.sh start >&2

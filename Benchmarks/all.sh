@@ -77,10 +77,10 @@ if [ "${AB_PREBUILT:-0}" = 1 ]; then
   bindir="$repo/.build/release"
 else
   for product in $(printf '%s\n' "${products[@]}" | sort -u); do
-    echo "all.sh: swift build -c release --product $product" >&2
-    swift build -c release --product "$product" >&2
+    echo "all.sh: swift build -c release --static-swift-stdlib --product $product" >&2
+    swift build -c release --static-swift-stdlib --product "$product" >&2
   done
-  bindir=$(swift build -c release --show-bin-path)
+  bindir=$(swift build -c release --static-swift-stdlib --show-bin-path)
 fi
 bin=${AB_BIN:-$bindir/anchorbridge}
 run_bin=${AB_RUN_BIN:-$bin}

@@ -18,10 +18,10 @@ done
 
 Scripts/deps.sh
 if [ -z "${AB_BIN:-}" ]; then
-  swift build -c release --product anchorbridge >&2
-  swift build -c release --product anchorbridge-emulator >&2
+  swift build -c release --static-swift-stdlib --product anchorbridge >&2
+  swift build -c release --static-swift-stdlib --product anchorbridge-emulator >&2
 fi
-bindir="$(swift build -c release --show-bin-path)"
+bindir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 bin="${AB_BIN:-$bindir/anchorbridge}"
 emulator="${AB_EMULATOR:-$bindir/anchorbridge-emulator}"
 

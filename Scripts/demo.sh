@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 
 Scripts/deps.sh
 echo "== build (release)" >&2
-swift build -c release --product anchorbridge
-swift build -c release --product anchorbridge-emulator
-bindir="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib --product anchorbridge
+swift build -c release --static-swift-stdlib --product anchorbridge-emulator
+bindir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 bin="$bindir/anchorbridge"
 
 echo "== start the throwaway AD DC" >&2
