@@ -83,21 +83,27 @@ public struct HardMatchPlanner: Sendable {
 
     // Pass 3: actions and steps, built straight in the plan's order (by objectGUID): sorting a
     // million positions is cheaper than sorting, then permuting, a million items.
+    let inputs = PlanInputs(directory: directory.users, cloud: cloud.users)
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
     var federatedItems: [(item: Int, twin: Int32)] = []
-    twins.withUnsafeBufferPointer { twins in
-      directory.users.withUnsafeBufferPointer { directoryUsers in
-        cloud.users.withUnsafeBufferPointer { cloudUsers in
-          for start in stride(from: 0, to: order.count, by: CacheWarming.block) {
-            let block = order[start..<min(start + CacheWarming.block, order.count)]
-            CacheWarming.touch(block, twins: twins, directory: directoryUsers, cloud: cloudUsers)
-            for position in block {
-              let index = items.count
-              items.append(
-                item(for: position, outcomes[Int(position)], directory: directory, cloud: cloud) {
-                  federatedItems.append((index, $0))
-                })
+    outcomes.withUnsafeBufferPointer { outcomes in
+      twins.withUnsafeBufferPointer { twins in
+        directory.users.withUnsafeBufferPointer { directoryUsers in
+          cloud.users.withUnsafeBufferPointer { cloudUsers in
+            for start in stride(from: 0, to: order.count, by: CacheWarming.block) {
+              let block = order[start..<min(start + CacheWarming.block, order.count)]
+              CacheWarming.touch(
+                block, outcomes: outcomes, twins: twins, directory: directoryUsers,
+                cloud: cloudUsers)
+              for position in block {
+                let index = items.count
+                items.append(
+                  item(
+                    for: position, outcomes[Int(position)], inputs: inputs, directory: directory,
+                    cloud: cloud
+                  ) { federatedItems.append((index, $0)) })
+              }
             }
           }
         }
