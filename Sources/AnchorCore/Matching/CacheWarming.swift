@@ -24,11 +24,11 @@ enum CacheWarming {
 
   /// Touches what building the items for `positions` reads: each one's match outcome and the
   /// fields its action is decided on (the directory user's anchor, the twin's ImmutableID, sync
-  /// state and roles). Items read their strings from the inputs later (`PlanItem.Sides`).
+  /// state, roles and domain). Items read their strings from the inputs later (`PlanItem.Sides`).
   static func touch<Outcome>(
     _ positions: ArraySlice<Int32>, outcomes: UnsafeBufferPointer<Outcome>,
     twins: UnsafeBufferPointer<Int32>, directory: UnsafeBufferPointer<DirectoryUser>,
-    cloud: UnsafeBufferPointer<CloudUser>
+    cloud: UnsafeBufferPointer<CloudUser>, isFederated: (Int32) -> Bool
   ) {
     var sum: UInt64 = 0
     let outcomeBytes = UnsafeRawPointer(outcomes.baseAddress!)
@@ -41,13 +41,14 @@ enum CacheWarming {
       if twin >= 0 {
         sum &+= cloud[twin].holdsDirectoryRole ? 1 : 0
         sum &+= cloud[twin].onPremisesSyncEnabled == true ? 1 : 0
+        sum &+= isFederated(Int32(twin)) ? 1 : 0
       }
     }
     keep(sum)
   }
 
   @inline(__always)
-  private static func firstByte(_ text: String) -> UInt64 {
+  static func firstByte(_ text: String) -> UInt64 {
     UInt64(text.utf8.withContiguousStorageIfAvailable { $0.first ?? 0 } ?? 0)
   }
 

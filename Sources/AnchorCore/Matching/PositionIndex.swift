@@ -73,6 +73,21 @@ struct PositionIndex<Keys: IndexKeys>: Sendable {
     CacheWarming.keep(sum)
   }
 
+  /// Reads ahead, for each of `hashes`, the first entry whose tag matches, with `touchKey`: the
+  /// key comparison that follows then finds the entry's key in cache. The home slots should
+  /// have been read ahead already (`touch`): each chain here is then one or two misses, and the
+  /// chains of a block overlap (see `CacheWarming`).
+  func touchCandidates(_ hashes: some Sequence<UInt64>, _ touchKey: (Int32) -> UInt64) {
+    var sum: UInt64 = 0
+    for hash in hashes {
+      slots.forEachCandidate(hash) { candidate in
+        sum &+= touchKey(candidate)
+        return false
+      }
+    }
+    CacheWarming.keep(sum)
+  }
+
   /// The first entry inserted with `key`.
   @inline(__always)
   func firstEntry(_ key: Keys.Key, hash: UInt64) -> Int32? {

@@ -213,24 +213,15 @@ extension PlanItem {
   /// ranges of that order where GUIDs are equal. Items built in this order are in `precedes`
   /// order once those ranges are sorted by it (stably, as `sortDeterministically` does).
   static func directoryOrder(_ users: [DirectoryUser]) -> (order: [Int32], ties: [Range<Int>]) {
-    struct Key {
-      var high: UInt64
-      var low: UInt64
-      var position: Int32
-    }
-    var keys: [Key] = []
+    var keys: [GUIDKey] = []
     keys.reserveCapacity(users.count)
     users.withUnsafeBufferPointer { users in
       for index in users.indices {
         let words = users[index].objectGUID.words
-        keys.append(Key(high: words.0, low: words.1, position: Int32(index)))
+        keys.append(GUIDKey(high: words.0, low: words.1, position: Int32(index)))
       }
     }
-    keys.sort { lhs, rhs in
-      if lhs.high != rhs.high { return lhs.high < rhs.high }
-      if lhs.low != rhs.low { return lhs.low < rhs.low }
-      return lhs.position < rhs.position
-    }
+    sortByGUID(&keys)
     var ties: [Range<Int>] = []
     var start = 0
     while start < keys.count {
