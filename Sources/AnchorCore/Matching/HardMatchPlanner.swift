@@ -185,13 +185,14 @@ public struct HardMatchPlanner: Sendable {
     case .mapping:
       return mappedTo.isEmpty ? (.none, .none) : (mappedTo[position]?.0 ?? .none, .none)
     case .userPrincipalName:
-      guard let upn = directory.users[index].userPrincipalName, !upn.isEmpty else {
-        return (.none, .none)
-      }
+      // Probed only for users with a UPN: -1 also stands for no or an empty UPN.
       let first = probes.upn[index]
       if first < 0 { return (.none, .none) }
       let hits = cloud.byUPN.hits(first: first)
-      // The UPN was hashed once, when the directory index was built.
+      // The UPN is read (and retained) only when some UPN repeats among directory users; it was
+      // hashed once, when the directory index was built.
+      guard directory.byUPN.hasSharedKeys, let upn = directory.users[index].userPrincipalName
+      else { return (hits, .none) }
       let sameKey = directory.byUPN.shared(upn, hash: directory.upnHashes[index])
       return (hits, sameKey.map(Hits.many) ?? .none)
     case .primarySmtp:

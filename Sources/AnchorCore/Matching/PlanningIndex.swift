@@ -19,8 +19,10 @@ struct TenantIndex: Sendable {
     var byId = PositionIndex(
       keys: CloudKeys(users: users, field: .id), capacity: includeIds ? users.count : 0)
     var byUPN = PositionIndex(keys: CloudKeys(users: users, field: .upn), capacity: users.count)
-    // ImmutableIDs grow as found: reserving a million slots for a few thousand costs memory.
-    var byAnchor = PositionIndex(keys: CloudAnchorKeys(users: users))
+    // ImmutableIDs are collected first and the table sized to them: reserving a million slots
+    // for a few thousand costs memory, and growing it as found rehashed it again and again.
+    var anchorPositions: [Int32] = []
+    var anchorHashes: [UInt64] = []
     var smtp = ListedKeys()
     let domains = DomainTable(snapshot.domains)
     var federated: [Bool] = []
@@ -48,13 +50,17 @@ struct TenantIndex: Sendable {
           }
         }
         if let anchor = buffer[offset].onPremisesImmutableId {
-          byAnchor.insert(position, hash: anchor.indexHash)
+          anchorPositions.append(position)
+          anchorHashes.append(anchor.indexHash)
         }
       }
     }
     upnHashes.withUnsafeBufferPointer { hashes in
       byUPN.insert(0..<Int32(users.count)) { hashes[Int($0)] }
     }
+    var byAnchor = PositionIndex(
+      keys: CloudAnchorKeys(users: users), capacity: anchorPositions.count)
+    byAnchor.insert(anchorPositions, hashes: anchorHashes)
     var bySMTP = PositionIndex(keys: smtp, capacity: smtp.count)
     for entry in 0..<Int32(smtp.count) { bySMTP.insert(entry, hash: smtp.hash(entry)) }
     self.byId = byId

@@ -31,6 +31,9 @@ struct PositionIndex<Keys: IndexKeys>: Sendable {
 
   var isEmpty: Bool { slots.count == 0 }
 
+  /// Does any key belong to more than one object? (If not, `shared` is nil for every key.)
+  var hasSharedKeys: Bool { !duplicates.isEmpty }
+
   /// Adds `entry` under `hash`; an entry whose object already has this key adds nothing.
   mutating func insert(_ entry: Int32, hash: UInt64) {
     var first: Int32 = -1
@@ -63,6 +66,16 @@ struct PositionIndex<Keys: IndexKeys>: Sendable {
       touch(entries[start..<end].lazy.map(hash))
       for entry in entries[start..<end] { insert(entry, hash: hash(entry)) }
       start = end
+    }
+  }
+
+  /// Inserts `entries[i]` under `hashes[i]`, in order, a block at a time as above.
+  mutating func insert(_ entries: [Int32], hashes: [UInt64]) {
+    precondition(entries.count == hashes.count, "one hash per entry")
+    for start in stride(from: 0, to: entries.count, by: CacheWarming.block) {
+      let end = min(start + CacheWarming.block, entries.count)
+      touch(hashes[start..<end])
+      for index in start..<end { insert(entries[index], hash: hashes[index]) }
     }
   }
 
