@@ -51,7 +51,7 @@ public struct PlanItem: Sendable, Codable {
   /// Held out of line: only clear plans have it, and inline it doubled a link item's size.
   private var softMatchStorage: [SoftMatchReadiness] = []
   /// The cloud and directory references, before-image and steps (see the type's note).
-  private var sides: Sides
+  private(set) var sides: Sides
 
   private enum CodingKeys: String, CodingKey {
     case action, reason, explanation, cloud, directory, matchedBy, immutableId, before, steps
