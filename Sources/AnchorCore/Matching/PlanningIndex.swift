@@ -140,6 +140,7 @@ struct DirectoryIndex: Sendable {
       keys: DirectoryKeys(users: users, field: .sam), capacity: includeMappingKeys ? users.count : 0
     )
     var anySMTP = false
+    var anchorsAreObjectGUIDs = true
     var fingerprint = MultisetHash()
     var withUPN: [Int32] = []
     withUPN.reserveCapacity(users.count)
@@ -147,6 +148,12 @@ struct DirectoryIndex: Sendable {
       for offset in buffer.indices {
         let position = Int32(offset)
         fingerprint.add(buffer.baseAddress! + offset)
+        // Checked here, while the user is in cache, for `duplicateAnchors(sameObjectGUID:)`.
+        if anchorsAreObjectGUIDs {
+          let objectGUID = buffer[offset].objectGUID
+          let anchorGUID = buffer[offset].anchor?.guid
+          anchorsAreObjectGUIDs = anchorGUID == objectGUID
+        }
         var hash: UInt64 = 0
         if let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
           hash = CaseFolding.hash(upn)
@@ -186,18 +193,18 @@ struct DirectoryIndex: Sendable {
     upnHashes = hashes
     self.fingerprint = fingerprint
     duplicateAnchors =
-      sameObjectGUID.flatMap { DirectoryIndex.duplicateAnchors(users, sameObjectGUID: $0) }
+      sameObjectGUID.flatMap {
+        DirectoryIndex.duplicateAnchors(
+          users, sameObjectGUID: $0, anchorsAreObjectGUIDs: anchorsAreObjectGUIDs)
+      }
       ?? DirectoryIndex.findDuplicateAnchors(users)
   }
 
   /// The duplicate anchors from the groups of users sharing an objectGUID, or nil when some
   /// user's anchor is not its objectGUID (a custom or consistency-GUID anchor).
-  private static func duplicateAnchors(_ users: [DirectoryUser], sameObjectGUID: [[Int32]])
-    -> [SourceAnchor: [Int32]]?
-  {
-    let anchorsAreObjectGUIDs = users.withUnsafeBufferPointer { users in
-      users.allSatisfy { user in user.anchor?.guid.map { $0 == user.objectGUID } ?? false }
-    }
+  private static func duplicateAnchors(
+    _ users: [DirectoryUser], sameObjectGUID: [[Int32]], anchorsAreObjectGUIDs: Bool
+  ) -> [SourceAnchor: [Int32]]? {
     guard anchorsAreObjectGUIDs else { return nil }
     var result: [SourceAnchor: [Int32]] = [:]
     for group in sameObjectGUID {
