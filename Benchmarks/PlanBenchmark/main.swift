@@ -4,6 +4,9 @@
 //
 //   swift build -c release --product anchorbridge-bench-plan
 //   /usr/bin/time -v taskset -c 0 .build/release/anchorbridge-bench-plan 1000000
+//
+// BENCH_INPUTS=legacy|ordered|distinct|realistic (default) picks how the inputs sit in memory
+// (`InputShape`); BENCH_SKIP_JSON=1 skips writing; BENCH_WRITE_PLAN=path writes the plans.
 import AnchorCore
 
 #if canImport(Glibc)
@@ -24,60 +27,69 @@ struct Generator: RandomNumberGenerator {
   }
 }
 
+/// How the generated inputs sit in memory. The users' values are the same in every shape (same
+/// seed, same shuffle): only where their strings are allocated, and whether twins share them,
+/// differs.
+struct InputShape {
+  /// Allocate the cloud users' strings in the order of the cloud array, after all directory users,
+  /// as a client decoding Graph pages does. Off: created in generation order, then shuffled, so
+  /// the array visits its strings at random addresses.
+  var cloudStringsInArrayOrder = true
+  /// Give a cloud user and its directory twin separate string storage for equal texts, as two
+  /// decoders do. Off: one `String` object serves both (comparing them then reads one string).
+  var distinctTwinStrings = true
+
+  /// `BENCH_INPUTS`: `realistic` (default), `legacy` (the generator of earlier rounds, neither),
+  /// `ordered` (array order only), `distinct` (distinct twins only).
+  init(environment value: String?) {
+    switch value {
+    case nil, "realistic": break
+    case "legacy": (cloudStringsInArrayOrder, distinctTwinStrings) = (false, false)
+    case "ordered": distinctTwinStrings = false
+    case "distinct": cloudStringsInArrayOrder = false
+    case let other?:
+      fatalError("BENCH_INPUTS=\(other): expected realistic, legacy, ordered or distinct")
+    }
+  }
+
+  var name: String {
+    switch (cloudStringsInArrayOrder, distinctTwinStrings) {
+    case (true, true): "realistic"
+    case (false, false): "legacy"
+    case (true, false): "ordered"
+    case (false, true): "distinct"
+    }
+  }
+}
+
 /// A tenant and a forest of `count` users each, with a realistic mix: most link by UPN, some are
 /// already linked, some match by SMTP, some are federated, relinks, role holders, synced, disabled
 /// and unmatched.
-func makeInputs(_ count: Int) -> ([DirectoryUser], TenantSnapshot) {
+func makeInputs(_ count: Int, shape: InputShape) -> ([DirectoryUser], TenantSnapshot) {
   var random = Generator(state: 2026)
   var directory: [DirectoryUser] = []
+  var guids: [ObjectGUID] = []
   var cloud: [CloudUser] = []
   directory.reserveCapacity(count)
+  guids.reserveCapacity(count)
   cloud.reserveCapacity(count)
   for n in 0..<count {
     let bytes = (0..<2).flatMap { _ in withUnsafeBytes(of: random.next()) { Array($0) } }
     let guid = ObjectGUID(bytes: bytes)!
-    let anchor = SourceAnchor(guid: guid)
-    let name = "user" + String(n)
-    let bucket = n % 100
-    let domain = bucket < 3 ? "fed.contoso.com" : "contoso.com"
-    var upn = name + "@" + domain
-    var mail: String? = nil
-    var enabled = true
-    let cloudId = guid.canonicalString  // any unique GUID-shaped id
-    var cloudUPN = upn
-    var cloudMail: String? = nil
-    var immutableId: SourceAnchor? = nil
-    var synced: Bool? = nil
-    var role = false
-    switch bucket {
-    case 3..<23: immutableId = anchor  // already linked
-    case 23..<28:  // soft match by SMTP
-      upn = name + "@corp.local"
-      mail = name + ".smtp@contoso.com"
-      cloudMail = mail
-    case 28..<30:
-      // relink blocked
-      immutableId = SourceAnchor(binaryValue: [UInt8(bucket), 1, 2, 3])
-    case 30: role = true
-    case 31:
-      synced = true
-      immutableId = anchor
-    case 32..<35: enabled = false
-    case 35..<40: cloudUPN = "other" + String(n) + "@contoso.com"  // no twin
-    default: break
+    guids.append(guid)
+    directory.append(directoryUser(n, guid: guid))
+    if !shape.cloudStringsInArrayOrder {
+      cloud.append(cloudUser(n, guid: guid, twin: directory[n], shape: shape))
     }
-    directory.append(
-      DirectoryUser(
-        source: "corp", distinguishedName: "CN=" + name + ",OU=Users,DC=corp,DC=example",
-        objectGUID: guid, anchor: anchor, anchorSource: "objectGUID", userPrincipalName: upn,
-        samAccountName: name, mail: mail, enabled: enabled))
-    cloud.append(
-      CloudUser(
-        id: cloudId, userPrincipalName: cloudUPN, mail: cloudMail,
-        onPremisesImmutableId: immutableId,
-        onPremisesSyncEnabled: synced, holdsDirectoryRole: role))
   }
-  cloud.shuffle(using: &random)
+  if shape.cloudStringsInArrayOrder {
+    // The same permutation as shuffling the users themselves (same generator, same count).
+    var order = Array(0..<count)
+    order.shuffle(using: &random)
+    for n in order { cloud.append(cloudUser(n, guid: guids[n], twin: directory[n], shape: shape)) }
+  } else {
+    cloud.shuffle(using: &random)
+  }
   let tenant = TenantSnapshot(
     tenantId: "11111111-2222-3333-4444-555555555555", users: cloud,
     domains: [
@@ -88,6 +100,54 @@ func makeInputs(_ count: Int) -> ([DirectoryUser], TenantSnapshot) {
     flags: TenantFlags(
       blockSoftMatchEnabled: true, blockCloudObjectTakeoverThroughHardMatchEnabled: false))
   return (directory, tenant)
+}
+
+/// Per 100 users: 3 federated, 20 already linked, 5 SMTP-only, 2 relinks, 1 role holder, 1 synced,
+/// 3 disabled, 5 without a twin.
+func directoryUser(_ n: Int, guid: ObjectGUID) -> DirectoryUser {
+  let name = "user" + String(n)
+  let bucket = n % 100
+  let domain = bucket < 3 ? "fed.contoso.com" : "contoso.com"
+  var upn = name + "@" + domain
+  var mail: String? = nil
+  if (23..<28).contains(bucket) {  // soft match by SMTP
+    upn = name + "@corp.local"
+    mail = name + ".smtp@contoso.com"
+  }
+  return DirectoryUser(
+    source: "corp", distinguishedName: "CN=" + name + ",OU=Users,DC=corp,DC=example",
+    objectGUID: guid, anchor: SourceAnchor(guid: guid), anchorSource: "objectGUID",
+    userPrincipalName: upn, samAccountName: name, mail: mail, enabled: !(32..<35).contains(bucket))
+}
+
+/// The cloud user generated with directory user `n` (its twin, except for the 5 in 100 without).
+func cloudUser(_ n: Int, guid: ObjectGUID, twin: DirectoryUser, shape: InputShape) -> CloudUser {
+  let name = "user" + String(n)
+  let bucket = n % 100
+  let domain = bucket < 3 ? "fed.contoso.com" : "contoso.com"
+  let cloudId = guid.canonicalString  // any unique GUID-shaped id
+  // Built again (new storage) unless twins share their strings.
+  var upn = shape.distinctTwinStrings ? name + "@" + domain : twin.userPrincipalName!
+  var mail: String? = nil
+  var immutableId: SourceAnchor? = nil
+  var synced: Bool? = nil
+  switch bucket {
+  case 3..<23: immutableId = SourceAnchor(guid: guid)  // already linked
+  case 23..<28:  // soft match by SMTP
+    upn = name + "@" + domain
+    mail = shape.distinctTwinStrings ? name + ".smtp@contoso.com" : twin.mail
+  case 28..<30:
+    // relink blocked
+    immutableId = SourceAnchor(binaryValue: [UInt8(bucket), 1, 2, 3])
+  case 31:
+    synced = true
+    immutableId = SourceAnchor(guid: guid)
+  case 35..<40: upn = "other" + String(n) + "@contoso.com"  // no twin
+  default: break
+  }
+  return CloudUser(
+    id: cloudId, userPrincipalName: upn, mail: mail, onPremisesImmutableId: immutableId,
+    onPremisesSyncEnabled: synced, holdsDirectoryRole: bucket == 30)
 }
 
 /// The peer: join on lowercased UPN with a plain dictionary, nothing else.
@@ -161,6 +221,7 @@ func format(_ value: Double, _ decimals: Int = 3) -> String {
 let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let runSizes = sizes.isEmpty ? [100_000, 1_000_000] : sizes
 let clock = ContinuousClock()
+let shape = InputShape(environment: getenv("BENCH_INPUTS").map { String(cString: $0) })
 print(
   "<!-- sizes in bytes: DirectoryUser \(MemoryLayout<DirectoryUser>.stride), CloudUser \(MemoryLayout<CloudUser>.stride), PlanItem \(MemoryLayout<PlanItem>.stride), PlanStep \(MemoryLayout<PlanStep>.stride) -->"
 )
@@ -169,7 +230,7 @@ print(
 )
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for count in runSizes {
-  let (directory, tenant) = makeInputs(count)
+  let (directory, tenant) = makeInputs(count, shape: shape)
   #if os(Linux)
     // Return the generator's temporaries to the OS and restart the high-water mark: the peak
     // read after planning is then the inputs plus the planner, nothing else.
@@ -212,5 +273,7 @@ for count in runSizes {
       fclose(handle)
     }
   }
-  print("<!-- \(count): \(plan!.summaryLine); inputs alone \(format(rssInputs, 0)) MiB RSS -->")
+  print(
+    "<!-- \(count), \(shape.name) inputs: \(plan!.summaryLine); inputs alone \(format(rssInputs, 0)) MiB RSS -->"
+  )
 }

@@ -1,11 +1,11 @@
 /// Reads ahead, with plain loads, the memory that building a block of plan items will touch.
 ///
-/// Items are built in objectGUID order, so each one lands on a directory user, its DN and UPN and
-/// a cloud user and its id at random places among a million of each: five cache misses per item.
-/// Building an item retains those strings, and a retain is an atomic (locked) instruction that
-/// lets no later load start before it completes, so inside the build the misses are paid one
-/// after the other. Loaded here first, in a short loop of independent loads, the misses of a whole
-/// block overlap, and the build then finds them in cache.
+/// Items are built in objectGUID order, so each one lands on a directory user and a cloud user at
+/// random places among a million of each. Building an item retains (the shared inputs, rare
+/// strings), and a retain is an atomic (locked) instruction that lets no later load start before
+/// it completes, so inside the build the misses are paid one after the other. Loaded here first,
+/// in a short loop of independent loads, the misses of a whole block overlap, and the build then
+/// finds them in cache.
 ///
 /// The same holds for a pass over cloud users whose strings are not laid out in their order.
 enum CacheWarming {
@@ -22,27 +22,33 @@ enum CacheWarming {
     keep(sum)
   }
 
-  /// Touches the users and strings that the items for `positions` will retain.
-  static func touch(
-    _ positions: ArraySlice<Int32>, twins: UnsafeBufferPointer<Int32>,
-    directory: UnsafeBufferPointer<DirectoryUser>, cloud: UnsafeBufferPointer<CloudUser>
+  /// Touches what building the items for `positions` reads: each one's match outcome and the
+  /// fields its action is decided on (the directory user's anchor, the twin's ImmutableID, sync
+  /// state, roles and domain). Items read their strings from the inputs later (`PlanItem.Sides`).
+  static func touch<Outcome>(
+    _ positions: ArraySlice<Int32>, outcomes: UnsafeBufferPointer<Outcome>,
+    twins: UnsafeBufferPointer<Int32>, directory: UnsafeBufferPointer<DirectoryUser>,
+    cloud: UnsafeBufferPointer<CloudUser>, isFederated: (Int32) -> Bool
   ) {
     var sum: UInt64 = 0
+    let outcomeBytes = UnsafeRawPointer(outcomes.baseAddress!)
     for position in positions {
       let index = Int(position)
-      sum &+= firstByte(directory[index].distinguishedName)
-      if let upn = directory[index].userPrincipalName { sum &+= firstByte(upn) }
+      sum &+= UInt64(
+        outcomeBytes.load(fromByteOffset: index * MemoryLayout<Outcome>.stride, as: UInt8.self))
+      sum &+= directory[index].anchor?.guid?.words.0 ?? 1
       let twin = Int(twins[index])
       if twin >= 0 {
-        sum &+= firstByte(cloud[twin].id)
-        sum &+= firstByte(cloud[twin].userPrincipalName)
+        sum &+= cloud[twin].holdsDirectoryRole ? 1 : 0
+        sum &+= cloud[twin].onPremisesSyncEnabled == true ? 1 : 0
+        sum &+= isFederated(Int32(twin)) ? 1 : 0
       }
     }
     keep(sum)
   }
 
   @inline(__always)
-  private static func firstByte(_ text: String) -> UInt64 {
+  static func firstByte(_ text: String) -> UInt64 {
     UInt64(text.utf8.withContiguousStorageIfAvailable { $0.first ?? 0 } ?? 0)
   }
 

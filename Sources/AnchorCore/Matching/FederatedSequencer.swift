@@ -21,9 +21,10 @@ struct FederatedSequencer {
     wanted[CaseInsensitiveKey(upn), default: 0] += 1
   }
 
-  /// Why the temporary UPN can't be used, or nil when it can.
-  private func refusal(_ twin: Int32) -> (DiagnosticCode, String)? {
-    guard let upn = temporaryUPN(for: twin) else {
+  /// Why the temporary UPN (`temporaryUPN(for: twin)`, computed once by the caller) can't be
+  /// used, or nil when it can.
+  private func refusal(_ temporary: String?) -> (DiagnosticCode, String)? {
+    guard let upn = temporary else {
       return (
         .noInitialDomain,
         "the UPN is in a federated domain and the tenant snapshot has no initial (onmicrosoft.com) domain to move it to"
@@ -48,13 +49,14 @@ struct FederatedSequencer {
       item.compactBefore()
       return
     }
-    if let (code, text) = refusal(twin) {
+    let wantedUPN = temporaryUPN(for: twin)
+    if let (code, text) = refusal(wantedUPN) {
       item.action = .blocked
       item.reason = code
       item.explanation = text
       return
     }
-    let temporary = temporaryUPN(for: twin)!
+    let temporary = wantedUPN!
     let moved = BeforeImage(
       immutableId: before.immutableId, userPrincipalName: temporary,
       onPremisesSyncEnabled: before.onPremisesSyncEnabled)
@@ -92,13 +94,14 @@ struct FederatedSequencer {
         + "clearing it means moving the user to the managed initial domain for good, which needs allowFederatedClear"
       return
     }
-    if let (code, text) = refusal(twin) {
+    let wantedUPN = temporaryUPN(for: twin)
+    if let (code, text) = refusal(wantedUPN) {
       item.action = .blocked
       item.reason = code
       item.explanation = text
       return
     }
-    let temporary = temporaryUPN(for: twin)!
+    let temporary = wantedUPN!
     let moved = BeforeImage(
       immutableId: before.immutableId, userPrincipalName: temporary,
       onPremisesSyncEnabled: before.onPremisesSyncEnabled)

@@ -3,42 +3,37 @@ extension HardMatchPlanner {
   /// A link or relink in a federated domain gets its steps afterwards (`FederatedSequencer`, once
   /// every temporary UPN is known): `deferFederated` is called with its twin.
   func item(
-    for position: Int32, _ outcome: Outcome, directory: DirectoryIndex, cloud: TenantIndex,
-    deferFederated: (Int32) -> Void
+    for position: Int32, _ outcome: Outcome, inputs: PlanInputs, directory: DirectoryIndex,
+    cloud: TenantIndex, deferFederated: (Int32) -> Void
   ) -> PlanItem {
-    let directoryRef = directory.ref(position)
     switch outcome {
     case .skip(let code, let text):
-      return PlanItem(action: .skip, reason: code, explanation: text, directory: directoryRef)
+      return PlanItem(
+        action: .skip, reason: code, explanation: text, inputs: inputs, directory: position)
     case .conflict(let code, let text, let twins, let involved):
       return PlanItem(
-        action: .conflict, reason: code, explanation: text,
-        cloud: twins.count == 1 ? cloud.ref(twins[0]) : nil, directory: directoryRef,
+        action: .conflict, reason: code, explanation: text, inputs: inputs, directory: position,
+        cloud: twins.count == 1 ? twins[0] : -1,
         involved: involved.sorted(by: PlanObjectRef.precedes))
     case .twin(let twin, let rule, let diagnostics, let anchorUnheld):
-      let before = cloud.before(twin)
       let anchor = directory.users[Int(position)].anchor
       var decision = decide(
-        anchor, rule: rule, before: before, position: position, twin: twin,
-        anchorUnheld: anchorUnheld, directory: directory, cloud: cloud)
+        anchor, rule: rule, position: position, twin: twin, anchorUnheld: anchorUnheld,
+        directory: directory, cloud: cloud)
       if decision.involved.count > 1 { decision.involved.sort(by: PlanObjectRef.precedes) }
-      // The before-image lives in the first step when there is one (not stored twice). The item
-      // is built once, complete: mutating a built item copied all of it.
-      var steps: [PlanStep] = []
-      var federated = false
-      if decision.action == .link || decision.action == .relink, let anchor {
+      // The item reads its references, before-image and step from the inputs (`PlanItem.Sides`).
+      var derived = PlanItem.DerivedSides.before
+      if decision.action == .link || decision.action == .relink, anchor != nil {
         if cloud.isFederated(twin) {
-          federated = true
+          deferFederated(twin)
         } else {
-          steps = [PlanStep(kind: .setImmutableId, immutableId: anchor, expect: before)]
+          derived = .setImmutableId
         }
       }
-      if federated { deferFederated(twin) }
       return PlanItem(
         action: decision.action, reason: decision.reason, explanation: decision.explanation,
-        cloud: cloud.ref(twin), directory: directoryRef, matchedBy: rule, immutableId: anchor,
-        before: steps.isEmpty ? before : nil, steps: steps, involved: decision.involved,
-        diagnostics: diagnostics)
+        inputs: inputs, directory: position, cloud: twin, derived: derived, matchedBy: rule,
+        immutableId: anchor, involved: decision.involved, diagnostics: diagnostics)
     }
   }
 
@@ -51,11 +46,13 @@ extension HardMatchPlanner {
   }
 
   private func decide(
-    _ anchor: SourceAnchor?, rule: MatchRule, before: BeforeImage, position: Int32, twin: Int32,
-    anchorUnheld: Bool, directory: DirectoryIndex, cloud: TenantIndex
+    _ anchor: SourceAnchor?, rule: MatchRule, position: Int32, twin: Int32, anchorUnheld: Bool,
+    directory: DirectoryIndex, cloud: TenantIndex
   ) -> Decision {
     var decision = Decision()
-    let current = before.immutableId
+    // Only these two fields of the twin: its UPN is not needed to decide (and not retained).
+    let current = cloud.users[Int(twin)].onPremisesImmutableId
+    let synced = cloud.users[Int(twin)].onPremisesSyncEnabled
     guard let target = anchor else {
       decision.action = .blocked
       decision.reason = .noSourceAnchor
@@ -70,7 +67,7 @@ extension HardMatchPlanner {
       decision.involved = same.map(directory.involved) + [cloud.involved(twin)]
       return decision
     }
-    if before.onPremisesSyncEnabled == true {
+    if synced == true {
       if current == target {
         decision.reason = .syncedAndLinked
         decision.explanation = "synced by Entra Connect with this anchor already"

@@ -83,21 +83,27 @@ public struct HardMatchPlanner: Sendable {
 
     // Pass 3: actions and steps, built straight in the plan's order (by objectGUID): sorting a
     // million positions is cheaper than sorting, then permuting, a million items.
+    let inputs = PlanInputs(directory: directory.users, cloud: cloud.users)
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
     var federatedItems: [(item: Int, twin: Int32)] = []
-    twins.withUnsafeBufferPointer { twins in
-      directory.users.withUnsafeBufferPointer { directoryUsers in
-        cloud.users.withUnsafeBufferPointer { cloudUsers in
-          for start in stride(from: 0, to: order.count, by: CacheWarming.block) {
-            let block = order[start..<min(start + CacheWarming.block, order.count)]
-            CacheWarming.touch(block, twins: twins, directory: directoryUsers, cloud: cloudUsers)
-            for position in block {
-              let index = items.count
-              items.append(
-                item(for: position, outcomes[Int(position)], directory: directory, cloud: cloud) {
-                  federatedItems.append((index, $0))
-                })
+    outcomes.withUnsafeBufferPointer { outcomes in
+      twins.withUnsafeBufferPointer { twins in
+        directory.users.withUnsafeBufferPointer { directoryUsers in
+          cloud.users.withUnsafeBufferPointer { cloudUsers in
+            for start in stride(from: 0, to: order.count, by: CacheWarming.block) {
+              let block = order[start..<min(start + CacheWarming.block, order.count)]
+              CacheWarming.touch(
+                block, outcomes: outcomes, twins: twins, directory: directoryUsers,
+                cloud: cloudUsers, isFederated: cloud.isFederated)
+              for position in block {
+                let index = items.count
+                items.append(
+                  item(
+                    for: position, outcomes[Int(position)], inputs: inputs, directory: directory,
+                    cloud: cloud
+                  ) { federatedItems.append((index, $0)) })
+              }
             }
           }
         }
@@ -179,13 +185,14 @@ public struct HardMatchPlanner: Sendable {
     case .mapping:
       return mappedTo.isEmpty ? (.none, .none) : (mappedTo[position]?.0 ?? .none, .none)
     case .userPrincipalName:
-      guard let upn = directory.users[index].userPrincipalName, !upn.isEmpty else {
-        return (.none, .none)
-      }
+      // Probed only for users with a UPN: -1 also stands for no or an empty UPN.
       let first = probes.upn[index]
       if first < 0 { return (.none, .none) }
       let hits = cloud.byUPN.hits(first: first)
-      // The UPN was hashed once, when the directory index was built.
+      // The UPN is read (and retained) only when some UPN repeats among directory users; it was
+      // hashed once, when the directory index was built.
+      guard directory.byUPN.hasSharedKeys, let upn = directory.users[index].userPrincipalName
+      else { return (hits, .none) }
       let sameKey = directory.byUPN.shared(upn, hash: directory.upnHashes[index])
       return (hits, sameKey.map(Hits.many) ?? .none)
     case .primarySmtp:
@@ -288,8 +295,10 @@ public struct HardMatchPlanner: Sendable {
 }
 
 /// The first cloud entry holding each directory user's anchor and UPN (-1: none), probed for all
-/// users up front. Each probe is a cache miss in a table of a million keys; in a short loop of
-/// independent probes the CPU overlaps them, which it can't inside the long matching step.
+/// users up front. Each probe is a chain of cache misses (the table's slot, then the cloud user
+/// and its UPN to compare); in short loops of independent probes the CPU overlaps them, which it
+/// can't inside the long matching step. Software-pipelined by block: while block b is probed,
+/// block b's candidate keys and block b + 1's home slots are read ahead (`CacheWarming`).
 struct CloudProbes {
   var anchor: [Int32] = []
   var upn: [Int32] = []
@@ -302,25 +311,47 @@ struct CloudProbes {
     let probeUPNs = rules.contains(.userPrincipalName)
     guard probeAnchors || probeUPNs else { return }
     let upnHashes = directory.upnHashes
-    var anchorHashes = [UInt64](repeating: 0, count: CacheWarming.block)
+    let block = CacheWarming.block
+    // Two blocks of anchor hashes: this block's and the next one's.
+    var anchorHashes = [UInt64](repeating: 0, count: 2 * block)
     directory.users.withUnsafeBufferPointer { users in
-      for start in stride(from: 0, to: count, by: CacheWarming.block) {
-        let end = min(start + CacheWarming.block, count)
-        // Read the block's home slots first (see `CacheWarming`), then probe.
-        if probeAnchors {
-          for index in start..<end {
-            anchorHashes[index - start] = users[index].anchor?.indexHash ?? 0
+      cloud.users.withUnsafeBufferPointer { cloudUsers in
+        /// Hashes block `start`'s anchors into its half and reads the home slots of both keys.
+        func readSlots(_ start: Int) {
+          guard start < count else { return }
+          let end = min(start + block, count)
+          if probeAnchors {
+            let half = (start / block) % 2 * block
+            for index in start..<end {
+              anchorHashes[half + index - start] = users[index].anchor?.indexHash ?? 0
+            }
+            cloud.byAnchor.touch(anchorHashes[half..<half + end - start])
           }
-          cloud.byAnchor.touch(anchorHashes[0..<(end - start)])
+          if probeUPNs { cloud.byUPN.touch(upnHashes[start..<end]) }
         }
-        if probeUPNs { cloud.byUPN.touch(upnHashes[start..<end]) }
-        for index in start..<end {
-          if probeAnchors, let key = users[index].anchor {
-            anchor[index] =
-              cloud.byAnchor.firstEntry(key, hash: anchorHashes[index - start]) ?? -1
+        readSlots(0)
+        for start in stride(from: 0, to: count, by: block) {
+          let end = min(start + block, count)
+          let half = (start / block) % 2 * block
+          readSlots(start + block)
+          if probeAnchors {
+            cloud.byAnchor.touchCandidates(anchorHashes[half..<half + end - start]) {
+              cloudUsers[Int($0)].onPremisesImmutableId == nil ? 0 : 1
+            }
           }
-          if probeUPNs, let key = users[index].userPrincipalName, !key.isEmpty {
-            upn[index] = cloud.byUPN.firstEntry(key, hash: upnHashes[index]) ?? -1
+          if probeUPNs {
+            cloud.byUPN.touchCandidates(upnHashes[start..<end]) {
+              CacheWarming.firstByte(cloudUsers[Int($0)].userPrincipalName)
+            }
+          }
+          for index in start..<end {
+            if probeAnchors, let key = users[index].anchor {
+              anchor[index] =
+                cloud.byAnchor.firstEntry(key, hash: anchorHashes[half + index - start]) ?? -1
+            }
+            if probeUPNs, let key = users[index].userPrincipalName, !key.isEmpty {
+              upn[index] = cloud.byUPN.firstEntry(key, hash: upnHashes[index]) ?? -1
+            }
           }
         }
       }

@@ -19,8 +19,10 @@ struct TenantIndex: Sendable {
     var byId = PositionIndex(
       keys: CloudKeys(users: users, field: .id), capacity: includeIds ? users.count : 0)
     var byUPN = PositionIndex(keys: CloudKeys(users: users, field: .upn), capacity: users.count)
-    // ImmutableIDs grow as found: reserving a million slots for a few thousand costs memory.
-    var byAnchor = PositionIndex(keys: CloudAnchorKeys(users: users))
+    // ImmutableIDs are collected first and the table sized to them: reserving a million slots
+    // for a few thousand costs memory, and growing it as found rehashed it again and again.
+    var anchorPositions: [Int32] = []
+    var anchorHashes: [UInt64] = []
     var smtp = ListedKeys()
     let domains = DomainTable(snapshot.domains)
     var federated: [Bool] = []
@@ -48,13 +50,17 @@ struct TenantIndex: Sendable {
           }
         }
         if let anchor = buffer[offset].onPremisesImmutableId {
-          byAnchor.insert(position, hash: anchor.indexHash)
+          anchorPositions.append(position)
+          anchorHashes.append(anchor.indexHash)
         }
       }
     }
     upnHashes.withUnsafeBufferPointer { hashes in
       byUPN.insert(0..<Int32(users.count)) { hashes[Int($0)] }
     }
+    var byAnchor = PositionIndex(
+      keys: CloudAnchorKeys(users: users), capacity: anchorPositions.count)
+    byAnchor.insert(anchorPositions, hashes: anchorHashes)
     var bySMTP = PositionIndex(keys: smtp, capacity: smtp.count)
     for entry in 0..<Int32(smtp.count) { bySMTP.insert(entry, hash: smtp.hash(entry)) }
     self.byId = byId
@@ -134,6 +140,7 @@ struct DirectoryIndex: Sendable {
       keys: DirectoryKeys(users: users, field: .sam), capacity: includeMappingKeys ? users.count : 0
     )
     var anySMTP = false
+    var anchorsAreObjectGUIDs = true
     var fingerprint = MultisetHash()
     var withUPN: [Int32] = []
     withUPN.reserveCapacity(users.count)
@@ -141,6 +148,12 @@ struct DirectoryIndex: Sendable {
       for offset in buffer.indices {
         let position = Int32(offset)
         fingerprint.add(buffer.baseAddress! + offset)
+        // Checked here, while the user is in cache, for `duplicateAnchors(sameObjectGUID:)`.
+        if anchorsAreObjectGUIDs {
+          let objectGUID = buffer[offset].objectGUID
+          let anchorGUID = buffer[offset].anchor?.guid
+          anchorsAreObjectGUIDs = anchorGUID == objectGUID
+        }
         var hash: UInt64 = 0
         if let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
           hash = CaseFolding.hash(upn)
@@ -180,18 +193,18 @@ struct DirectoryIndex: Sendable {
     upnHashes = hashes
     self.fingerprint = fingerprint
     duplicateAnchors =
-      sameObjectGUID.flatMap { DirectoryIndex.duplicateAnchors(users, sameObjectGUID: $0) }
+      sameObjectGUID.flatMap {
+        DirectoryIndex.duplicateAnchors(
+          users, sameObjectGUID: $0, anchorsAreObjectGUIDs: anchorsAreObjectGUIDs)
+      }
       ?? DirectoryIndex.findDuplicateAnchors(users)
   }
 
   /// The duplicate anchors from the groups of users sharing an objectGUID, or nil when some
   /// user's anchor is not its objectGUID (a custom or consistency-GUID anchor).
-  private static func duplicateAnchors(_ users: [DirectoryUser], sameObjectGUID: [[Int32]])
-    -> [SourceAnchor: [Int32]]?
-  {
-    let anchorsAreObjectGUIDs = users.withUnsafeBufferPointer { users in
-      users.allSatisfy { user in user.anchor?.guid.map { $0 == user.objectGUID } ?? false }
-    }
+  private static func duplicateAnchors(
+    _ users: [DirectoryUser], sameObjectGUID: [[Int32]], anchorsAreObjectGUIDs: Bool
+  ) -> [SourceAnchor: [Int32]]? {
     guard anchorsAreObjectGUIDs else { return nil }
     var result: [SourceAnchor: [Int32]] = [:]
     for group in sameObjectGUID {

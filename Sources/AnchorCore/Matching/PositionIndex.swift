@@ -31,6 +31,9 @@ struct PositionIndex<Keys: IndexKeys>: Sendable {
 
   var isEmpty: Bool { slots.count == 0 }
 
+  /// Does any key belong to more than one object? (If not, `shared` is nil for every key.)
+  var hasSharedKeys: Bool { !duplicates.isEmpty }
+
   /// Adds `entry` under `hash`; an entry whose object already has this key adds nothing.
   mutating func insert(_ entry: Int32, hash: UInt64) {
     var first: Int32 = -1
@@ -66,10 +69,35 @@ struct PositionIndex<Keys: IndexKeys>: Sendable {
     }
   }
 
+  /// Inserts `entries[i]` under `hashes[i]`, in order, a block at a time as above.
+  mutating func insert(_ entries: [Int32], hashes: [UInt64]) {
+    precondition(entries.count == hashes.count, "one hash per entry")
+    for start in stride(from: 0, to: entries.count, by: CacheWarming.block) {
+      let end = min(start + CacheWarming.block, entries.count)
+      touch(hashes[start..<end])
+      for index in start..<end { insert(entries[index], hash: hashes[index]) }
+    }
+  }
+
   /// Reads the home slots of `hashes` ahead of their use (see `CacheWarming`).
   func touch(_ hashes: some Sequence<UInt64>) {
     var sum: UInt64 = 0
     for hash in hashes { sum &+= slots.homeSlot(hash) }
+    CacheWarming.keep(sum)
+  }
+
+  /// Reads ahead, for each of `hashes`, the first entry whose tag matches, with `touchKey`: the
+  /// key comparison that follows then finds the entry's key in cache. The home slots should
+  /// have been read ahead already (`touch`): each chain here is then one or two misses, and the
+  /// chains of a block overlap (see `CacheWarming`).
+  func touchCandidates(_ hashes: some Sequence<UInt64>, _ touchKey: (Int32) -> UInt64) {
+    var sum: UInt64 = 0
+    for hash in hashes {
+      slots.forEachCandidate(hash) { candidate in
+        sum &+= touchKey(candidate)
+        return false
+      }
+    }
     CacheWarming.keep(sum)
   }
 

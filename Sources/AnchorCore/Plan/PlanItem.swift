@@ -1,25 +1,45 @@
 /// One item of the plan: one cloud user and/or one directory user.
-public struct PlanItem: Hashable, Sendable, Codable {
+///
+/// An item made by `HardMatchPlanner` does not hold its references, before-image and steps: it
+/// reads them from the planner's inputs (`PlanInputs`) when asked, by position. Holding them cost
+/// a million link items ~300 MB and five string retains each, paid on a cache miss apiece. The
+/// properties read and write the same either way; setting one makes the item hold its own copies.
+public struct PlanItem: Sendable, Codable {
   public var action: PlanAction
   /// Machine-readable reason (a `DiagnosticCode` raw value such as `alreadyLinked`).
   public var reason: DiagnosticCode
   /// The reason for a human, including the remedy when there is one.
   public var explanation: String
-  public var cloud: CloudObjectRef?
-  public var directory: DirectoryObjectRef?
+  public var cloud: CloudObjectRef? {
+    get { sides.cloud }
+    set { modifyHeld { $0.cloud = newValue } }
+  }
+  public var directory: DirectoryObjectRef? {
+    get { sides.directory }
+    set { modifyHeld { $0.directory = newValue } }
+  }
   public var matchedBy: MatchRule?
   /// The ImmutableID the item writes (link, relink) or expects to keep (noop).
-  public var immutableId: SourceAnchor?
+  public var immutableId: SourceAnchor? {
+    get { anchor }
+    set {
+      // A step read from the inputs writes `immutableId`: pin the steps before it changes.
+      if case .inputs = sides { modifyHeld { _ in } }
+      anchor = newValue
+    }
+  }
+  private var anchor: SourceAnchor?
   /// The state the executor must find before the first write (compare-and-set). For items with
   /// steps it is the first step's expectation and is not stored twice (a million link items kept
   /// two copies of the same image).
   public var before: BeforeImage? {
-    get { beforeStorage.first ?? steps.first?.expect }
-    set { beforeStorage = newValue.map { [$0] } ?? [] }
+    get { sides.before }
+    set { modifyHeld { $0.before = newValue } }
   }
-  /// Out of line (an array of at most one): inline, the optional image took 48 bytes in every item.
-  private var beforeStorage: [BeforeImage]
-  public var steps: [PlanStep]
+  public var steps: [PlanStep] {
+    get { sides.steps(immutableId: anchor) }
+    set { modifyHeld { $0.steps = newValue } }
+  }
   /// Every object involved in a conflict or block, including this item's own.
   public var involved: [PlanObjectRef]
   public var diagnostics: [Diagnostic]
@@ -30,6 +50,8 @@ public struct PlanItem: Hashable, Sendable, Codable {
   }
   /// Held out of line: only clear plans have it, and inline it doubled a link item's size.
   private var softMatchStorage: [SoftMatchReadiness] = []
+  /// The cloud and directory references, before-image and steps (see the type's note).
+  private(set) var sides: Sides
 
   private enum CodingKeys: String, CodingKey {
     case action, reason, explanation, cloud, directory, matchedBy, immutableId, before, steps
@@ -79,16 +101,30 @@ public struct PlanItem: Hashable, Sendable, Codable {
     self.action = action
     self.reason = reason
     self.explanation = explanation
-    self.cloud = cloud
-    self.directory = directory
     self.matchedBy = matchedBy
-    self.immutableId = immutableId
-    self.beforeStorage = before.map { [$0] } ?? []
-    self.steps = steps
+    self.anchor = immutableId
     self.involved = involved
     self.diagnostics = diagnostics
-    compactBefore()
     self.softMatchStorage = softMatch.map { [$0] } ?? []
+    self.sides = .held(HeldSides(cloud: cloud, directory: directory, before: before, steps: steps))
+    compactBefore()
+  }
+
+  /// An item of `HardMatchPlanner` that reads its sides from `inputs` (see `Sides.inputs`).
+  init(
+    action: PlanAction, reason: DiagnosticCode, explanation: String, inputs: PlanInputs,
+    directory: Int32, cloud: Int32 = -1, derived: DerivedSides = .none,
+    matchedBy: MatchRule? = nil, immutableId: SourceAnchor? = nil,
+    involved: [PlanObjectRef] = [], diagnostics: [Diagnostic] = []
+  ) {
+    self.action = action
+    self.reason = reason
+    self.explanation = explanation
+    self.matchedBy = matchedBy
+    self.anchor = immutableId
+    self.involved = involved
+    self.diagnostics = diagnostics
+    self.sides = .inputs(inputs, directory: directory, cloud: cloud, derived: derived)
   }
 
   /// The deterministic order of items: by directory objectGUID, items without a directory side
@@ -110,9 +146,18 @@ public struct PlanItem: Hashable, Sendable, Codable {
 extension PlanItem {
   /// Drops the stored before-image when the first step already carries the same one.
   mutating func compactBefore() {
-    if let stored = beforeStorage.first, let first = steps.first?.expect, stored == first {
-      beforeStorage = []
-    }
+    guard case .held(var held) = sides, let stored = held.storedBefore,
+      let first = held.steps.first?.expect, stored == first
+    else { return }
+    held.storedBefore = nil
+    sides = .held(held)
+  }
+
+  /// Makes the item hold its sides (read from the inputs until now), then applies `change`.
+  private mutating func modifyHeld(_ change: (inout HeldSides) -> Void) {
+    var held = sides.held(immutableId: anchor)
+    change(&held)
+    sides = .held(held)
   }
 
   /// Sorts items into the deterministic plan order (`precedes`). Sorting a million large structs
@@ -168,24 +213,15 @@ extension PlanItem {
   /// ranges of that order where GUIDs are equal. Items built in this order are in `precedes`
   /// order once those ranges are sorted by it (stably, as `sortDeterministically` does).
   static func directoryOrder(_ users: [DirectoryUser]) -> (order: [Int32], ties: [Range<Int>]) {
-    struct Key {
-      var high: UInt64
-      var low: UInt64
-      var position: Int32
-    }
-    var keys: [Key] = []
+    var keys: [GUIDKey] = []
     keys.reserveCapacity(users.count)
     users.withUnsafeBufferPointer { users in
       for index in users.indices {
         let words = users[index].objectGUID.words
-        keys.append(Key(high: words.0, low: words.1, position: Int32(index)))
+        keys.append(GUIDKey(high: words.0, low: words.1, position: Int32(index)))
       }
     }
-    keys.sort { lhs, rhs in
-      if lhs.high != rhs.high { return lhs.high < rhs.high }
-      if lhs.low != rhs.low { return lhs.low < rhs.low }
-      return lhs.position < rhs.position
-    }
+    sortByGUID(&keys)
     var ties: [Range<Int>] = []
     var start = 0
     while start < keys.count {
