@@ -191,19 +191,13 @@ extension GroupPlanner {
       let current = context.cloudGroup(parent.id)
       let synced = current?.isSynced ?? parent.synced ?? false
       let kind = current?.kind ?? parent.groupKind ?? .security
-      let migrating = synced ? nil : context.directoryTwinOfCloudOnly[parent.id.lowercased()]
-      if let migrating {
-        // The parent is itself moving to AD: its AD twin must contain this group's AD twin.
-        let twin = context.inputs.directoryGroups[migrating]
-        restore.parents.append(
-          .init(
-            id: parent.id, displayName: parent.displayName, via: .directory,
-            distinguishedName: twin.distinguishedName))
-        if !twin.members.contains(group.objectGUID) {
-          preparation.joinGroups.append(twin.distinguishedName)
-        }
-      } else if synced {
-        guard let twin = context.directoryTwin(ofCloudGroup: parent.id) else {
+      // A synced parent, or a cloud-only one that moves to AD too: membership of its AD twin.
+      let moving = synced ? nil : context.directoryTwinOfCloudOnly[parent.id.lowercased()]
+      if synced || moving != nil {
+        guard
+          let twin = moving.map({ context.inputs.directoryGroups[$0] })
+            ?? context.directoryTwin(ofCloudGroup: parent.id)
+        else {
           diagnostics.append(
             Diagnostic(
               .warning, .parentWithoutDirectoryTwin, subject: parent.id,

@@ -12,21 +12,7 @@ extension Plan {
         item.steps.isEmpty ? "-" : item.steps.map(\.kind.rawValue).joined(separator: ">"),
       ])
     }
-    var widths = header.map(\.count)
-    for row in rows {
-      for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
-    }
-    func line(_ cells: [String]) -> String {
-      var text = ""
-      for (column, cell) in cells.enumerated() {
-        text +=
-          column == cells.count - 1
-          ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
-      }
-      return text
-    }
-    var out = line(header) + "\n"
-    for row in rows { out += line(row) + "\n" }
+    var out = TextTable.render(header: header, rows: rows)
     out += "\n" + summaryLine + "\n"
     for diagnostic in diagnostics {
       out +=

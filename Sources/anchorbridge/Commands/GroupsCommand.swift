@@ -1,6 +1,8 @@
 import AnchorCore
 import ArgumentParser
 import Foundation
+import GraphClient
+import PlanExecutor
 
 extension GroupDirection: ExpressibleByArgument {
   public init?(argument: String) {
@@ -34,6 +36,30 @@ func finish(_ outcomes: [GroupOutcome], output: OutputSink = .standardOutput) th
   if outcomes.contains(where: { $0.state == .failed }) { throw ExitCode(ExitStatus.itemsFailed) }
   if outcomes.contains(where: { $0.state == .pending || $0.state == .stale }) {
     throw ExitCode(ExitStatus.needsAttention)
+  }
+}
+
+/// What `groups apply` and `groups verify` share: the configuration and the sealed plan are loaded,
+/// the lock taken and the journal opened; `question` (when given) is asked; `body` runs against the
+/// plan's tenant only (another tenant: exit 2); its outcomes decide the exit code.
+func runGroupPlan(
+  config: ConfigOptions, path: String, yes: Bool, question: ((GroupPlan) -> String)?,
+  body:
+    @escaping (GroupOperations, GroupPlan, GraphClient, Journal) async throws -> [GroupOutcome]
+) async throws {
+  try await withExitCodes {
+    let operations = Operations(configuration: try config.load())
+    let plan = try GroupOperations.loadPlan(path: path)
+    let lock = try RunLock(stateDirectory: operations.stateDirectory)
+    let journal = try operations.openJournal()
+    if let question { try Confirmation.require(question(plan), yes: yes) }
+    let groups = GroupOperations(operations: operations)
+    let outcomes = try await operations.withTenant { client in
+      try await groups.requireTenant(plan, client: client)
+      return try await body(groups, plan, client, journal)
+    }
+    withExtendedLifetime(lock) {}
+    try finish(outcomes)
   }
 }
 
@@ -97,26 +123,20 @@ struct GroupsApplyCommand: AsyncParsableCommand {
   var yes = false
 
   func run() async throws {
-    try await withExitCodes {
-      let operations = Operations(configuration: try config.load())
-      let plan = try GroupOperations.loadPlan(path: self.plan)
-      let lock = try RunLock(stateDirectory: operations.stateDirectory)
-      let journal = try operations.openJournal()
-      let count = plan.items.filter {
-        $0.action == .migrate || $0.action == .switchSourceOfAuthority
-      }.count
-      try Confirmation.require(
-        "Apply group plan \(self.plan) (\(count) group(s)) to tenant \(plan.tenant)"
-          + (writeDirectory ? " and AD" : "") + "?", yes: yes)
-      let outcomes = try await operations.withTenant { client in
-        try await GroupOperations(operations: operations).requireTenant(plan, client: client)
-        return try await GroupOperations(operations: operations).apply(
+    try await runGroupPlan(
+      config: config, path: plan, yes: yes,
+      question: { plan in
+        let count = plan.items.filter {
+          $0.action == .migrate || $0.action == .switchSourceOfAuthority
+        }.count
+        return "Apply group plan \(self.plan) (\(count) group(s)) to tenant \(plan.tenant)"
+          + (writeDirectory ? " and AD" : "") + "?"
+      },
+      body: { groups, plan, client, journal in
+        try await groups.apply(
           plan, client: client, journal: journal, writeDirectory: writeDirectory,
           exchangeCapture: exchangeCapture)
-      }
-      withExtendedLifetime(lock) {}
-      try finish(outcomes)
-    }
+      })
   }
 }
 
@@ -138,24 +158,17 @@ struct GroupsVerifyCommand: AsyncParsableCommand {
   var yes = false
 
   func run() async throws {
-    try await withExitCodes {
-      let operations = Operations(configuration: try config.load())
-      let plan = try GroupOperations.loadPlan(path: self.plan)
-      let lock = try RunLock(stateDirectory: operations.stateDirectory)
-      let journal = try operations.openJournal()
-      if restoreAccess {
-        try Confirmation.require(
+    try await runGroupPlan(
+      config: config, path: plan, yes: yes,
+      question: restoreAccess
+        ? { plan in
           "Verify group plan \(self.plan) and restore access of the verified groups in tenant "
-            + "\(plan.tenant)?", yes: yes)
-      }
-      let outcomes = try await operations.withTenant { client in
-        try await GroupOperations(operations: operations).requireTenant(plan, client: client)
-        return try await GroupOperations(operations: operations).verify(
+            + "\(plan.tenant)?"
+        } : nil,
+      body: { groups, plan, client, journal in
+        try await groups.verify(
           plan, client: client, journal: journal, restoreAccess: restoreAccess)
-      }
-      withExtendedLifetime(lock) {}
-      try finish(outcomes)
-    }
+      })
   }
 }
 

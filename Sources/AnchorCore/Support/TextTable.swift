@@ -1,0 +1,22 @@
+/// A fixed-width text table for a terminal: columns padded to their widest cell plus two spaces,
+/// the last column unpadded. Shared by every plan's `renderTable()`.
+enum TextTable {
+  static func render(header: [String], rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows {
+      for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+      var text = ""
+      for (column, cell) in cells.enumerated() {
+        text +=
+          column == cells.count - 1
+          ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+      }
+      return text
+    }
+    var out = line(header) + "\n"
+    for row in rows { out += line(row) + "\n" }
+    return out
+  }
+}
