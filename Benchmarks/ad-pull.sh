@@ -3,6 +3,8 @@
 # throwaway DC with `anchorbridge ad users` and with OpenLDAP's `ldapsearch -E pr=1000/noprompt`, in
 # the same run, against the same DC, and print wall time, client CPU and peak RSS with ratios.
 # Usage: Benchmarks/ad-pull.sh [--users N] [--runs N]   (reseeds the DC with N bulk users when needed)
+# AB_READ_CONNECTIONS (default 2): the source's `readConnections`, connections anchorbridge reads
+# over at once (one uSNChanged range each); 1 is a single paged search, like ldapsearch's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 users=20000
@@ -46,6 +48,7 @@ directory:
       users: { bases: ["$AB_DC_BASE_DN"] }
       anchor: consistencyGuid
       pageSize: 1000
+      readConnections: ${AB_READ_CONNECTIONS:-2}
 YAML
 # The same attributes anchorbridge requests for users (ActiveDirectoryReader.userAttributes).
 attrs="objectGUID mS-DS-ConsistencyGuid userPrincipalName sAMAccountName mail proxyAddresses displayName userAccountControl objectSid whenChanged uSNChanged"
@@ -92,7 +95,8 @@ def load(path):
     }
 ab, ls = load(sys.argv[1]), load(sys.argv[2])
 users, runs = sys.argv[3], sys.argv[4]
-print(f"AD pull benchmark: {users} bulk users (+ fixture users), {runs} runs each, medians; same DC, same attributes")
+import os
+print(f"AD pull benchmark: {users} bulk users (+ fixture users), {runs} runs each, medians; same DC, same attributes; anchorbridge readConnections: {os.environ.get('AB_READ_CONNECTIONS', '2')}")
 print(f"date: {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, host: {platform.machine()}, cores: {subprocess.check_output(['nproc']).decode().strip()}")
 print()
 print("| metric | anchorbridge ad users | ldapsearch -E pr=1000 | ratio (anchorbridge / ldapsearch) | target |")

@@ -62,12 +62,17 @@ public struct ActiveDirectoryReader: Sendable {
   public func userPages(changedAfter usn: Int64? = nil) -> some AsyncSequence<
     UserPage, any Error
   > {
+    userPages(in: USNRange(after: usn, through: nil))
+  }
+
+  /// The users whose uSNChanged lies in `range` (one slice of a parallel read), packed.
+  public func userPages(in range: USNRange) -> some AsyncSequence<UserPage, any Error> {
     var attributes = Self.userAttributes
     for extra in source.anchor.extraAttributes
     where !attributes.contains(where: { $0.lowercased() == extra.lowercased() }) {
       attributes.append(extra)
     }
-    let filter = Self.filter(source.users.filter, changedAfter: usn)
+    let filter = Self.filter(source.users.filter, changedAfter: range.after, through: range.through)
     let requests = bases(source.users).map {
       LDAPSearchRequest(
         base: $0, filter: filter, attributes: attributes, pageSize: source.pageSize)
@@ -79,9 +84,13 @@ public struct ActiveDirectoryReader: Sendable {
     }
   }
 
-  static func filter(_ base: String, changedAfter usn: Int64?) -> String {
-    guard let usn else { return base }
-    return "(&\(base)(uSNChanged>=\(usn + 1)))"
+  static func filter(_ base: String, changedAfter usn: Int64?, through last: Int64? = nil)
+    -> String
+  {
+    var clauses = ""
+    if let usn { clauses += "(uSNChanged>=\(usn + 1))" }
+    if let last { clauses += "(uSNChanged<=\(last))" }
+    return clauses.isEmpty ? base : "(&\(base)\(clauses))"
   }
 
   func bases(_ scope: DirectorySource.Scope) -> [String] {

@@ -21,12 +21,16 @@ public struct DirectorySource: Sendable {
   public var pageSize: Int
   /// Values per ranged `member` window. AD's MaxValRange is 1500 (1000 on Windows 2000).
   public var rangeWindow: Int
+  /// Connections a full read of the users uses at once (1...4), each reading one uSNChanged range:
+  /// a DC serves them in parallel.
+  public var readConnections: Int
 
   public init(
     name: String, connection: LDAPConfiguration,
     users: Scope = Scope(bases: [], filter: "(&(objectCategory=person)(objectClass=user))"),
     groups: Scope = Scope(bases: [], filter: "(objectClass=group)"),
-    anchor: AnchorPolicy = .consistencyGuid, pageSize: Int = 500, rangeWindow: Int = 1500
+    anchor: AnchorPolicy = .consistencyGuid, pageSize: Int = 500, rangeWindow: Int = 1500,
+    readConnections: Int = 1
   ) {
     self.name = name
     self.connection = connection
@@ -35,6 +39,36 @@ public struct DirectorySource: Sendable {
     self.anchor = anchor
     self.pageSize = pageSize
     self.rangeWindow = rangeWindow
+    self.readConnections = min(max(readConnections, 1), 4)
+  }
+}
+
+/// A slice of the directory by uSNChanged, for reading in parallel: `(after, through]`, open above
+/// when `through` is nil.
+public struct USNRange: Sendable, Hashable {
+  public var after: Int64?
+  public var through: Int64?
+
+  public init(after: Int64?, through: Int64?) {
+    self.after = after
+    self.through = through
+  }
+
+  /// `count` ranges splitting `(after, highest]` into equal parts, the last one open above, so an
+  /// entry changed during the read (its uSNChanged only grows, past `highest`) is never missed; it
+  /// may be read twice, once in its old range and once in the last.
+  public static func split(after: Int64?, highest: Int64, count: Int) -> [USNRange] {
+    let start = after ?? 0
+    guard count > 1, highest > start else { return [USNRange(after: after, through: nil)] }
+    let step = max((highest - start) / Int64(count), 1)
+    var ranges: [USNRange] = []
+    var low = after
+    for index in 0..<count {
+      let high: Int64? = index == count - 1 ? nil : start + step * Int64(index + 1)
+      ranges.append(USNRange(after: low, through: high))
+      low = high
+    }
+    return ranges
   }
 }
 

@@ -72,5 +72,28 @@ import Testing
     #expect(
       ActiveDirectoryReader.filter("(objectClass=user)", changedAfter: 41)
         == "(&(objectClass=user)(uSNChanged>=42))")
+    #expect(
+      ActiveDirectoryReader.filter("(objectClass=user)", changedAfter: 41, through: 90)
+        == "(&(objectClass=user)(uSNChanged>=42)(uSNChanged<=90))")
+    #expect(
+      ActiveDirectoryReader.filter("(objectClass=user)", changedAfter: nil, through: 90)
+        == "(&(objectClass=user)(uSNChanged<=90))")
+  }
+
+  /// Ranges cover everything above the start exactly once, the last open above.
+  @Test func usnRangesSplitEvenlyAndLeaveTheTopOpen() {
+    #expect(
+      USNRange.split(after: nil, highest: 24_000, count: 3) == [
+        USNRange(after: nil, through: 8_000), USNRange(after: 8_000, through: 16_000),
+        USNRange(after: 16_000, through: nil),
+      ])
+    #expect(
+      USNRange.split(after: 100, highest: 300, count: 2) == [
+        USNRange(after: 100, through: 200), USNRange(after: 200, through: nil),
+      ])
+    #expect(
+      USNRange.split(after: nil, highest: 24_000, count: 1) == [USNRange(after: nil, through: nil)])
+    #expect(
+      USNRange.split(after: 500, highest: 500, count: 4) == [USNRange(after: 500, through: nil)])
   }
 }

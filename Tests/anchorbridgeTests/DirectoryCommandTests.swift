@@ -15,7 +15,8 @@ struct DirectoryCommandTests {
     temp = try TemporaryDirectory()
   }
 
-  func config(caFile: String? = nil, extra: String = "") throws -> String {
+  func config(caFile: String? = nil, extra: String = "", sourceExtra: String = "") throws -> String
+  {
     let root = try #require(fixture["fixtureRootDN"]?.string)
     return try temp.write(
       "anchorbridge.yaml",
@@ -29,6 +30,7 @@ struct DirectoryCommandTests {
             users: { bases: ["\(root)"] }
             groups: { bases: ["\(root)"] }
             anchor: consistencyGuid
+            \(sourceExtra)
       \(extra)
       """)
   }
@@ -62,6 +64,28 @@ struct DirectoryCommandTests {
     }
     // Wrong-length ConsistencyGuids are explained on stderr, never on stdout.
     #expect(result.stderr.contains("consistencyGuidWrongLength"))
+  }
+
+  /// Three connections, each reading one uSNChanged range: the same users, each exactly once, in
+  /// JSON and CSV (the order may differ).
+  @Test func parallelReadsGiveTheSameUsersOnce() async throws {
+    let serial = try json(
+      try await Subprocess.anchorbridgeOffPool(["ad", "users", "--config", try config()]).stdout)
+    let parallelConfig = try config(sourceExtra: "readConnections: 3")
+    let result = try await Subprocess.anchorbridgeOffPool([
+      "ad", "users", "--config", parallelConfig,
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let parallel = try json(result.stdout)
+    let guids = parallel.compactMap { $0["objectGuid"] as? String }
+    #expect(guids.count == serial.count && Set(guids).count == guids.count)
+    #expect(Set(guids) == Set(serial.compactMap { $0["objectGuid"] as? String }))
+    let csv = try await Subprocess.anchorbridgeOffPool([
+      "ad", "users", "--config", parallelConfig, "--format", "csv",
+    ])
+    #expect(csv.status == 0, "\(csv.stderr)")
+    // CSV lines end in CRLF (RFC 4180), one grapheme for `split`: count the LF bytes.
+    #expect(csv.stdout.utf8.filter { $0 == UInt8(ascii: "\n") }.count == serial.count + 1)
   }
 
   @Test func usersAsCSV() async throws {

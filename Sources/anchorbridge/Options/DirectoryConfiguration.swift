@@ -79,10 +79,11 @@ struct DirectoryConfiguration {
     }
     let pageSize = try map.optional("pageSize")?.int(in: 1...1000) ?? 500
     let rangeWindow = try map.optional("rangeWindow")?.int(in: 10...5000) ?? 1500
+    let readConnections = try map.optional("readConnections")?.int(in: 1...4) ?? 1
     try map.finish()
     return DirectorySource(
       name: name, connection: connection, users: users, groups: groups, anchor: anchor,
-      pageSize: pageSize, rangeWindow: rangeWindow)
+      pageSize: pageSize, rangeWindow: rangeWindow, readConnections: readConnections)
   }
 
   private static func scope(_ node: ConfigNode?, defaultFilter: String) throws(ConfigurationError)

@@ -11,6 +11,15 @@ extension DirectoryRenderer {
   mutating func usersJSON(_ page: UserPage, into out: inout JSONText) throws(ActiveDirectoryError)
     -> [Diagnostic]
   {
+    var seen: Set<ObjectGUID>? = nil
+    return try usersJSON(page, into: &out, seen: &seen)
+  }
+
+  /// As above; with `seen`, a user whose objectGUID is in it is skipped (a parallel read can
+  /// deliver an entry changed mid-read twice) and every written one is added.
+  mutating func usersJSON(
+    _ page: UserPage, into out: inout JSONText, seen: inout Set<ObjectGUID>?
+  ) throws(ActiveDirectoryError) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     var failure: ActiveDirectoryError?
     var started = self.started
@@ -25,6 +34,7 @@ extension DirectoryRenderer {
           failure = error
           return
         }
+        if seen != nil, seen!.insert(anchor.objectGUID).inserted == false { continue }
         out.raw(started ? ",\n{\"dn\":" : "[\n{\"dn\":")
         started = true
         out.string(utf8: user.distinguishedName)

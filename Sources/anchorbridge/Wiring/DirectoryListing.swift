@@ -34,23 +34,32 @@ struct DirectoryListing {
     let progress = Progress(label: "users", sink: errors)
     var diagnostics: [Diagnostic] = []
     try await eachSource { reader, since in
+      // Over `readConnections` connections at once; an entry read twice is written once.
+      var seen: Set<ObjectGUID>? = reader.source.readConnections > 1 ? [] : nil
+      let pages = try await reader.userPagesInParallel(changedAfter: since)
       if options.format == .json {
         // JSON, the bulk format, is written from each page's bytes into one reused buffer.
         var buffer = JSONText(capacity: 1 << 20)
-        for try await page in reader.userPages(changedAfter: since) {
+        for try await page in pages {
           buffer.removeAll()
-          diagnostics.append(contentsOf: try renderer.usersJSON(page, into: &buffer))
+          diagnostics.append(contentsOf: try renderer.usersJSON(page, into: &buffer, seen: &seen))
           output.write(buffer.bytes)
           progress.advance(by: page.count)
         }
         return
       }
-      for try await page in reader.users(changedAfter: since) {
+      for try await page in pages {
+        var users: [ReadUser] = []
+        for entry in page {
+          let read = try entry.read()
+          if seen != nil, seen!.insert(read.user.objectGUID).inserted == false { continue }
+          users.append(read)
+        }
         output.write(
           renderer.page(
-            page.map(\.user), columns: DirectoryRenderer.userColumns,
+            users.map(\.user), columns: DirectoryRenderer.userColumns,
             rows: DirectoryRenderer.userRow, json: DirectoryRenderer.userJSON))
-        for read in page { diagnostics.append(contentsOf: read.diagnostics) }
+        for read in users { diagnostics.append(contentsOf: read.diagnostics) }
         progress.advance(by: page.count)
       }
     }

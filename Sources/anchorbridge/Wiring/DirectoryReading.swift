@@ -29,8 +29,13 @@ struct DirectoryReading {
     for source in directory.sources {
       try await withReader(source) { reader in
         result.watermarks.append(try await reader.currentWatermark())
-        for try await page in reader.users() {
-          for read in page {
+        // Over `readConnections` connections at once; an entry read twice counts once.
+        var seen = Set<ObjectGUID>()
+        let parallel = source.readConnections > 1
+        for try await page in try await reader.userPagesInParallel() {
+          for entry in page {
+            let read = try entry.read()
+            if parallel, !seen.insert(read.user.objectGUID).inserted { continue }
             result.users.append(read.user)
             result.diagnostics.append(contentsOf: read.diagnostics)
           }
