@@ -15,15 +15,16 @@ extension ActiveDirectoryReader {
   {
     guard source.readConnections > 1 else {
       let serial = userPages(changedAfter: usn)
-      return UserPageSequence {
+      return UserPageSequence(connections: 1) {
         var iterator = serial.makeAsyncIterator()
         return { try await iterator.next() }
       }
     }
     let highest = try await currentWatermark().highestCommittedUSN
     let ranges = USNRange.split(after: usn, highest: highest, count: source.readConnections)
-    var readers = [self]
-    for _ in ranges.dropFirst() { readers.append(try await Self.connect(source)) }
+    var opened = [self]
+    for _ in ranges.dropFirst() { opened.append(try await Self.connect(source)) }
+    let readers = opened
     let (stream, continuation) = AsyncThrowingStream<UserPage, any Error>.makeStream()
     let work = Task {
       do {
@@ -41,7 +42,7 @@ extension ActiveDirectoryReader {
       }
     }
     continuation.onTermination = { _ in work.cancel() }
-    return UserPageSequence {
+    return UserPageSequence(connections: readers.count) {
       var iterator = stream.makeAsyncIterator()
       return { try await iterator.next() }
     }
@@ -51,7 +52,12 @@ extension ActiveDirectoryReader {
 /// The user pages of one read, serial or parallel, behind one type.
 public struct UserPageSequence: AsyncSequence {
   public typealias Element = UserPage
+  /// How many connections read at once (1 = the serial read).
+  public let connections: Int
   let start: () -> () async throws -> UserPage?
+
+  /// Drops the repeats a read over several connections can deliver (see `RepeatFilter`).
+  public var repeatFilter: RepeatFilter { RepeatFilter(active: connections > 1) }
 
   public struct AsyncIterator: AsyncIteratorProtocol {
     let advance: () async throws -> UserPage?
@@ -59,4 +65,18 @@ public struct UserPageSequence: AsyncSequence {
   }
 
   public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(advance: start()) }
+}
+
+/// Admits each objectGUID once when active (a parallel read can deliver an entry changed mid-read
+/// twice); inactive, it admits everything without hashing.
+public struct RepeatFilter: Sendable {
+  private var seen: Set<ObjectGUID>?
+
+  public init(active: Bool) { seen = active ? [] : nil }
+
+  /// True the first time `guid` is offered (always true when inactive).
+  public mutating func admits(_ guid: ObjectGUID) -> Bool {
+    guard seen != nil else { return true }
+    return seen!.insert(guid).inserted
+  }
 }

@@ -21,7 +21,7 @@ struct ActiveDirectoryReaderTests {
 
   func source(
     anchor: AnchorPolicy = .consistencyGuid, rangeWindow: Int = 1500, pageSize: Int = 500,
-    admin: Bool = false
+    admin: Bool = false, readConnections: Int = 1
   ) throws -> DirectorySource {
     let root = try #require(fixture["fixtureRootDN"]?.string)
     let bind: LDAPBind =
@@ -33,7 +33,8 @@ struct ActiveDirectoryReaderTests {
       connection: LDAPConfiguration(uris: [dc.ldapsURI], caFile: dc.caFile, bind: bind),
       users: .init(bases: [root], filter: "(&(objectCategory=person)(objectClass=user))"),
       groups: .init(bases: [root], filter: "(objectClass=group)"),
-      anchor: anchor, pageSize: pageSize, rangeWindow: rangeWindow)
+      anchor: anchor, pageSize: pageSize, rangeWindow: rangeWindow,
+      readConnections: readConnections)
   }
 
   func readUsers(_ source: DirectorySource, changedAfter: Int64? = nil) async throws -> [ReadUser] {
@@ -73,6 +74,36 @@ struct ActiveDirectoryReaderTests {
     #expect(
       digest.map { String(format: "%02x", $0) }.joined()
         == fixture["bulk"]?["objectGuidsSHA256"]?.string)
+  }
+
+  /// Three connections, one uSNChanged range each: every user once, and each range's users only.
+  @Test func parallelReadSplitsByUSNOverSeveralConnections() async throws {
+    let serial = Set(try await readUsers(try source()).map(\.user.objectGUID))
+    let reader = try await ActiveDirectoryReader.connect(try source(readConnections: 3))
+    let pages = try await reader.userPagesInParallel()
+    #expect(pages.connections == 3)
+    var repeats = pages.repeatFilter
+    var read: [ObjectGUID] = []
+    for try await page in pages {
+      for entry in page {
+        let guid = try entry.read().user.objectGUID
+        if repeats.admits(guid) { read.append(guid) }
+      }
+    }
+    #expect(read.count == serial.count && Set(read) == serial)
+    // The ranges partition the scope: read one by one, they add up to the same users.
+    let highest = try await reader.currentWatermark().highestCommittedUSN
+    var union: [ObjectGUID] = []
+    for range in USNRange.split(after: nil, highest: highest, count: 3) {
+      for try await page in reader.userPages(in: range) {
+        for entry in page {
+          let user = try entry.read().user
+          union.append(user.objectGUID)
+          if let usn = user.usnChanged, let through = range.through { #expect(usn <= through) }
+        }
+      }
+    }
+    #expect(union.count == serial.count && Set(union) == serial)
   }
 
   @Test func consistencyGuidPolicyFollowsEntraConnect() async throws {

@@ -30,8 +30,9 @@ extension LDAPHandle {
   {
     var ber: OpaquePointer?
     var dn = berval(bv_len: 0, bv_val: nil)
-    try check(ldap_get_dn_ber(raw, entry, &ber, &dn), "read entry DN")
+    // Freed whatever the result: a BerElement handed out with a failure must not leak.
     defer { if ber != nil { ber_free(ber, 0) } }
+    try check(ldap_get_dn_ber(raw, entry, &ber, &dn), "read entry DN")
     builder.beginEntry(dn: bytes(of: dn))
 
     var first = berval(bv_len: 0, bv_val: nil)

@@ -11,14 +11,13 @@ extension DirectoryRenderer {
   mutating func usersJSON(_ page: UserPage, into out: inout JSONText) throws(ActiveDirectoryError)
     -> [Diagnostic]
   {
-    var seen: Set<ObjectGUID>? = nil
-    return try usersJSON(page, into: &out, seen: &seen)
+    var repeats = RepeatFilter(active: false)
+    return try usersJSON(page, into: &out, repeats: &repeats)
   }
 
-  /// As above; with `seen`, a user whose objectGUID is in it is skipped (a parallel read can
-  /// deliver an entry changed mid-read twice) and every written one is added.
+  /// As above, skipping the users `repeats` has seen already (a parallel read's repeats).
   mutating func usersJSON(
-    _ page: UserPage, into out: inout JSONText, seen: inout Set<ObjectGUID>?
+    _ page: UserPage, into out: inout JSONText, repeats: inout RepeatFilter
   ) throws(ActiveDirectoryError) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     var failure: ActiveDirectoryError?
@@ -34,7 +33,7 @@ extension DirectoryRenderer {
           failure = error
           return
         }
-        if seen != nil, seen!.insert(anchor.objectGUID).inserted == false { continue }
+        if !repeats.admits(anchor.objectGUID) { continue }
         out.raw(started ? ",\n{\"dn\":" : "[\n{\"dn\":")
         started = true
         out.string(utf8: user.distinguishedName)

@@ -35,14 +35,15 @@ struct DirectoryListing {
     var diagnostics: [Diagnostic] = []
     try await eachSource { reader, since in
       // Over `readConnections` connections at once; an entry read twice is written once.
-      var seen: Set<ObjectGUID>? = reader.source.readConnections > 1 ? [] : nil
       let pages = try await reader.userPagesInParallel(changedAfter: since)
+      var repeats = pages.repeatFilter
       if options.format == .json {
         // JSON, the bulk format, is written from each page's bytes into one reused buffer.
         var buffer = JSONText(capacity: 1 << 20)
         for try await page in pages {
           buffer.removeAll()
-          diagnostics.append(contentsOf: try renderer.usersJSON(page, into: &buffer, seen: &seen))
+          diagnostics.append(
+            contentsOf: try renderer.usersJSON(page, into: &buffer, repeats: &repeats))
           output.write(buffer.bytes)
           progress.advance(by: page.count)
         }
@@ -52,8 +53,7 @@ struct DirectoryListing {
         var users: [ReadUser] = []
         for entry in page {
           let read = try entry.read()
-          if seen != nil, seen!.insert(read.user.objectGUID).inserted == false { continue }
-          users.append(read)
+          if repeats.admits(read.user.objectGUID) { users.append(read) }
         }
         output.write(
           renderer.page(

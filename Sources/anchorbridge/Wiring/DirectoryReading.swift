@@ -30,12 +30,12 @@ struct DirectoryReading {
       try await withReader(source) { reader in
         result.watermarks.append(try await reader.currentWatermark())
         // Over `readConnections` connections at once; an entry read twice counts once.
-        var seen = Set<ObjectGUID>()
-        let parallel = source.readConnections > 1
-        for try await page in try await reader.userPagesInParallel() {
+        let pages = try await reader.userPagesInParallel()
+        var repeats = pages.repeatFilter
+        for try await page in pages {
           for entry in page {
             let read = try entry.read()
-            if parallel, !seen.insert(read.user.objectGUID).inserted { continue }
+            guard repeats.admits(read.user.objectGUID) else { continue }
             result.users.append(read.user)
             result.diagnostics.append(contentsOf: read.diagnostics)
           }

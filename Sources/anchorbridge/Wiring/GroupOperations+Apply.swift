@@ -24,12 +24,17 @@ extension GroupOperations {
   ) async throws -> [GroupOutcome] {
     var outcomes: [GroupOutcome] = []
     let writer = GroupDirectoryWriter(sources: try configuration.requireDirectory().sources)
+    // The tenant's groups, read once: the fresh snapshots before deletions name parents by them.
+    var known: [String: GraphGroup] = [:]
+    if plan.items.contains(where: { $0.action == .migrate }) {
+      for group in try await client.groups().collect() { known[group.id.lowercased()] = group }
+    }
     for item in plan.items {
       guard let cloud = item.cloud else { continue }
       switch item.action {
       case .migrate:
         outcomes += try await migrate(
-          item, cloud: cloud, client: client, journal: journal, writer: writer,
+          item, cloud: cloud, client: client, journal: journal, writer: writer, known: known,
           writeDirectory: writeDirectory, exchangeCapture: exchangeCapture)
       case .switchSourceOfAuthority:
         outcomes.append(try await switchAuthority(cloud, client: client, journal: journal))
@@ -42,7 +47,8 @@ extension GroupOperations {
 
   private func migrate(
     _ item: GroupPlanItem, cloud: GroupCloudRef, client: GraphClient, journal: Journal,
-    writer: GroupDirectoryWriter, writeDirectory: Bool, exchangeCapture: String?
+    writer: GroupDirectoryWriter, known: [String: GraphGroup], writeDirectory: Bool,
+    exchangeCapture: String?
   ) async throws -> [GroupOutcome] {
     var outcomes: [GroupOutcome] = []
     let (snapshot, storedCapture) = try storedSnapshot(item, journal: journal)
@@ -123,7 +129,8 @@ extension GroupOperations {
           detail: "the AD group is not prepared yet: apply with --write-ad first"))
       return outcomes
     }
-    outcomes.append(try await delete(cloud, snapshot: snapshot, client: client, journal: journal))
+    outcomes.append(
+      try await delete(cloud, snapshot: snapshot, known: known, client: client, journal: journal))
     return outcomes
   }
 
@@ -133,7 +140,8 @@ extension GroupOperations {
   /// deleted items, or its addresses stay reserved and the synced twin can't take them. A group
   /// already gone counts as done.
   private func delete(
-    _ cloud: GroupCloudRef, snapshot: GroupSnapshot, client: GraphClient, journal: Journal
+    _ cloud: GroupCloudRef, snapshot: GroupSnapshot, known: [String: GraphGroup],
+    client: GraphClient, journal: Journal
   ) async throws -> GroupOutcome {
     let step = GroupStep.Name.deleteCloudGroup.rawValue
     let unified = snapshot.kind == .microsoft365
@@ -149,8 +157,6 @@ extension GroupOperations {
       return GroupOutcome(
         groupId: cloud.id, step: step, state: .unchanged, detail: "already deleted")
     }
-    var known: [String: GraphGroup] = [:]
-    for group in try await client.groups().collect() { known[group.id.lowercased()] = group }
     let now = try await self.snapshot(client: client, id: cloud.id, known: known)
     let changes = Self.differences(snapshot, now)
     guard changes.isEmpty else {

@@ -139,6 +139,32 @@ extension EndToEnd {
       ) { try scenario.users($0) }
     }
 
+    /// Runs `body` with the scenario's AD groups in the test's own OU (deleted afterwards, also
+    /// when the test fails) and an emulator tenant holding their cloud twins.
+    static func withScenario(_ body: (GroupScenario, Rehearsal) async throws -> Void) async throws {
+      let scenario = GroupScenario(DirectoryUsers(try TestDomainController.require()))
+      let rehearsal = try await Self.rehearsal(scenario)
+      defer { Task { try? await rehearsal.shutdown() } }
+      do {
+        try await scenario.createDirectoryGroups(rehearsal.fixture)
+        try await body(scenario, rehearsal)
+      } catch {
+        try? await scenario.ad.deleteAll()
+        throw error
+      }
+      try await scenario.ad.deleteAll()
+    }
+
+    /// The emulator's tenant state as JSON objects (Graph's names), and back.
+    static func tenant(_ rehearsal: Rehearsal) async throws -> [String: Any] {
+      let data = try await rehearsal.server.stateJSON()
+      return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func setTenant(_ rehearsal: Rehearsal, _ root: [String: Any]) async throws {
+      try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
+    }
+
     static func plan(_ path: String) throws -> [String: Any] {
       let data = try Data(contentsOf: URL(fileURLWithPath: path))
       return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -156,38 +182,16 @@ extension EndToEnd {
       return out
     }
 
-    static func validate(_ path: String, schema: String) async throws {
-      let root = TestDomainController.repositoryRoot.appendingPathComponent("Schemas/\(schema)")
-        .path
-      let result = try await Rehearsal.offPool {
-        try Subprocess.run(
-          "/usr/bin/python3",
-          [
-            "-c",
-            """
-            import json, sys, jsonschema
-            jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
-            """, root, path,
-          ])
-      }
-      #expect(result.status == 0, "\(path) against \(schema): \(result.stderr)")
-    }
-
     @Test func planSnapshotsMatchesComparesMembersAndWritesTheScript() async throws {
-      let dc = try TestDomainController.require()
-      let ad = DirectoryUsers(dc)
-      let scenario = GroupScenario(ad)
-      let rehearsal = try await Self.rehearsal(scenario)
-      defer { Task { try? await rehearsal.shutdown() } }
-      do {
-        try await scenario.createDirectoryGroups(rehearsal.fixture)
+      try await Self.withScenario { scenario, rehearsal in
+        let ad = scenario.ad
         let planPath = rehearsal.temp.url.appendingPathComponent("groups.json").path
         let scriptPath = rehearsal.temp.url.appendingPathComponent("exchange.ps1").path
         let blocked = try await rehearsal.run([
           "groups", "plan", "--out", planPath, "--script", scriptPath, "--format", "json",
         ])
         #expect(blocked.status == 5, "\(blocked.stdout)\(blocked.stderr)")
-        try await Self.validate(planPath, schema: "groups-plan.schema.json")
+        try await Rehearsal.validate(planPath, schema: "groups-plan.schema.json")
         var items = Self.items(try Self.plan(planPath))
         let dl = try #require(items[scenario.dl])
         #expect(dl["action"] as? String == "blocked")
@@ -285,11 +289,7 @@ extension EndToEnd {
         try text.write(toFile: planPath, atomically: true, encoding: .utf8)
         let tampered = try await rehearsal.run(["groups", "apply", "--plan", planPath, "--yes"])
         #expect(tampered.status == 2 && tampered.stderr.contains("checksum"), "\(tampered.stderr)")
-      } catch {
-        try? await ad.deleteAll()
-        throw error
       }
-      try await ad.deleteAll()
     }
 
     /// objectSid of each test group by its DN, from `anchorbridge ad groups`.
@@ -314,8 +314,7 @@ extension EndToEnd {
       _ rehearsal: Rehearsal, _ scenario: GroupScenario, sids: [String: String],
       dropping dropped: String? = nil
     ) async throws -> [String: String] {
-      let data = try await rehearsal.server.stateJSON()
-      var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      var root = try await Self.tenant(rehearsal)
       var groups = root["groups"] as? [[String: Any]] ?? []
       let removed = Set([scenario.dl, scenario.mesg])
         .union(
@@ -359,26 +358,20 @@ extension EndToEnd {
         groups.append(group)
       }
       root["groups"] = groups
-      try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
+      try await Self.setTenant(rehearsal, root)
       return twins
     }
 
     static func cloudGroup(_ rehearsal: Rehearsal, _ id: String) async throws -> [String: Any]? {
-      let data = try await rehearsal.server.stateJSON()
-      let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let root = try await Self.tenant(rehearsal)
       return (root["groups"] as? [[String: Any]] ?? []).first {
         ($0["id"] as? String)?.lowercased() == id.lowercased()
       }
     }
 
     @Test func applyPreparesADDeletesWhatGraphMayThenVerifyRestoresAccess() async throws {
-      let dc = try TestDomainController.require()
-      let ad = DirectoryUsers(dc)
-      let scenario = GroupScenario(ad)
-      let rehearsal = try await Self.rehearsal(scenario)
-      defer { Task { try? await rehearsal.shutdown() } }
-      do {
-        try await scenario.createDirectoryGroups(rehearsal.fixture)
+      try await Self.withScenario { scenario, rehearsal in
+        let ad = scenario.ad
         let fixture = rehearsal.fixture
         let bobDN = try #require(fixture.users["bob.brandt"]?["dn"]?.string)
         let carolDN = try #require(fixture.users["carol.castro"]?["dn"]?.string)
@@ -506,42 +499,31 @@ extension EndToEnd {
         ])
         #expect(!twice.stdout.contains("done: \(scenario.sg) restoreAccess"), "\(twice.stdout)")
         #expect(twice.stdout.contains("unchanged: \(scenario.sg) restoreAccess"), "\(twice.stdout)")
-      } catch {
-        try? await ad.deleteAll()
-        throw error
       }
-      try await ad.deleteAll()
     }
 
     /// Changes one cloud group in the emulator's state (as an admin would in the portal).
     static func editGroup(
       _ rehearsal: Rehearsal, _ id: String, _ change: (inout [String: Any]) -> Void
     ) async throws {
-      let data = try await rehearsal.server.stateJSON()
-      var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      var root = try await Self.tenant(rehearsal)
       var groups = root["groups"] as? [[String: Any]] ?? []
       let index = try #require(groups.firstIndex { $0["id"] as? String == id })
       change(&groups[index])
       root["groups"] = groups
-      try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
+      try await Self.setTenant(rehearsal, root)
     }
 
     static func groupNamed(_ rehearsal: Rehearsal, _ name: String) async throws -> [String: Any]? {
-      let data = try await rehearsal.server.stateJSON()
-      let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let root = try await Self.tenant(rehearsal)
       return (root["groups"] as? [[String: Any]] ?? []).first {
         $0["displayName"] as? String == name
       }
     }
 
     @Test func restoreRebuildsEveryCapturedFieldOrWritesTheExchangeScript() async throws {
-      let dc = try TestDomainController.require()
-      let ad = DirectoryUsers(dc)
-      let scenario = GroupScenario(ad)
-      let rehearsal = try await Self.rehearsal(scenario)
-      defer { Task { try? await rehearsal.shutdown() } }
-      do {
-        try await scenario.createDirectoryGroups(rehearsal.fixture)
+      try await Self.withScenario { scenario, rehearsal in
+        let ad = scenario.ad
         let planPath = rehearsal.temp.url.appendingPathComponent("groups.json").path
         let plan = try await rehearsal.run([
           "groups", "plan", "--out", planPath, "--allow-member-loss",
@@ -620,8 +602,7 @@ extension EndToEnd {
         // Again: the same group, nothing created twice.
         let rerun = try await rehearsal.run(["groups", "restore", "--group", scenario.sg, "--yes"])
         #expect(rerun.stderr.contains("already restored as \(newId)"), "\(rerun.stderr)")
-        let data = try await rehearsal.server.stateJSON()
-        let state = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let state = try await Self.tenant(rehearsal)
         #expect(
           (state["groups"] as? [[String: Any]] ?? []).filter {
             $0["displayName"] as? String == "SG \(scenario.p)"
@@ -637,9 +618,7 @@ extension EndToEnd {
 
         // The distribution list, once removed in Exchange: a restore script from the snapshot and
         // the capture (Graph cannot create it).
-        let current = try await rehearsal.server.stateJSON()
-        var root = try #require(
-          try JSONSerialization.jsonObject(with: current) as? [String: Any])
+        var root = try await Self.tenant(rehearsal)
         root["groups"] = (root["groups"] as? [[String: Any]] ?? []).filter {
           $0["id"] as? String != scenario.dl
         }.map { group in
@@ -647,7 +626,7 @@ extension EndToEnd {
           group["members"] = (group["members"] as? [String] ?? []).filter { $0 != scenario.dl }
           return group
         }
-        try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
+        try await Self.setTenant(rehearsal, root)
         let scriptPath = rehearsal.temp.url.appendingPathComponent("restore.ps1").path
         let dl = try await rehearsal.run([
           "groups", "restore", "--group", scenario.dl, "--script", scriptPath, "--yes",
@@ -671,11 +650,7 @@ extension EndToEnd {
           script.contains(
             "Add-DistributionGroupMember -Identity '\(scenario.dlParent)' -Member $group.Identity"))
         #expect(!(try rehearsal.stateFilesText().contains(rehearsal.secret)))
-      } catch {
-        try? await ad.deleteAll()
-        throw error
       }
-      try await ad.deleteAll()
     }
 
     /// A synced group (the AD security group's twin) and a tenant with or without Group SOA.
@@ -683,8 +658,7 @@ extension EndToEnd {
       _ rehearsal: Rehearsal, _ scenario: GroupScenario, capabilities: [String: Any]?
     ) async throws -> String {
       let sids = try await Self.sids(rehearsal)
-      let data = try await rehearsal.server.stateJSON()
-      var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      var root = try await Self.tenant(rehearsal)
       let id = Rehearsal.cloudID(scenario.p + "synced-sg")
       // Only the synced twin: the cloud-only groups would match the other AD groups.
       root["groups"] = [
@@ -697,18 +671,13 @@ extension EndToEnd {
         ] as [String: Any]
       ]
       if let capabilities { root["capabilities"] = capabilities }
-      try await rehearsal.server.replaceState(try JSONSerialization.data(withJSONObject: root))
+      try await Self.setTenant(rehearsal, root)
       return id
     }
 
     @Test func toCloudSwitchesSourceOfAuthorityOrPlansARecreation() async throws {
-      let dc = try TestDomainController.require()
-      let ad = DirectoryUsers(dc)
-      let scenario = GroupScenario(ad)
-      let rehearsal = try await Self.rehearsal(scenario)
-      defer { Task { try? await rehearsal.shutdown() } }
-      do {
-        try await scenario.createDirectoryGroups(rehearsal.fixture)
+      try await Self.withScenario { scenario, rehearsal in
+        let ad = scenario.ad
         let planPath = rehearsal.temp.url.appendingPathComponent("to-cloud.json").path
 
         _ = try await Self.addSyncedTwin(
@@ -730,7 +699,7 @@ extension EndToEnd {
         #expect(supported.status == 0, "\(supported.stdout)\(supported.stderr)")
         items = Self.items(try Self.plan(planPath))
         #expect(items[id]?["action"] as? String == "switchSourceOfAuthority")
-        try await Self.validate(planPath, schema: "groups-plan.schema.json")
+        try await Rehearsal.validate(planPath, schema: "groups-plan.schema.json")
 
         let before = try await rehearsal.run(["groups", "verify", "--plan", planPath])
         #expect(
@@ -746,11 +715,7 @@ extension EndToEnd {
         let again = try await rehearsal.run(["groups", "apply", "--plan", planPath, "--yes"])
         #expect(
           again.stdout.contains("unchanged: \(id) switchSourceOfAuthority"), "\(again.stdout)")
-      } catch {
-        try? await ad.deleteAll()
-        throw error
       }
-      try await ad.deleteAll()
     }
   }
 }

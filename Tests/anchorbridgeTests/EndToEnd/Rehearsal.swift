@@ -128,6 +128,20 @@ final class Rehearsal: @unchecked Sendable {
     }
   }
 
+  /// Validates a JSON file against `Schemas/<schema>` with Debian's jsonschema (installed by
+  /// Scripts/deps.sh): an independent check of the schema promise.
+  static func validate(_ path: String, schema: String) async throws {
+    let root = TestDomainController.repositoryRoot.appendingPathComponent("Schemas/\(schema)").path
+    let script = """
+      import json, sys, jsonschema
+      jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+      """
+    let result = try await offPool {
+      try Subprocess.run("/usr/bin/python3", ["-c", script, root, path])
+    }
+    #expect(result.status == 0, "\(path) against \(schema): \(result.stderr)")
+  }
+
   static func offPool(_ body: @escaping @Sendable () throws -> ProcessResult) async throws
     -> ProcessResult
   {

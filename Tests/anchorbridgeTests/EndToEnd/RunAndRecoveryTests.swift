@@ -15,20 +15,10 @@ extension EndToEnd {
       return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// Validates the latest report against `Schemas/report.schema.json` with Debian's jsonschema
-    /// (installed by Scripts/deps.sh): an independent check of the schema promise.
-    func validateReport(_ rehearsal: Rehearsal) throws {
-      let schema = TestDomainController.repositoryRoot.appendingPathComponent(
-        "Schemas/report.schema.json"
-      ).path
-      let script = """
-        import json, sys, jsonschema
-        jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
-        """
-      let result = try Subprocess.run(
-        "/usr/bin/python3",
-        ["-c", script, schema, rehearsal.stateDirectory + "/reports/latest.json"])
-      #expect(result.status == 0, "\(result.stderr)")
+    /// Validates the latest report against `Schemas/report.schema.json`.
+    func validateReport(_ rehearsal: Rehearsal) async throws {
+      try await Rehearsal.validate(
+        rehearsal.stateDirectory + "/reports/latest.json", schema: "report.schema.json")
     }
 
     @Test func runConvergesThenReadsIncrementally() async throws {
@@ -56,7 +46,7 @@ extension EndToEnd {
       #expect(report["outcome"] as? String == "converged")
       #expect((report["tenantRead"] as? [String: Any])?["mode"] as? String == "full")
       #expect((report["directoryRead"] as? [String: Any])?["mode"] as? String == "full")
-      try validateReport(rehearsal)
+      try await validateReport(rehearsal)
       // stderr is not a terminal here: every line (logs and messages) is a JSON object.
       #expect(!first.stderr.isEmpty)
       for line in first.stderr.split(separator: "\n") {
@@ -76,7 +66,7 @@ extension EndToEnd {
       #expect(report["outcome"] as? String == "unchanged")
       #expect((report["tenantRead"] as? [String: Any])?["mode"] as? String == "delta")
       #expect((report["directoryRead"] as? [String: Any])?["mode"] as? String == "unchanged")
-      try validateReport(rehearsal)
+      try await validateReport(rehearsal)
       #expect(await rehearsal.patches().count == 1)
 
       // A new cloud twin appears: the next run links it.
@@ -126,7 +116,7 @@ extension EndToEnd {
       #expect(await rehearsal.patches().isEmpty)
       let report = try report(rehearsal)
       #expect(report["outcome"] as? String == "safetyThresholdExceeded")
-      try validateReport(rehearsal)
+      try await validateReport(rehearsal)
       let planFile = try #require(report["planFile"] as? String)
       #expect(FileManager.default.fileExists(atPath: planFile))
       #expect(result.stdout.contains("--max-changes 2"))
