@@ -9,6 +9,7 @@
 #include <lber.h>
 #include <stdlib.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -40,6 +41,16 @@ extern int pthread_setname_np(pthread_t thread, const char *name);
 /// Names the calling thread (at most 15 characters) so ps and gdb show what it is for.
 static inline void cldap_name_current_thread(const char *name) {
   (void)pthread_setname_np(pthread_self(), name);
+}
+
+/// Blocks SIGPIPE for the calling thread only (see BlockingExecutor): a write to a closed socket
+/// then fails with EPIPE instead of ending the process. The signal stays pending on this thread,
+/// which never unblocks it.
+static inline void cldap_block_sigpipe_on_current_thread(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  (void)pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 /// Socket watch: libldap's TLS handshake can wait forever on a server that accepts the TCP

@@ -65,7 +65,7 @@ public actor LDAPConnection {
   private func authenticate() throws(LDAPError) {
     // ldap_initialize resolves the local host name and loads SASL plugins on first use: here, on
     // the connection's thread, not the cooperative pool.
-    let handle = try LDAPHandle(uris: configuration.uris)
+    let handle = try LDAPHandle(uris: transport.uris)
     session = handle
     let deadline =
       configuration.connectTimeout * configuration.uris.count + configuration.operationTimeout
@@ -82,7 +82,9 @@ public actor LDAPConnection {
   /// libldap reports every transport failure as -1 "Can't contact LDAP server". Say which one it
   /// was: nothing answered, or a server answered and the TLS handshake failed.
   private func explained(_ error: LDAPError, _ handle: LDAPHandle) -> LDAPError {
-    guard error.resultCode == LDAPError.serverDown else { return error }
+    guard
+      error.resultCode == LDAPError.serverDown || error.operation == LDAPHandle.handshakeOperation
+    else { return error }
     var explained = error
     let uris = configuration.uris.joined(separator: " ")
     if !handle.hasConnected {
@@ -108,8 +110,13 @@ public actor LDAPConnection {
         + "(TLS handshake or bind never completed)")
   }
 
+  private var transport: LDAPTransportPlan { LDAPTransportPlan(uris: configuration.uris) }
+
   private func establish(_ handle: LDAPHandle) throws(LDAPError) {
     try handle.configure(configuration)
+    try handle.connect()
+    try handle.clearNetworkTimeout()
+    if transport.tlsAfterConnect { try handle.installTLS() }
     if configuration.startTLS { try handle.startTLS() }
     switch configuration.bind {
     case .simple(let dn, let password):

@@ -128,6 +128,43 @@ struct DirectoryCommandTests {
     #expect(result.stdout.isEmpty)
   }
 
+  /// libldap with GnuTLS used to spin through the TLS handshake when a network timeout was set:
+  /// a DC slow to answer cost a whole core for as long as it took. A server that accepts and never
+  /// answers is the limit case: the wait (3 s: connect 1 s per URI + operation 2 s) must be spent
+  /// blocked, not reading an empty socket in a loop. bash's `time` gives the child's own CPU.
+  @Test func waitingForASilentServerCostsNoCPU() async throws {
+    let listener = try SilentListener()
+    defer { listener.close() }
+    let path = try temp.write(
+      "silent.yaml",
+      """
+      directory:
+        sources:
+          - name: silent
+            uris: [ldaps://127.0.0.1:\(listener.port)]
+            tls: { caFile: \(dc.caFile) }
+            bind: { method: simple, dn: \(try dc.value("AB_DC_SVC_UPN")), passwordFile: \(try dc.value("AB_DC_SVC_PASSWORD_FILE")) }
+            timeouts: { connect: 1, operation: 2 }
+            users: { bases: ["\(dc.baseDN)"] }
+      """)
+    let binary = Subprocess.binDirectory.appendingPathComponent("anchorbridge").path
+    let result = try await Subprocess.offPool {
+      try Subprocess.run(
+        "/bin/bash",
+        [
+          "-c", "TIMEFORMAT='cpu %3U %3S'; time \"$0\" \"$@\"", binary, "ad", "users", "--config",
+          path,
+        ])
+    }
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("within 3.0 seconds"), "\(result.stderr)")
+    let cpu = try #require(result.stderr.split(separator: "\n").last { $0.hasPrefix("cpu ") })
+    let seconds = cpu.split(separator: " ").dropFirst().compactMap { Double($0) }
+    #expect(seconds.count == 2)
+    // Start-up and the failed connect take milliseconds; a spinning handshake took the full 3 s.
+    #expect(seconds.reduce(0, +) < 0.5, "\(cpu)")
+  }
+
   @Test func watermarkMakesTheNextReadIncremental() async throws {
     let watermark = temp.url.appendingPathComponent("watermark.json").path
     let first = try await Subprocess.anchorbridgeOffPool([

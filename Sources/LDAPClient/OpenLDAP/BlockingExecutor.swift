@@ -16,6 +16,11 @@ final class BlockingExecutor: SerialExecutor, @unchecked Sendable {
     let thread = Thread { [self] in
       // Thread.name does not reach the OS on Linux; name it for ps/gdb from inside.
       cldap_name_current_thread(String(name.prefix(15)))
+      // libldap writes to its socket with write(2): on a connection the peer (or the watchdog)
+      // closed, that raises SIGPIPE, whose default action ends the whole process. Blocked on this
+      // thread only, the write fails with EPIPE and libldap reports the error; a SIGPIPE from
+      // writing stdout to a closed pipe on other threads keeps its usual meaning.
+      cldap_block_sigpipe_on_current_thread()
       self.runLoop()
     }
     thread.start()

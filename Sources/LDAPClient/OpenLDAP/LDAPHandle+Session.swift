@@ -40,6 +40,27 @@ extension LDAPHandle {
     "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
   ].first { FileManager.default.fileExists(atPath: $0) }
 
+  /// `ldap_connect`: opens the TCP connection to the first URI that answers, each bounded by the
+  /// network timeout. TLS for an LDAPS URI comes after it (`installTLS`), see `LDAPTransportPlan`.
+  func connect() throws(LDAPError) {
+    try check(ldap_connect(raw), "connect")
+  }
+
+  /// Clears the network timeout once connected: with it set, libldap runs the TLS handshake on a
+  /// non-blocking socket that GnuTLS polls by spinning (see `LDAPTransportPlan`).
+  func clearNetworkTimeout() throws(LDAPError) {
+    var none = timeval(tv_sec: -1, tv_usec: 0)
+    try check(ldap_set_option(raw, LDAP_OPT_NETWORK_TIMEOUT, &none), "clear the network timeout")
+  }
+
+  /// `ldap_install_tls`: the TLS handshake on the open connection, verifying the server's
+  /// certificate and name against the URI's host.
+  func installTLS() throws(LDAPError) {
+    try check(ldap_install_tls(raw), LDAPHandle.handshakeOperation)
+  }
+
+  static let handshakeOperation = "TLS handshake"
+
   /// `ldap_start_tls_s`: upgrades the (first reachable) connection to TLS, verifying the server.
   func startTLS() throws(LDAPError) {
     try check(ldap_start_tls_s(raw, nil, nil), "StartTLS")
