@@ -13,7 +13,7 @@ public struct ObjectGUID: Hashable, Sendable, Comparable {
   private let low: UInt64
 
   /// The bytes as two words, for hashing and ordering without an array.
-  var words: (UInt64, UInt64) { (high, low) }
+  public var words: (UInt64, UInt64) { (high, low) }
 
   /// The 16 raw bytes in AD byte order.
   public var bytes: [UInt8] {
