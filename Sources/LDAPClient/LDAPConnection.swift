@@ -82,9 +82,11 @@ public actor LDAPConnection {
   /// libldap reports every transport failure as -1 "Can't contact LDAP server". Say which one it
   /// was: nothing answered, or a server answered and the TLS handshake failed.
   private func explained(_ error: LDAPError, _ handle: LDAPHandle) -> LDAPError {
-    guard
-      error.resultCode == LDAPError.serverDown || error.operation == LDAPHandle.handshakeOperation
-    else { return error }
+    // libldap's own codes only: a server that refuses StartTLS answers with a result code, which
+    // already says what happened.
+    let transport = [LDAPError.serverDown, LDAPError.connectError].contains(error.resultCode)
+    let handshake = [LDAPHandle.handshakeOperation, "StartTLS"].contains(error.operation)
+    guard error.resultCode == LDAPError.serverDown || (transport && handshake) else { return error }
     var explained = error
     let uris = configuration.uris.joined(separator: " ")
     if !handle.hasConnected {

@@ -62,6 +62,16 @@ struct LDAPConnectionTests {
     #expect(error.description.contains("TLS handshake failed"))
   }
 
+  @Test func startTLSWithTheWrongCAFailsClearly() async throws {
+    let config = try simple(dc.ldapURI, startTLS: true, caFile: dc.wrongCAFile)
+    let error = try await #require(throws: LDAPError.self) {
+      _ = try await LDAPConnection.connect(config)
+    }
+    #expect(error.operation == "StartTLS")
+    #expect(error.description.contains("TLS handshake failed"))
+    #expect(error.description.contains(dc.wrongCAFile))
+  }
+
   @Test func startTLSOnPlainPort() async throws {
     let connection = try await LDAPConnection.connect(try simple(dc.ldapURI, startTLS: true))
     let found = try await count(connection, filter: "(sAMAccountName=alice.anders)")
