@@ -73,9 +73,9 @@ extension UserLayout {
   /// Applies the source's anchor policy to one user's raw values; the DN is made text only for
   /// an error or a diagnostic.
   func anchor(
-    objectGUID: [UInt8]?, consistencyGuid: [UInt8]?, custom: [UInt8]?, dn: () -> String
+    objectGUID: ObjectGUID?, consistencyGuid: [UInt8]?, custom: [UInt8]?, dn: () -> String
   ) throws(ActiveDirectoryError) -> UserAnchor {
-    guard let objectGUID, let guid = ObjectGUID(bytes: objectGUID) else {
+    guard let guid = objectGUID else {
       throw .malformed(
         source: source.name, dn: dn(), attribute: "objectGUID",
         reason: "is missing or not 16 bytes")
@@ -130,7 +130,7 @@ public struct UserEntry: Sendable {
   /// Throws when objectGUID is missing or not 16 bytes.
   public func anchor() throws(ActiveDirectoryError) -> UserAnchor {
     try layout.anchor(
-      objectGUID: entry.first(layout.objectGUID).map(Array.init),
+      objectGUID: entry.first(layout.objectGUID).flatMap { ObjectGUID(bytes: $0) },
       consistencyGuid: entry.first(layout.consistencyGuid).map(Array.init),
       custom: layout.custom.flatMap { entry.first($0.index) }.map(Array.init),
       dn: { dn })
@@ -219,7 +219,7 @@ extension UserPage {
     /// See `UserEntry.anchor()`.
     public func anchor() throws(ActiveDirectoryError) -> UserAnchor {
       try layout.anchor(
-        objectGUID: entries.first(index, layout.objectGUID).map(Array.init),
+        objectGUID: entries.first(index, layout.objectGUID).flatMap { ObjectGUID(bytes: $0) },
         consistencyGuid: entries.first(index, layout.consistencyGuid).map(Array.init),
         custom: layout.custom.flatMap { entries.first(index, $0.index) }.map(Array.init),
         dn: { String(decoding: distinguishedName, as: UTF8.self) })

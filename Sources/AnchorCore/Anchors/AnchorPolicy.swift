@@ -80,7 +80,7 @@ extension AnchorPolicy {
             .warning, .consistencyGuidWrongLength, subject: subject,
             "mS-DS-ConsistencyGuid is \(raw.count) bytes, not 16: Entra Connect would export "
               + "base64 of these bytes, not a GUID anchor"))
-      } else if raw != objectGUID.bytes {
+      } else if ObjectGUID(bytes: raw) != objectGUID {
         diagnostics.append(
           Diagnostic(
             .info, .consistencyGuidDiffers, subject: subject,
