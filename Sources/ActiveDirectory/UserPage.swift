@@ -130,7 +130,7 @@ public struct UserEntry: Sendable {
   /// Throws when objectGUID is missing or not 16 bytes.
   public func anchor() throws(ActiveDirectoryError) -> UserAnchor {
     try layout.anchor(
-      objectGUID: entry.first(layout.objectGUID).flatMap { ObjectGUID(bytes: $0) },
+      objectGUID: entry.first(layout.objectGUID).flatMap { ObjectGUID(bytes: Array($0)) },
       consistencyGuid: entry.first(layout.consistencyGuid).map(Array.init),
       custom: layout.custom.flatMap { entry.first($0.index) }.map(Array.init),
       dn: { dn })

@@ -31,15 +31,15 @@ public struct ObjectGUID: Hashable, Sendable, Comparable {
   /// Wraps 16 raw bytes; returns nil for any other length.
   public init?(bytes: some Collection<UInt8>) {
     guard bytes.count == 16 else { return nil }
-    // Word by word, without copying the bytes into an array first (a reader wraps one objectGUID
-    // per entry straight from the page's buffer).
-    var high: UInt64 = 0
-    var low: UInt64 = 0
-    for (index, byte) in bytes.enumerated() {
-      if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
-    }
-    self.high = high
-    self.low = low
+    self.init(array: Array(bytes))
+  }
+
+  /// Wraps 16 raw bytes in place (the fast path for a reader's page buffers: no copy, and not
+  /// generic, so it is fast across modules); nil for any other length.
+  public init?(bytes: UnsafeRawBufferPointer) {
+    guard bytes.count == 16 else { return nil }
+    high = UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))
+    low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
   }
 
   /// Wraps 16 raw bytes; returns nil for any other length (the fast path for arrays).
