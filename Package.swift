@@ -118,7 +118,7 @@ let package = Package(
     .testTarget(
       name: "TenantEmulatorTests",
       dependencies: [
-        "TenantEmulator",
+        "TenantEmulator", "TestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
         .product(name: "Yams", package: "Yams"),
