@@ -211,7 +211,7 @@ struct LDAPConnectionTests {
     // (connect timeout per URI + operation timeout, 4 s), not left hanging.
     #expect(error.resultCode == LDAPError.timeout)
     #expect(error.description.contains("within 4.0 seconds"))
-    #expect(elapsed >= .seconds(3) && elapsed < .seconds(6))
+    #expect(elapsed >= .seconds(3) && elapsed < .seconds(6), "\(elapsed)")
     listener.close()
   }
 

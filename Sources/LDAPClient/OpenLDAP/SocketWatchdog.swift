@@ -31,8 +31,15 @@ final class SocketWatchdog {
     }
     let (seconds, attoseconds) = deadline.components
     let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: item)
+    SocketWatchdog.queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: item)
   }
+
+  /// A serial queue of its own, not the global one: libdispatch on Linux caps the global queues'
+  /// threads at the core count and can't see them blocked, so a process whose other work blocks
+  /// them (a test process waiting on subprocesses, say) delayed the watchdog by many seconds
+  /// (a 4 s deadline fired after > 6 s in a full test run). A serial queue is "overcommit": it
+  /// gets a thread even when those are all taken.
+  private static let queue = DispatchQueue(label: "anchorbridge.ldap.watchdog")
 
   /// Disarms the watchdog; returns whether it had already fired.
   func cancel() -> Bool {

@@ -107,7 +107,7 @@ final class Rehearsal: @unchecked Sendable {
     let settings = environment
     let config = configPath
     return try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
+      Subprocess.onOwnThread {
         do {
           let process = Process()
           process.executableURL = executable
