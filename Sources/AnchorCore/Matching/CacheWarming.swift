@@ -47,6 +47,35 @@ enum CacheWarming {
     keep(sum)
   }
 
+  /// Touches the UPNs of the cloud users at `twins`.
+  static func touch(upnsOf twins: some Sequence<Int32>, cloud: UnsafeBufferPointer<CloudUser>) {
+    var sum: UInt64 = 0
+    for twin in twins { sum &+= firstByte(cloud[Int(twin)].userPrincipalName) }
+    keep(sum)
+  }
+
+  /// Touches what making federated items hold their sides reads (`PlanItem.Sides.held`): the
+  /// item, its directory user's DN and UPN, its cloud user's id, UPN and ImmutableID.
+  static func touch(
+    _ entries: ArraySlice<HardMatchPlanner.FederatedItem>, items: UnsafeBufferPointer<PlanItem>,
+    directory: UnsafeBufferPointer<DirectoryUser>, cloud: UnsafeBufferPointer<CloudUser>
+  ) {
+    var sum: UInt64 = 0
+    let itemBytes = UnsafeRawPointer(items.baseAddress!)
+    for entry in entries {
+      sum &+= UInt64(
+        itemBytes.load(fromByteOffset: entry.item * MemoryLayout<PlanItem>.stride, as: UInt8.self))
+      let position = Int(entry.position)
+      sum &+= firstByte(directory[position].distinguishedName)
+      if let upn = directory[position].userPrincipalName { sum &+= firstByte(upn) }
+      let twin = Int(entry.twin)
+      sum &+= firstByte(cloud[twin].id)
+      sum &+= firstByte(cloud[twin].userPrincipalName)
+      sum &+= cloud[twin].onPremisesImmutableId?.guid?.words.0 ?? 1
+    }
+    keep(sum)
+  }
+
   @inline(__always)
   static func firstByte(_ text: String) -> UInt64 {
     UInt64(text.utf8.withContiguousStorageIfAvailable { $0.first ?? 0 } ?? 0)

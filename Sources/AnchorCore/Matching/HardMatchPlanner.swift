@@ -86,7 +86,7 @@ public struct HardMatchPlanner: Sendable {
     let inputs = PlanInputs(directory: directory.users, cloud: cloud.users)
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
-    var federatedItems: [(item: Int, twin: Int32)] = []
+    var federatedItems: [FederatedItem] = []
     outcomes.withUnsafeBufferPointer { outcomes in
       twins.withUnsafeBufferPointer { twins in
         directory.users.withUnsafeBufferPointer { directoryUsers in
@@ -102,7 +102,9 @@ public struct HardMatchPlanner: Sendable {
                   item(
                     for: position, outcomes[Int(position)], inputs: inputs, directory: directory,
                     cloud: cloud
-                  ) { federatedItems.append((index, $0)) })
+                  ) {
+                    federatedItems.append(FederatedItem(item: index, position: position, twin: $0))
+                  })
               }
             }
           }
@@ -113,11 +115,7 @@ public struct HardMatchPlanner: Sendable {
     twins = []
     // Federated items need the documented sequence, once every temporary UPN wanted is known.
     if !federatedItems.isEmpty {
-      var federated = FederatedSequencer(cloud: cloud)
-      for (_, twin) in federatedItems { federated.reserve(twin) }
-      for (index, twin) in federatedItems {
-        federated.addSteps(to: &items[index], twin: twin, setting: items[index].immutableId!)
-      }
+      addFederatedSteps(to: &items, federatedItems, directory: directory, cloud: cloud)
     }
     // Equal objectGUIDs (rare) are ordered by the rest of `PlanItem.precedes`.
     for range in ties { items[range].sort(by: PlanItem.precedes) }
