@@ -347,13 +347,35 @@ struct CloudProbes {
               anchor[index] =
                 cloud.byAnchor.firstEntry(key, hash: anchorHashes[half + index - start]) ?? -1
             }
-            if probeUPNs, let key = users[index].userPrincipalName, !key.isEmpty {
-              upn[index] = cloud.byUPN.firstEntry(key, hash: upnHashes[index]) ?? -1
+            if probeUPNs {
+              // In place (no retains); -2: not ASCII, probed from a copy out of line.
+              let found =
+                users[index].userPrincipalName?.utf8.withContiguousStorageIfAvailable { key in
+                  key.isEmpty
+                    ? -1
+                    : isASCII(key)
+                      ? cloud.byUPN.firstEntry(ascii: key, hash: upnHashes[index]) : -2
+                } ?? -2
+              upn[index] =
+                found != -2
+                ? found
+                : CloudProbes.probe(users.baseAddress! + index, cloud.byUPN, upnHashes[index])
             }
           }
         }
       }
     }
+  }
+}
+
+extension CloudProbes {
+  /// The UPN probe for a user whose UPN is not ASCII, not contiguous, or missing (-1).
+  @inline(never)
+  fileprivate static func probe(
+    _ user: UnsafePointer<DirectoryUser>, _ index: PositionIndex<CloudKeys>, _ hash: UInt64
+  ) -> Int32 {
+    guard let key = user.pointee.userPrincipalName, !key.isEmpty else { return -1 }
+    return index.firstEntry(key, hash: hash) ?? -1
   }
 }
 

@@ -14,6 +14,18 @@ struct CloudKeys: IndexKeys {
     case .upn: CaseFolding.equal(users[Int(entry)].userPrincipalName, key)
     }
   }
+  /// `entry(entry, matches: key)` for a key of ASCII bytes, read in place (no retains); nil
+  /// when the entry's key is not ASCII (then `entry(_:matches:)` knows).
+  @inline(__always)
+  func entry(_ entry: Int32, matchesASCII key: UnsafeBufferPointer<UInt8>) -> Bool? {
+    users.withUnsafeBufferPointer { users in
+      switch field {
+      case .id: CaseFolding.asciiEqual(users[Int(entry)].id, key)
+      case .upn: CaseFolding.asciiEqual(users[Int(entry)].userPrincipalName, key)
+      }
+    }
+  }
+
   func entry(_ entry: Int32, sameKeyAs other: Int32) -> Bool {
     self.entry(entry, matches: key(other))
   }
@@ -141,19 +153,26 @@ struct DomainTable: Sendable {
 
   var hasFederated: Bool { domains.contains { $0.type == .federated } }
 
+  /// `isFederated(upn:)` for the UPN's UTF-8 bytes; nil when the UPN or a domain name is not
+  /// ASCII (then `isFederated(upn:)` knows).
+  @inline(__always)
+  func isFederated(utf8 units: UnsafeBufferPointer<UInt8>) -> Bool? {
+    guard let at = units.lastIndex(of: UInt8(ascii: "@")) else { return false }
+    let domain = UnsafeBufferPointer(rebasing: units[(at + 1)...])
+    guard let hash = CaseFolding.asciiHash(domain) else { return nil }
+    // By index: iterating the tuples copied (retained and released) every domain's name.
+    for index in domains.indices
+    where domains[index].hash == hash && domains[index].type == .federated {
+      guard let equal = CaseFolding.asciiEqual(domain, domains[index].name) else { return nil }
+      if equal { return true }
+    }
+    return false
+  }
+
   /// Is the domain after the UPN's last `@` a federated domain of the tenant?
   func isFederated(upn: String) -> Bool {
     // Read in place (no substring, no retain) when the UPN and the names are ASCII.
-    let fast: Bool?? = upn.utf8.withContiguousStorageIfAvailable { units -> Bool? in
-      guard let at = units.lastIndex(of: UInt8(ascii: "@")) else { return false }
-      let domain = UnsafeBufferPointer(rebasing: units[(at + 1)...])
-      guard let hash = CaseFolding.asciiHash(domain) else { return nil }
-      for entry in domains where entry.type == .federated && entry.hash == hash {
-        guard let equal = CaseFolding.asciiEqual(domain, entry.name) else { return nil }
-        if equal { return true }
-      }
-      return false
-    }
+    let fast: Bool?? = upn.utf8.withContiguousStorageIfAvailable { isFederated(utf8: $0) }
     if let fast = fast.flatMap({ $0 }) { return fast }
     guard let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
     let domain = upn[upn.utf8.index(after: at)...]

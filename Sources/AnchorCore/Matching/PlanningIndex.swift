@@ -26,7 +26,8 @@ struct TenantIndex: Sendable {
     var smtp = ListedKeys()
     let domains = DomainTable(snapshot.domains)
     var federated: [Bool] = []
-    if domains.hasFederated { federated.reserveCapacity(users.count) }
+    let hasFederated = domains.hasFederated
+    if hasFederated { federated.reserveCapacity(users.count) }
     var fingerprint = MultisetHash()
     var upnHashes = [UInt64](repeating: 0, count: users.count)
     users.withUnsafeBufferPointer { buffer in
@@ -36,10 +37,26 @@ struct TenantIndex: Sendable {
         if offset % CacheWarming.block == 0 { CacheWarming.touch(cloud: buffer, from: offset) }
         fingerprint.add(buffer.baseAddress! + offset)
         if includeIds { byId.insert(position, hash: CaseFolding.hash(buffer[offset].id)) }
-        // The UPN is read once, while it is in cache: hashed, and its domain looked up.
-        upnHashes[offset] = CaseFolding.hash(buffer[offset].userPrincipalName)
-        if domains.hasFederated {
-          federated.append(domains.isFederated(upn: buffer[offset].userPrincipalName))
+        // The UPN is read once, while it is in cache: hashed, and its domain looked up. In place
+        // (a String passed on is retained and released: locked instructions that stall the cache
+        // misses around them); text that is not ASCII takes the general path.
+        let read =
+          buffer[offset].userPrincipalName.utf8.withContiguousStorageIfAvailable { units in
+            guard let hash = CaseFolding.asciiHash(units) else { return false }
+            var isFederated = false
+            if hasFederated {
+              guard let found = domains.isFederated(utf8: units) else { return false }
+              isFederated = found
+            }
+            upnHashes[offset] = hash
+            if hasFederated { federated.append(isFederated) }
+            return true
+          } ?? false
+        if !read {
+          upnHashes[offset] = CaseFolding.hash(buffer[offset].userPrincipalName)
+          if hasFederated {
+            federated.append(domains.isFederated(upn: buffer[offset].userPrincipalName))
+          }
         }
         if let mail = buffer[offset].mail, !mail.isEmpty {
           smtp.append(Substring(mail), position)
@@ -154,11 +171,23 @@ struct DirectoryIndex: Sendable {
           let anchorGUID = buffer[offset].anchor?.guid
           anchorsAreObjectGUIDs = anchorGUID == objectGUID
         }
+        // Hashed in place (no retain, as in `TenantIndex`); text that is not ASCII takes the
+        // general path.
         var hash: UInt64 = 0
-        if let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
-          hash = CaseFolding.hash(upn)
-          withUPN.append(position)
+        var hasUPN = false
+        let read = buffer[offset].userPrincipalName?.utf8.withContiguousStorageIfAvailable {
+          units -> Bool in
+          if units.isEmpty { return true }
+          guard let ascii = CaseFolding.asciiHash(units) else { return false }
+          hash = ascii
+          hasUPN = true
+          return true
         }
+        if read != true, let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
+          hash = CaseFolding.hash(upn)
+          hasUPN = true
+        }
+        if hasUPN { withUPN.append(position) }
         hashes.append(hash)
         let smtp =
           buffer[offset].proxyAddresses.isEmpty
