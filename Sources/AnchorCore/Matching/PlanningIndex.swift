@@ -41,18 +41,16 @@ struct TenantIndex: Sendable {
         // (a String passed on is retained and released: locked instructions that stall the cache
         // misses around them); text that is not ASCII takes the general path.
         let read =
-          buffer[offset].userPrincipalName.utf8.withContiguousStorageIfAvailable { units in
-            guard let hash = CaseFolding.asciiHash(units) else { return false }
-            var isFederated = false
-            if hasFederated {
-              guard let found = domains.isFederated(utf8: units) else { return false }
-              isFederated = found
-            }
-            upnHashes[offset] = hash
-            if hasFederated { federated.append(isFederated) }
-            return true
-          } ?? false
-        if !read {
+          buffer[offset].userPrincipalName.utf8.withContiguousStorageIfAvailable {
+            units -> (hash: UInt64, isFederated: Bool)? in
+            guard let hash = CaseFolding.asciiHash(units) else { return nil }
+            if !hasFederated { return (hash, false) }
+            return domains.isFederated(utf8: units).map { (hash, $0) }
+          } ?? nil
+        if let read {
+          upnHashes[offset] = read.hash
+          if hasFederated { federated.append(read.isFederated) }
+        } else {
           upnHashes[offset] = CaseFolding.hash(buffer[offset].userPrincipalName)
           if hasFederated {
             federated.append(domains.isFederated(upn: buffer[offset].userPrincipalName))
