@@ -2,9 +2,10 @@ extension HardMatchPlanner {
   /// Turns one directory user's match outcome into a plan item (action, steps, before-image).
   /// A link or relink in a federated domain gets its steps afterwards (`FederatedSequencer`, once
   /// every temporary UPN is known): `deferFederated` is called with its twin.
+  /// `anchor` is the directory user's (read by the caller, or known from its objectGUID).
   func item(
-    for position: Int32, _ outcome: Outcome, inputs: PlanInputs, directory: DirectoryIndex,
-    cloud: TenantIndex, deferFederated: (Int32) -> Void
+    for position: Int32, _ outcome: Outcome, anchor: SourceAnchor?, inputs: PlanInputs,
+    directory: DirectoryIndex, cloud: TenantIndex, deferFederated: (Int32) -> Void
   ) -> PlanItem {
     switch outcome {
     case .skip(let code, let text):
@@ -15,16 +16,16 @@ extension HardMatchPlanner {
         action: .conflict, reason: code, explanation: text, inputs: inputs, directory: position,
         cloud: twins.count == 1 ? twins[0] : -1,
         involved: involved.sorted(by: PlanObjectRef.precedes))
-    case .twin(let twin, let rule, let diagnostics, let anchorUnheld):
-      let anchor = directory.users[Int(position)].anchor
+    case .twin(let twin, let rule, let diagnostics, let anchorUnheld, let probed):
+      let state = probed.contains(.known) ? probed : TwinState(cloud: cloud, twin, anchor: anchor)
       var decision = decide(
-        anchor, rule: rule, position: position, twin: twin, anchorUnheld: anchorUnheld,
-        directory: directory, cloud: cloud)
+        anchor, rule: rule, position: position, twin: twin, state: state,
+        anchorUnheld: anchorUnheld, directory: directory, cloud: cloud)
       if decision.involved.count > 1 { decision.involved.sort(by: PlanObjectRef.precedes) }
       // The item reads its references, before-image and step from the inputs (`PlanItem.Sides`).
       var derived = PlanItem.DerivedSides.before
       if decision.action == .link || decision.action == .relink, anchor != nil {
-        if cloud.isFederated(twin) {
+        if state.contains(.federated) {
           deferFederated(twin)
         } else {
           derived = .setImmutableId
@@ -98,14 +99,12 @@ extension HardMatchPlanner {
     var involved: [PlanObjectRef] = []
   }
 
+  /// Decides from the twin's `state`; the twin itself is read only for the texts of rare cases.
   private func decide(
-    _ anchor: SourceAnchor?, rule: MatchRule, position: Int32, twin: Int32, anchorUnheld: Bool,
-    directory: DirectoryIndex, cloud: TenantIndex
+    _ anchor: SourceAnchor?, rule: MatchRule, position: Int32, twin: Int32, state: TwinState,
+    anchorUnheld: Bool, directory: DirectoryIndex, cloud: TenantIndex
   ) -> Decision {
     var decision = Decision()
-    // Only these two fields of the twin: its UPN is not needed to decide (and not retained).
-    let current = cloud.users[Int(twin)].onPremisesImmutableId
-    let synced = cloud.users[Int(twin)].onPremisesSyncEnabled
     guard let target = anchor else {
       decision.action = .blocked
       decision.reason = .noSourceAnchor
@@ -120,11 +119,12 @@ extension HardMatchPlanner {
       decision.involved = same.map(directory.involved) + [cloud.involved(twin)]
       return decision
     }
-    if synced == true {
-      if current == target {
+    if state.contains(.synced) {
+      if state.contains(.holdsAnchor) {
         decision.reason = .syncedAndLinked
         decision.explanation = "synced by Entra Connect with this anchor already"
       } else {
+        let current = cloud.users[Int(twin)].onPremisesImmutableId
         decision.action = .blocked
         decision.reason = .cloudUserSynced
         decision.explanation =
@@ -134,7 +134,7 @@ extension HardMatchPlanner {
       }
       return decision
     }
-    if current == target {
+    if state.contains(.holdsAnchor) {
       decision.reason = .alreadyLinked
       decision.explanation = "the cloud user's ImmutableID already equals the directory anchor"
       return decision
@@ -153,7 +153,7 @@ extension HardMatchPlanner {
         [directory.involved(position), cloud.involved(twin)] + holders.map(cloud.involved)
       return decision
     }
-    if cloud.users[Int(twin)].holdsDirectoryRole {
+    if state.contains(.holdsDirectoryRole) {
       decision.action = .blocked
       decision.reason = .cloudUserHoldsRole
       decision.explanation =
@@ -162,7 +162,7 @@ extension HardMatchPlanner {
         + "let the match complete, then re-add the roles"
       return decision
     }
-    if let current {
+    if !state.contains(.noImmutableId), let current = cloud.users[Int(twin)].onPremisesImmutableId {
       guard settings.allowRelink else {
         decision.action = .blocked
         decision.reason = .relinkNotAllowed

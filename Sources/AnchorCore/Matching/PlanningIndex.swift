@@ -136,6 +136,8 @@ struct DirectoryIndex: Sendable {
   private(set) var upnHashes: [UInt64]
   /// The users' part of the input fingerprint, taken in the same pass.
   let fingerprint: MultisetHash
+  /// Is every user's anchor its objectGUID (`SourceAnchor(guid: objectGUID)`)?
+  let anchorsAreObjectGUIDs: Bool
 
   /// - Parameters:
   ///   - includeMappingKeys: build the DN and sAMAccountName indexes (only a mapping needs them).
@@ -219,6 +221,7 @@ struct DirectoryIndex: Sendable {
     self.bySam = bySam
     upnHashes = hashes
     self.fingerprint = fingerprint
+    self.anchorsAreObjectGUIDs = anchorsAreObjectGUIDs
     duplicateAnchors =
       sameObjectGUID.flatMap {
         DirectoryIndex.duplicateAnchors(
