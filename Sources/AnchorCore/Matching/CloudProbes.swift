@@ -52,8 +52,10 @@ struct CloudProbes {
             }
           }
           if probeUPNs {
+            // The UPN to compare, and the flags `TwinState` reads (another cache line).
             cloud.byUPN.touchCandidates(upnHashes[start..<end]) {
               CacheWarming.firstByte(cloudUsers[Int($0)].userPrincipalName)
+                &+ (cloudUsers[Int($0)].holdsDirectoryRole ? 1 : 0)
             }
           }
           for index in start..<end {
