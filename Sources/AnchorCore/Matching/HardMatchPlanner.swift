@@ -211,7 +211,7 @@ public struct HardMatchPlanner: Sendable {
     mappedTo: [Int32: (Hits, String)]
   ) -> Outcome {
     let index = Int(position)
-    if !directory.users[index].enabled && !settings.includeDisabled {
+    if !directory.enabled[index] && !settings.includeDisabled {
       return .skip(
         .directoryUserDisabled, "the directory user is disabled and includeDisabled is off")
     }

@@ -132,6 +132,9 @@ struct DirectoryIndex: Sendable {
   private(set) var bySam: PositionIndex<DirectoryKeys>
   /// The primary SMTP address of each user (computed once).
   let primarySmtp: [String?]
+  /// Each user's `enabled`, taken in the index pass: matching reads nothing else of most users,
+  /// and a pass over a million users for one flag streamed a cache line of each.
+  let enabled: [Bool]
   /// `CaseFolding.hash` of each user's UPN (0 without one), kept for the matcher's lookups.
   private(set) var upnHashes: [UInt64]
   /// The users' part of the input fingerprint, taken in the same pass.
@@ -148,6 +151,8 @@ struct DirectoryIndex: Sendable {
     self.users = users
     var primary: [String?] = []
     primary.reserveCapacity(users.count)
+    var enabled: [Bool] = []
+    enabled.reserveCapacity(users.count)
     var hashes: [UInt64] = []
     hashes.reserveCapacity(users.count)
     var byUPN = PositionIndex(keys: DirectoryKeys(users: users, field: .upn), capacity: users.count)
@@ -195,6 +200,7 @@ struct DirectoryIndex: Sendable {
           : ProxyAddresses.primarySmtp(buffer[offset].proxyAddresses, mail: buffer[offset].mail)
         if let smtp, !smtp.isEmpty { anySMTP = true }
         primary.append(smtp)
+        enabled.append(buffer[offset].enabled)
         if includeMappingKeys {
           byDN.insert(position, hash: CaseFolding.hash(buffer[offset].distinguishedName))
           if let sam = buffer[offset].samAccountName {
@@ -206,6 +212,7 @@ struct DirectoryIndex: Sendable {
     // Inserted after hashing, a block at a time: the table is the random access here.
     hashes.withUnsafeBufferPointer { hashes in byUPN.insert(withUPN) { hashes[Int($0)] } }
     primarySmtp = primary
+    self.enabled = enabled
     // Addresses are rare next to UPNs: their index is sized to them, in a second short pass.
     var bySMTP = PositionIndex(keys: DirectoryKeys(users: users, smtp: primary))
     if anySMTP {
