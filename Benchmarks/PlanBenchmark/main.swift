@@ -7,6 +7,8 @@
 //
 // BENCH_INPUTS=legacy|ordered|distinct|realistic (default) picks how the inputs sit in memory
 // (`InputShape`); BENCH_SKIP_JSON=1 skips writing; BENCH_WRITE_PLAN=path writes the plans.
+// BENCH_PERF_FIFO=path profiles planning alone: it writes `enable`/`disable` around planning to
+// perf's control FIFO (`perf record -D -1 --control fifo:path ...`).
 import AnchorCore
 
 #if canImport(Glibc)
@@ -202,6 +204,13 @@ func cpuSeconds() -> Double {
     + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
+/// Sends `command` to perf's control FIFO when BENCH_PERF_FIFO names one (see the header).
+func perfControl(_ command: String) {
+  guard let path = getenv("BENCH_PERF_FIFO"), let file = fopen(path, "w") else { return }
+  fputs(command + "\n", file)
+  fclose(file)
+}
+
 func seconds(_ duration: Duration) -> Double {
   Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
@@ -239,12 +248,14 @@ for count in runSizes {
   resetPeakRSS()
   let rssInputs = peakRSSMiB()
   var plan: Plan?
+  perfControl("enable")
   let planStart = cpuSeconds()
   let planning = clock.measure {
     plan = HardMatchPlanner().plan(
       directoryUsers: directory, tenant: tenant, createdAt: "2026-11-29T00:00:00Z")
   }
   let planCPU = cpuSeconds() - planStart
+  perfControl("disable")
   let rssAfterPlan = peakRSSMiB()
   var bytes = 0
   let encodeStart = cpuSeconds()

@@ -133,6 +133,38 @@ struct IndexStructureTests {
     #expect(collisions.map(\.1) == [[0, 2], [1, 5], [6, 7]])
   }
 
+  /// Entries of an object out of position order: an object's repeat is still kept once (the
+  /// index checks only the last entry while positions arrive in order).
+  @Test func positionIndexKeepsOutOfOrderRepeatsOnce() {
+    let keys = CollidingKeys(
+      texts: ["a@x", "a@x", "a@x", "A@x", "a@X"], owners: [5, 3, 4, 3, 4])
+    var index = PositionIndex(keys: keys)
+    for entry in 0..<Int32(keys.texts.count) { index.insert(entry, hash: 7) }
+    #expect(index.lookup("a@x", hash: 7).positions == [5, 3, 4])
+  }
+
+  /// The probes' in-place comparison: ASCII keys found or not found, and a candidate whose key
+  /// is not ASCII handed back (-2) to the general comparison, which folds the Kelvin sign.
+  @Test func cloudIndexComparesASCIIKeysInPlace() {
+    let users = ["ann@x.com", "\u{212A}im@x.com", "bob@x.com"].enumerated().map {
+      CloudUser(id: "id\($0.offset)", userPrincipalName: $0.element)
+    }
+    var index = PositionIndex(keys: CloudKeys(users: users, field: .upn), capacity: 3)
+    for (position, user) in users.enumerated() {
+      index.insert(Int32(position), hash: CaseFolding.hash(user.userPrincipalName))
+    }
+    func probe(_ text: String) -> Int32 {
+      let hash = CaseFolding.hash(text)
+      var text = text
+      return text.withUTF8 { index.firstEntry(ascii: $0, hash: hash) }
+    }
+    #expect(probe("ANN@x.com") == 0)
+    #expect(probe("bob@X.COM") == 2)
+    #expect(probe("eve@x.com") == -1)
+    #expect(probe("kim@x.com") == -2)
+    #expect(index.firstEntry("kim@x.com", hash: CaseFolding.hash("kim@x.com")) == 1)
+  }
+
   @Test func positionIndexWithoutDuplicatesSharesNothing() {
     let keys = CollidingKeys(texts: ["a@x", "b@x"], owners: [0, 1])
     var index = PositionIndex(keys: keys, capacity: 2)

@@ -48,6 +48,12 @@ public struct ObjectGUID: Hashable, Sendable, Comparable {
     self.init(array: bytes)
   }
 
+  /// From `words` (the planner's sorted keys carry objectGUIDs as words).
+  init(words: (UInt64, UInt64)) {
+    high = words.0
+    low = words.1
+  }
+
   private init(array bytes: [UInt8]) {
     var high: UInt64 = 0
     var low: UInt64 = 0

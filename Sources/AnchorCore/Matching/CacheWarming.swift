@@ -22,27 +22,49 @@ enum CacheWarming {
     keep(sum)
   }
 
-  /// Touches what building the items for `positions` reads: each one's match outcome and the
-  /// fields its action is decided on (the directory user's anchor, the twin's ImmutableID, sync
-  /// state, roles and domain). Items read their strings from the inputs later (`PlanItem.Sides`).
+  /// Touches what building the items for `keys` reads: each one's match outcome (which holds
+  /// its twin's state, `TwinState`) and, unless anchors come from the keys, its directory user's
+  /// anchor. Items read their strings from the inputs later (`PlanItem.Sides`).
   static func touch<Outcome>(
-    _ positions: ArraySlice<Int32>, outcomes: UnsafeBufferPointer<Outcome>,
-    twins: UnsafeBufferPointer<Int32>, directory: UnsafeBufferPointer<DirectoryUser>,
-    cloud: UnsafeBufferPointer<CloudUser>, isFederated: (Int32) -> Bool
+    _ keys: ArraySlice<GUIDKey>, outcomes: UnsafeBufferPointer<Outcome>,
+    directory: UnsafeBufferPointer<DirectoryUser>?
   ) {
     var sum: UInt64 = 0
     let outcomeBytes = UnsafeRawPointer(outcomes.baseAddress!)
-    for position in positions {
-      let index = Int(position)
+    for key in keys {
+      let index = Int(key.position)
       sum &+= UInt64(
         outcomeBytes.load(fromByteOffset: index * MemoryLayout<Outcome>.stride, as: UInt8.self))
-      sum &+= directory[index].anchor?.guid?.words.0 ?? 1
-      let twin = Int(twins[index])
-      if twin >= 0 {
-        sum &+= cloud[twin].holdsDirectoryRole ? 1 : 0
-        sum &+= cloud[twin].onPremisesSyncEnabled == true ? 1 : 0
-        sum &+= isFederated(Int32(twin)) ? 1 : 0
-      }
+      if let directory { sum &+= directory[index].anchor?.guid?.words.0 ?? 1 }
+    }
+    keep(sum)
+  }
+
+  /// Touches the UPNs of the cloud users at `twins`.
+  static func touch(upnsOf twins: some Sequence<Int32>, cloud: UnsafeBufferPointer<CloudUser>) {
+    var sum: UInt64 = 0
+    for twin in twins { sum &+= firstByte(cloud[Int(twin)].userPrincipalName) }
+    keep(sum)
+  }
+
+  /// Touches what making federated items hold their sides reads (`PlanItem.Sides.held`): the
+  /// item, its directory user's DN and UPN, its cloud user's id, UPN and ImmutableID.
+  static func touch(
+    _ entries: ArraySlice<HardMatchPlanner.FederatedItem>, items: UnsafeBufferPointer<PlanItem>,
+    directory: UnsafeBufferPointer<DirectoryUser>, cloud: UnsafeBufferPointer<CloudUser>
+  ) {
+    var sum: UInt64 = 0
+    let itemBytes = UnsafeRawPointer(items.baseAddress!)
+    for entry in entries {
+      sum &+= UInt64(
+        itemBytes.load(fromByteOffset: entry.item * MemoryLayout<PlanItem>.stride, as: UInt8.self))
+      let position = Int(entry.position)
+      sum &+= firstByte(directory[position].distinguishedName)
+      if let upn = directory[position].userPrincipalName { sum &+= firstByte(upn) }
+      let twin = Int(entry.twin)
+      sum &+= firstByte(cloud[twin].id)
+      sum &+= firstByte(cloud[twin].userPrincipalName)
+      sum &+= cloud[twin].onPremisesImmutableId?.guid?.words.0 ?? 1
     }
     keep(sum)
   }

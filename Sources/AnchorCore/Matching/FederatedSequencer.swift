@@ -11,14 +11,29 @@ struct FederatedSequencer {
 
   func temporaryUPN(for twin: Int32) -> String? {
     guard let initial = cloud.initialDomain else { return nil }
-    return UserPrincipalName.alias(of: cloud.users[Int(twin)].userPrincipalName) + "@" + initial
+    var upn = FederatedSequencer.alias(of: cloud.users[Int(twin)].userPrincipalName)
+    upn += "@"
+    upn += initial
+    return upn
   }
 
-  /// Records that an item will need the federated sequence for this cloud user.
-  mutating func reserve(_ twin: Int32) {
+  /// `UserPrincipalName.alias(of:)`, found in the UTF-8 bytes when the UPN is ASCII (then bytes
+  /// and characters agree): searching a String's characters backwards costs more than the rest
+  /// of a federated item's sequence.
+  private static func alias(of upn: String) -> String {
+    let ascii = upn.utf8.withContiguousStorageIfAvailable { isASCII($0) } ?? false
+    if ascii, let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) { return String(upn[..<at]) }
+    return UserPrincipalName.alias(of: upn)
+  }
+
+  /// Records that an item will need the federated sequence for this cloud user; returns the
+  /// temporary UPN it wants (nil: not federated, or no initial domain), for `addSteps`.
+  @discardableResult
+  mutating func reserve(_ twin: Int32) -> String? {
     guard cloud.isFederated(twin), let upn = temporaryUPN(for: twin)
-    else { return }
+    else { return nil }
     wanted[CaseInsensitiveKey(upn), default: 0] += 1
+    return upn
   }
 
   /// Why the temporary UPN (`temporaryUPN(for: twin)`, computed once by the caller) can't be
@@ -43,13 +58,19 @@ struct FederatedSequencer {
 
   /// Adds the steps that set `anchor` on the item's cloud user, or blocks the item.
   func addSteps(to item: inout PlanItem, twin: Int32, setting anchor: SourceAnchor) {
+    addSteps(to: &item, twin: twin, setting: anchor, temporary: temporaryUPN(for: twin))
+  }
+
+  /// `addSteps`, given the temporary UPN that `reserve` returned for the twin.
+  func addSteps(
+    to item: inout PlanItem, twin: Int32, setting anchor: SourceAnchor, temporary wantedUPN: String?
+  ) {
     let before = item.before ?? cloud.before(twin)
     guard cloud.isFederated(twin) else {
       item.steps = [PlanStep(kind: .setImmutableId, immutableId: anchor, expect: before)]
       item.compactBefore()
       return
     }
-    let wantedUPN = temporaryUPN(for: twin)
     if let (code, text) = refusal(wantedUPN) {
       item.action = .blocked
       item.reason = code

@@ -38,10 +38,10 @@ public struct HardMatchPlanner: Sendable {
     let cloud = TenantIndex(tenant, includeIds: !mapping.isEmpty)
     // The plan's order (by objectGUID) is sorted first: its groups of equal objectGUIDs are also
     // the duplicate anchors when anchors are objectGUIDs.
-    let (order, ties) = PlanItem.directoryOrder(directoryUsers)
+    let (order, ties) = PlanItem.directoryKeys(directoryUsers)
     var directory = DirectoryIndex(
       directoryUsers, includeMappingKeys: !mapping.isEmpty,
-      sameObjectGUID: ties.map { Array(order[$0]) })
+      sameObjectGUID: ties.map { order[$0].map(\.position) })
     var diagnostics = PlanningChecks.tenantDiagnostics(tenant, cloud: cloud, mode: .link)
     let mappedTo = resolve(mapping, directory: directory, cloud: cloud, diagnostics: &diagnostics)
 
@@ -60,10 +60,8 @@ public struct HardMatchPlanner: Sendable {
     // Pass 2: a cloud user claimed by several directory users is a conflict for all of them.
     var claimant = [Int32](repeating: -1, count: cloud.users.count)
     var contested: [Int32: [Int32]] = [:]
-    var twins = [Int32](repeating: -1, count: outcomes.count)
     for (position, outcome) in outcomes.enumerated() {
-      guard case .twin(let twin, _, _, _) = outcome else { continue }
-      twins[position] = twin
+      guard case .twin(let twin, _, _, _, _) = outcome else { continue }
       let first = claimant[Int(twin)]
       if first < 0 {
         claimant[Int(twin)] = Int32(position)
@@ -82,42 +80,42 @@ public struct HardMatchPlanner: Sendable {
     }
 
     // Pass 3: actions and steps, built straight in the plan's order (by objectGUID): sorting a
-    // million positions is cheaper than sorting, then permuting, a million items.
+    // million positions is cheaper than sorting, then permuting, a million items. Each item reads
+    // its outcome (with its twin's state) and its directory user's anchor; when every anchor is
+    // the objectGUID, that is in the sorted keys, and no user is read at all.
+    let anchorsFromKeys = directory.anchorsAreObjectGUIDs
     let inputs = PlanInputs(directory: directory.users, cloud: cloud.users)
     var items: [PlanItem] = []
     items.reserveCapacity(outcomes.count)
-    var federatedItems: [(item: Int, twin: Int32)] = []
+    var federatedItems: [FederatedItem] = []
     outcomes.withUnsafeBufferPointer { outcomes in
-      twins.withUnsafeBufferPointer { twins in
-        directory.users.withUnsafeBufferPointer { directoryUsers in
-          cloud.users.withUnsafeBufferPointer { cloudUsers in
-            for start in stride(from: 0, to: order.count, by: CacheWarming.block) {
-              let block = order[start..<min(start + CacheWarming.block, order.count)]
-              CacheWarming.touch(
-                block, outcomes: outcomes, twins: twins, directory: directoryUsers,
-                cloud: cloudUsers, isFederated: cloud.isFederated)
-              for position in block {
-                let index = items.count
-                items.append(
-                  item(
-                    for: position, outcomes[Int(position)], inputs: inputs, directory: directory,
-                    cloud: cloud
-                  ) { federatedItems.append((index, $0)) })
-              }
-            }
+      directory.users.withUnsafeBufferPointer { directoryUsers in
+        for start in stride(from: 0, to: order.count, by: CacheWarming.block) {
+          let block = order[start..<min(start + CacheWarming.block, order.count)]
+          CacheWarming.touch(
+            block, outcomes: outcomes, directory: anchorsFromKeys ? nil : directoryUsers)
+          for key in block {
+            let position = key.position
+            let index = items.count
+            let anchor =
+              anchorsFromKeys
+              ? SourceAnchor(guid: ObjectGUID(words: (key.high, key.low)))
+              : directoryUsers[Int(position)].anchor
+            items.append(
+              item(
+                for: position, outcomes[Int(position)], anchor: anchor, inputs: inputs,
+                directory: directory, cloud: cloud
+              ) {
+                federatedItems.append(FederatedItem(item: index, position: position, twin: $0))
+              })
           }
         }
       }
     }
     outcomes = []
-    twins = []
     // Federated items need the documented sequence, once every temporary UPN wanted is known.
     if !federatedItems.isEmpty {
-      var federated = FederatedSequencer(cloud: cloud)
-      for (_, twin) in federatedItems { federated.reserve(twin) }
-      for (index, twin) in federatedItems {
-        federated.addSteps(to: &items[index], twin: twin, setting: items[index].immutableId!)
-      }
+      addFederatedSteps(to: &items, federatedItems, directory: directory, cloud: cloud)
     }
     // Equal objectGUIDs (rare) are ordered by the rest of `PlanItem.precedes`.
     for range in ties { items[range].sort(by: PlanItem.precedes) }
@@ -129,7 +127,8 @@ public struct HardMatchPlanner: Sendable {
   enum Outcome {
     indirect case skip(DiagnosticCode, String)
     /// `anchorUnheld`: the immutableId rule looked the anchor up and no cloud user holds it.
-    case twin(Int32, MatchRule, [Diagnostic], anchorUnheld: Bool)
+    /// `state`: the twin's, when the probes found it (else unknown).
+    case twin(Int32, MatchRule, [Diagnostic], anchorUnheld: Bool, state: TwinState)
     indirect case conflict(DiagnosticCode, String, cloud: [Int32], involved: [PlanObjectRef])
   }
 
@@ -212,7 +211,7 @@ public struct HardMatchPlanner: Sendable {
     mappedTo: [Int32: (Hits, String)]
   ) -> Outcome {
     let index = Int(position)
-    if !directory.users[index].enabled && !settings.includeDisabled {
+    if !directory.enabled[index] && !settings.includeDisabled {
       return .skip(
         .directoryUserDisabled, "the directory user is disabled and includeDisabled is off")
     }
@@ -290,72 +289,13 @@ public struct HardMatchPlanner: Sendable {
         .noCloudTwin,
         "no cloud user matches by \(settings.matchOrder.map(\.rawValue).joined(separator: ", "))")
     }
-    return .twin(decided.twin, decided.rule, diagnostics, anchorUnheld: anchorUnheld)
-  }
-}
-
-/// The first cloud entry holding each directory user's anchor and UPN (-1: none), probed for all
-/// users up front. Each probe is a chain of cache misses (the table's slot, then the cloud user
-/// and its UPN to compare); in short loops of independent probes the CPU overlaps them, which it
-/// can't inside the long matching step. Software-pipelined by block: while block b is probed,
-/// block b's candidate keys and block b + 1's home slots are read ahead (`CacheWarming`).
-struct CloudProbes {
-  var anchor: [Int32] = []
-  var upn: [Int32] = []
-
-  init(directory: DirectoryIndex, cloud: TenantIndex, rules: [MatchRule]) {
-    let count = directory.users.count
-    anchor = [Int32](repeating: -1, count: count)
-    upn = [Int32](repeating: -1, count: count)
-    let probeAnchors = rules.contains(.immutableId) && !cloud.byAnchor.isEmpty
-    let probeUPNs = rules.contains(.userPrincipalName)
-    guard probeAnchors || probeUPNs else { return }
-    let upnHashes = directory.upnHashes
-    let block = CacheWarming.block
-    // Two blocks of anchor hashes: this block's and the next one's.
-    var anchorHashes = [UInt64](repeating: 0, count: 2 * block)
-    directory.users.withUnsafeBufferPointer { users in
-      cloud.users.withUnsafeBufferPointer { cloudUsers in
-        /// Hashes block `start`'s anchors into its half and reads the home slots of both keys.
-        func readSlots(_ start: Int) {
-          guard start < count else { return }
-          let end = min(start + block, count)
-          if probeAnchors {
-            let half = (start / block) % 2 * block
-            for index in start..<end {
-              anchorHashes[half + index - start] = users[index].anchor?.indexHash ?? 0
-            }
-            cloud.byAnchor.touch(anchorHashes[half..<half + end - start])
-          }
-          if probeUPNs { cloud.byUPN.touch(upnHashes[start..<end]) }
-        }
-        readSlots(0)
-        for start in stride(from: 0, to: count, by: block) {
-          let end = min(start + block, count)
-          let half = (start / block) % 2 * block
-          readSlots(start + block)
-          if probeAnchors {
-            cloud.byAnchor.touchCandidates(anchorHashes[half..<half + end - start]) {
-              cloudUsers[Int($0)].onPremisesImmutableId == nil ? 0 : 1
-            }
-          }
-          if probeUPNs {
-            cloud.byUPN.touchCandidates(upnHashes[start..<end]) {
-              CacheWarming.firstByte(cloudUsers[Int($0)].userPrincipalName)
-            }
-          }
-          for index in start..<end {
-            if probeAnchors, let key = users[index].anchor {
-              anchor[index] =
-                cloud.byAnchor.firstEntry(key, hash: anchorHashes[half + index - start]) ?? -1
-            }
-            if probeUPNs, let key = users[index].userPrincipalName, !key.isEmpty {
-              upn[index] = cloud.byUPN.firstEntry(key, hash: upnHashes[index]) ?? -1
-            }
-          }
-        }
-      }
-    }
+    // The probes took the state of the cloud users they found.
+    let state =
+      decided.twin == probes.upn[index]
+      ? probes.upnState[index]
+      : decided.twin == probes.anchor[index] ? probes.anchorState[index] : TwinState()
+    return .twin(
+      decided.twin, decided.rule, diagnostics, anchorUnheld: anchorUnheld, state: state)
   }
 }
 

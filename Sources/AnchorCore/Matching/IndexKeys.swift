@@ -14,6 +14,18 @@ struct CloudKeys: IndexKeys {
     case .upn: CaseFolding.equal(users[Int(entry)].userPrincipalName, key)
     }
   }
+  /// `entry(entry, matches: key)` for a key of ASCII bytes, read in place (no retains); nil
+  /// when the entry's key is not ASCII (then `entry(_:matches:)` knows).
+  @inline(__always)
+  func entry(_ entry: Int32, matchesASCII key: UnsafeBufferPointer<UInt8>) -> Bool? {
+    users.withUnsafeBufferPointer { users in
+      switch field {
+      case .id: CaseFolding.asciiEqual(users[Int(entry)].id, key)
+      case .upn: CaseFolding.asciiEqual(users[Int(entry)].userPrincipalName, key)
+      }
+    }
+  }
+
   func entry(_ entry: Int32, sameKeyAs other: Int32) -> Bool {
     self.entry(entry, matches: key(other))
   }
@@ -123,43 +135,55 @@ struct DirectoryAnchorKeys: IndexKeys {
 /// The tenant's domains by case-insensitive name, to tell whether a UPN's domain is federated
 /// without building a string per user.
 struct DomainTable: Sendable {
-  private var domains: [(hash: UInt64, name: String, type: TenantDomain.AuthenticationType)] = []
+  // Three arrays, not one of tuples: reading a tuple element copied (retained and released) its
+  // name for every UPN looked up.
+  private var hashes: [UInt64] = []
+  private var names: [String] = []
+  private var federated: [Bool] = []
 
   /// A later domain with the same name (ignoring case) replaces an earlier one.
   init(_ domains: [TenantDomain]) {
     for domain in domains {
       let hash = CaseFolding.hash(domain.name)
-      if let index = self.domains.firstIndex(where: {
-        $0.hash == hash && CaseFolding.equal($0.name, domain.name)
+      let isFederated = domain.authenticationType == .federated
+      if let index = hashes.indices.first(where: {
+        hashes[$0] == hash && CaseFolding.equal(names[$0], domain.name)
       }) {
-        self.domains[index].type = domain.authenticationType
+        federated[index] = isFederated
       } else {
-        self.domains.append((hash, domain.name, domain.authenticationType))
+        hashes.append(hash)
+        names.append(domain.name)
+        federated.append(isFederated)
       }
     }
   }
 
-  var hasFederated: Bool { domains.contains { $0.type == .federated } }
+  var hasFederated: Bool { federated.contains(true) }
+
+  /// `isFederated(upn:)` for the UPN's UTF-8 bytes; nil when the UPN or a domain name is not
+  /// ASCII (then `isFederated(upn:)` knows).
+  @inline(__always)
+  func isFederated(utf8 units: UnsafeBufferPointer<UInt8>) -> Bool? {
+    guard let at = units.lastIndex(of: UInt8(ascii: "@")) else { return false }
+    let domain = UnsafeBufferPointer(rebasing: units[(at + 1)...])
+    guard let hash = CaseFolding.asciiHash(domain) else { return nil }
+    for index in hashes.indices where hashes[index] == hash && federated[index] {
+      guard let equal = CaseFolding.asciiEqual(domain, names[index]) else { return nil }
+      if equal { return true }
+    }
+    return false
+  }
 
   /// Is the domain after the UPN's last `@` a federated domain of the tenant?
   func isFederated(upn: String) -> Bool {
     // Read in place (no substring, no retain) when the UPN and the names are ASCII.
-    let fast: Bool?? = upn.utf8.withContiguousStorageIfAvailable { units -> Bool? in
-      guard let at = units.lastIndex(of: UInt8(ascii: "@")) else { return false }
-      let domain = UnsafeBufferPointer(rebasing: units[(at + 1)...])
-      guard let hash = CaseFolding.asciiHash(domain) else { return nil }
-      for entry in domains where entry.type == .federated && entry.hash == hash {
-        guard let equal = CaseFolding.asciiEqual(domain, entry.name) else { return nil }
-        if equal { return true }
-      }
-      return false
-    }
+    let fast: Bool?? = upn.utf8.withContiguousStorageIfAvailable { isFederated(utf8: $0) }
     if let fast = fast.flatMap({ $0 }) { return fast }
     guard let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
     let domain = upn[upn.utf8.index(after: at)...]
     let hash = CaseFolding.hash(domain)
-    return domains.contains {
-      $0.type == .federated && $0.hash == hash && CaseFolding.equal($0.name, domain)
+    return hashes.indices.contains {
+      federated[$0] && hashes[$0] == hash && CaseFolding.equal(names[$0], domain)
     }
   }
 }

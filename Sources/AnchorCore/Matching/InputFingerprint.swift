@@ -134,6 +134,7 @@ struct ObjectHash {
     mix(words.1)
   }
 
+  @inline(__always)
   private mutating func mix(_ word: UInt64) {
     a = (a ^ word) &* 0x9E37_79B9_7F4A_7C15
     a ^= a >> 31

@@ -26,7 +26,8 @@ struct TenantIndex: Sendable {
     var smtp = ListedKeys()
     let domains = DomainTable(snapshot.domains)
     var federated: [Bool] = []
-    if domains.hasFederated { federated.reserveCapacity(users.count) }
+    let hasFederated = domains.hasFederated
+    if hasFederated { federated.reserveCapacity(users.count) }
     var fingerprint = MultisetHash()
     var upnHashes = [UInt64](repeating: 0, count: users.count)
     users.withUnsafeBufferPointer { buffer in
@@ -36,10 +37,24 @@ struct TenantIndex: Sendable {
         if offset % CacheWarming.block == 0 { CacheWarming.touch(cloud: buffer, from: offset) }
         fingerprint.add(buffer.baseAddress! + offset)
         if includeIds { byId.insert(position, hash: CaseFolding.hash(buffer[offset].id)) }
-        // The UPN is read once, while it is in cache: hashed, and its domain looked up.
-        upnHashes[offset] = CaseFolding.hash(buffer[offset].userPrincipalName)
-        if domains.hasFederated {
-          federated.append(domains.isFederated(upn: buffer[offset].userPrincipalName))
+        // The UPN is read once, while it is in cache: hashed, and its domain looked up. In place
+        // (a String passed on is retained and released: locked instructions that stall the cache
+        // misses around them); text that is not ASCII takes the general path.
+        let read =
+          buffer[offset].userPrincipalName.utf8.withContiguousStorageIfAvailable {
+            units -> (hash: UInt64, isFederated: Bool)? in
+            guard let hash = CaseFolding.asciiHash(units) else { return nil }
+            if !hasFederated { return (hash, false) }
+            return domains.isFederated(utf8: units).map { (hash, $0) }
+          } ?? nil
+        if let read {
+          upnHashes[offset] = read.hash
+          if hasFederated { federated.append(read.isFederated) }
+        } else {
+          upnHashes[offset] = CaseFolding.hash(buffer[offset].userPrincipalName)
+          if hasFederated {
+            federated.append(domains.isFederated(upn: buffer[offset].userPrincipalName))
+          }
         }
         if let mail = buffer[offset].mail, !mail.isEmpty {
           smtp.append(Substring(mail), position)
@@ -117,10 +132,15 @@ struct DirectoryIndex: Sendable {
   private(set) var bySam: PositionIndex<DirectoryKeys>
   /// The primary SMTP address of each user (computed once).
   let primarySmtp: [String?]
+  /// Each user's `enabled`, taken in the index pass: matching reads nothing else of most users,
+  /// and a pass over a million users for one flag streamed a cache line of each.
+  let enabled: [Bool]
   /// `CaseFolding.hash` of each user's UPN (0 without one), kept for the matcher's lookups.
   private(set) var upnHashes: [UInt64]
   /// The users' part of the input fingerprint, taken in the same pass.
   let fingerprint: MultisetHash
+  /// Is every user's anchor its objectGUID (`SourceAnchor(guid: objectGUID)`)?
+  let anchorsAreObjectGUIDs: Bool
 
   /// - Parameters:
   ///   - includeMappingKeys: build the DN and sAMAccountName indexes (only a mapping needs them).
@@ -131,6 +151,8 @@ struct DirectoryIndex: Sendable {
     self.users = users
     var primary: [String?] = []
     primary.reserveCapacity(users.count)
+    var enabled: [Bool] = []
+    enabled.reserveCapacity(users.count)
     var hashes: [UInt64] = []
     hashes.reserveCapacity(users.count)
     var byUPN = PositionIndex(keys: DirectoryKeys(users: users, field: .upn), capacity: users.count)
@@ -154,11 +176,23 @@ struct DirectoryIndex: Sendable {
           let anchorGUID = buffer[offset].anchor?.guid
           anchorsAreObjectGUIDs = anchorGUID == objectGUID
         }
+        // Hashed in place (no retain, as in `TenantIndex`); text that is not ASCII takes the
+        // general path.
         var hash: UInt64 = 0
-        if let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
-          hash = CaseFolding.hash(upn)
-          withUPN.append(position)
+        var hasUPN = false
+        let read = buffer[offset].userPrincipalName?.utf8.withContiguousStorageIfAvailable {
+          units -> Bool in
+          if units.isEmpty { return true }
+          guard let ascii = CaseFolding.asciiHash(units) else { return false }
+          hash = ascii
+          hasUPN = true
+          return true
         }
+        if read != true, let upn = buffer[offset].userPrincipalName, !upn.isEmpty {
+          hash = CaseFolding.hash(upn)
+          hasUPN = true
+        }
+        if hasUPN { withUPN.append(position) }
         hashes.append(hash)
         let smtp =
           buffer[offset].proxyAddresses.isEmpty
@@ -166,6 +200,7 @@ struct DirectoryIndex: Sendable {
           : ProxyAddresses.primarySmtp(buffer[offset].proxyAddresses, mail: buffer[offset].mail)
         if let smtp, !smtp.isEmpty { anySMTP = true }
         primary.append(smtp)
+        enabled.append(buffer[offset].enabled)
         if includeMappingKeys {
           byDN.insert(position, hash: CaseFolding.hash(buffer[offset].distinguishedName))
           if let sam = buffer[offset].samAccountName {
@@ -177,6 +212,7 @@ struct DirectoryIndex: Sendable {
     // Inserted after hashing, a block at a time: the table is the random access here.
     hashes.withUnsafeBufferPointer { hashes in byUPN.insert(withUPN) { hashes[Int($0)] } }
     primarySmtp = primary
+    self.enabled = enabled
     // Addresses are rare next to UPNs: their index is sized to them, in a second short pass.
     var bySMTP = PositionIndex(keys: DirectoryKeys(users: users, smtp: primary))
     if anySMTP {
@@ -192,6 +228,7 @@ struct DirectoryIndex: Sendable {
     self.bySam = bySam
     upnHashes = hashes
     self.fingerprint = fingerprint
+    self.anchorsAreObjectGUIDs = anchorsAreObjectGUIDs
     duplicateAnchors =
       sameObjectGUID.flatMap {
         DirectoryIndex.duplicateAnchors(

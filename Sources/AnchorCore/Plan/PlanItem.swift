@@ -213,6 +213,12 @@ extension PlanItem {
   /// ranges of that order where GUIDs are equal. Items built in this order are in `precedes`
   /// order once those ranges are sorted by it (stably, as `sortDeterministically` does).
   static func directoryOrder(_ users: [DirectoryUser]) -> (order: [Int32], ties: [Range<Int>]) {
+    let (keys, ties) = directoryKeys(users)
+    return (keys.map(\.position), ties)
+  }
+
+  /// `directoryOrder` with each position's objectGUID (the sorted keys themselves).
+  static func directoryKeys(_ users: [DirectoryUser]) -> (keys: [GUIDKey], ties: [Range<Int>]) {
     var keys: [GUIDKey] = []
     keys.reserveCapacity(users.count)
     users.withUnsafeBufferPointer { users in
@@ -234,7 +240,7 @@ extension PlanItem {
       if end - start > 1 { ties.append(start..<end) }
       start = end
     }
-    return (keys.map(\.position), ties)
+    return (keys, ties)
   }
 }
 

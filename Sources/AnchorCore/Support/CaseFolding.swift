@@ -26,15 +26,26 @@ enum CaseFolding {
   }
 
   /// The hash of ASCII bytes (as `hash` would give for their text); nil when they are not ASCII.
+  @inline(__always)
   static func asciiHash(_ units: UnsafeBufferPointer<UInt8>) -> UInt64? {
     isASCII(units) ? hashFolded(units) : nil
   }
 
   /// Folded equality of ASCII bytes and an ASCII text; nil when either is not ASCII.
+  @inline(__always)
   static func asciiEqual(_ units: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool? {
     text.utf8.withContiguousStorageIfAvailable { other -> Bool? in
       guard isASCII(units) && isASCII(other) else { return nil }
       return foldedASCIIEqual(units, other)
+    }.flatMap { $0 }
+  }
+
+  /// Folded equality of a text and ASCII bytes, read in place; nil when the text is not ASCII
+  /// or not contiguous.
+  @inline(__always)
+  static func asciiEqual(_ text: String, _ units: UnsafeBufferPointer<UInt8>) -> Bool? {
+    text.utf8.withContiguousStorageIfAvailable { other -> Bool? in
+      isASCII(other) ? foldedASCIIEqual(other, units) : nil
     }.flatMap { $0 }
   }
 
