@@ -92,7 +92,8 @@ let package = Package(
 
     // Locates the throwaway test DC and its fixture manifest; used only by test targets.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
-    .testTarget(name: "AnchorCoreTests", dependencies: ["AnchorCore"], swiftSettings: strict),
+    .testTarget(
+      name: "AnchorCoreTests", dependencies: ["AnchorCore", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "PlanExecutorTests", dependencies: ["PlanExecutor", "AnchorCore"], swiftSettings: strict
     ),

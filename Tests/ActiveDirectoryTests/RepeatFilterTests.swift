@@ -1,36 +1,22 @@
 import AnchorCore
+import TestSupport
 import Testing
 
 @testable import ActiveDirectory
 
 /// The filter that drops a parallel read's repeats, against `Set` as the oracle.
 struct RepeatFilterTests {
-  /// SplitMix64: the same pseudo-random GUIDs on every run.
-  struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func guid() -> ObjectGUID {
-      var bytes: [UInt8] = []
-      for _ in 0..<2 {
-        let word = next()
-        for shift in stride(from: 0, to: 64, by: 8) {
-          bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-        }
-      }
-      return ObjectGUID(bytes: bytes)!
+  /// The same pseudo-random GUIDs on every run.
+  static func guids(_ count: Int) -> [ObjectGUID] {
+    var random = SeededGenerator(seed: UInt64(count))
+    return (0..<count).map { _ in
+      ObjectGUID(bytes: (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &random) })!
     }
   }
 
   @Test(arguments: [1, 100, 5_000, 70_000])
   func admitsEachGUIDOnceThroughGrowth(count: Int) {
-    var generator = Generator(state: UInt64(count))
-    let guids = (0..<count).map { _ in generator.guid() }
+    let guids = Self.guids(count)
     // Every GUID offered twice, the repeats interleaved with first offers, as a read delivers them.
     var offers = guids
     for (index, guid) in guids.enumerated() where index % 3 == 0 { offers.insert(guid, at: index) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A TCP relay in front of the DC that drops the connection after `cutAfter` bytes from the server:
 /// the DC going away in the middle of a paged read, as the client sees it. TLS passes through
@@ -9,29 +10,15 @@ final class CuttingProxy: @unchecked Sendable {
   let port: Int
 
   init(host: String, upstreamPort: Int, cutAfter: Int) throws {
-    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let (listener, port) = try LoopbackSocket.listen(host: host)
     self.listener = listener
-    var address = Self.address(host, port: 0)
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard bound == 0, listen(listener, 16) == 0 else {
-      Glibc.close(listener)
-      throw POSIXError(.EADDRINUSE)
-    }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-    }
-    port = Int(UInt16(bigEndian: address.sin_port))
+    self.port = port
     Thread.detachNewThread {
       while true {
         let client = accept(listener, nil, nil)
         guard client >= 0 else { return }  // closed
         let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var upstream = Self.address(host, port: upstreamPort)
+        var upstream = LoopbackSocket.address(host, port: upstreamPort)
         let connected = withUnsafePointer(to: &upstream) {
           $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
             connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -74,13 +61,5 @@ final class CuttingProxy: @unchecked Sendable {
     }
     shutdown(source, Int32(SHUT_RDWR))
     shutdown(destination, Int32(SHUT_RDWR))
-  }
-
-  static func address(_ host: String, port: Int) -> sockaddr_in {
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr(host)
-    address.sin_port = UInt16(port).bigEndian
-    return address
   }
 }
