@@ -65,13 +65,14 @@ public actor LDAPConnection {
   private func authenticate() throws(LDAPError) {
     // ldap_initialize resolves the local host name and loads SASL plugins on first use: here, on
     // the connection's thread, not the cooperative pool.
+    let transport = LDAPTransportPlan(uris: configuration.uris)
     let handle = try LDAPHandle(uris: transport.uris)
     session = handle
     let deadline =
       configuration.connectTimeout * configuration.uris.count + configuration.operationTimeout
     let watchdog = SocketWatchdog(watch: handle.watch, deadline: deadline)
     do throws(LDAPError) {
-      try establish(handle)
+      try establish(handle, transport)
       if watchdog.cancel() { throw timedOut(deadline) }
     } catch {
       if watchdog.cancel() { throw timedOut(deadline) }
@@ -84,9 +85,11 @@ public actor LDAPConnection {
   private func explained(_ error: LDAPError, _ handle: LDAPHandle) -> LDAPError {
     // libldap's own codes only: a server that refuses StartTLS answers with a result code, which
     // already says what happened.
-    let transport = [LDAPError.serverDown, LDAPError.connectError].contains(error.resultCode)
     let handshake = [LDAPHandle.handshakeOperation, "StartTLS"].contains(error.operation)
-    guard error.resultCode == LDAPError.serverDown || (transport && handshake) else { return error }
+    guard
+      error.resultCode == LDAPError.serverDown
+        || (error.resultCode == LDAPError.connectError && handshake)
+    else { return error }
     var explained = error
     let uris = configuration.uris.joined(separator: " ")
     if !handle.hasConnected {
@@ -112,9 +115,7 @@ public actor LDAPConnection {
         + "(TLS handshake or bind never completed)")
   }
 
-  private var transport: LDAPTransportPlan { LDAPTransportPlan(uris: configuration.uris) }
-
-  private func establish(_ handle: LDAPHandle) throws(LDAPError) {
+  private func establish(_ handle: LDAPHandle, _ transport: LDAPTransportPlan) throws(LDAPError) {
     try handle.configure(configuration)
     try handle.connect()
     try handle.clearNetworkTimeout()

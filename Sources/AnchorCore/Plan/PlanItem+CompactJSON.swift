@@ -16,11 +16,8 @@ extension PlanItem {
     }
     if let cloud {
       writer.member("cloud", &first)
-      writer.output.append(UInt8(ascii: "{"))
-      var inner = true
-      writer.member("id", string: cloud.id, &inner)
-      writer.member("userPrincipalName", string: cloud.userPrincipalName, &inner)
-      writer.output.append(UInt8(ascii: "}"))
+      CloudObjectRef.writeCompact(
+        id: cloud.id, userPrincipalName: cloud.userPrincipalName, into: &writer)
     }
     writer.member("diagnostics", &first)
     writer.array(diagnostics) { $1.writeCompact(into: &$0) }
@@ -30,14 +27,7 @@ extension PlanItem {
     }
     writer.member("explanation", string: explanation, &first)
     writer.member("immutableId", string: immutableId?.immutableId, &first)
-    writer.member("involved", &first)
-    writer.array(involved) { $1.writeCompact(into: &$0) }
-    writer.member("matchedBy", string: matchedBy?.rawValue, &first)
-    writer.member("reason", string: reason.rawValue, &first)
-    if let softMatch {
-      writer.member("softMatch", &first)
-      softMatch.writeCompact(into: &writer)
-    }
+    writeFindings(into: &writer, &first)
     writer.member("steps", &first)
     writer.array(steps) { $1.writeCompact(into: &$0) }
     writer.output.append(UInt8(ascii: "}"))
@@ -85,14 +75,7 @@ extension PlanItem {
       writer.member("immutableId", &first)
       writer.writeAnchor(immutableId)
     }
-    writer.member("involved", &first)
-    writer.array(involved) { $1.writeCompact(into: &$0) }
-    writer.member("matchedBy", string: matchedBy?.rawValue, &first)
-    writer.member("reason", string: reason.rawValue, &first)
-    if let softMatch {
-      writer.member("softMatch", &first)
-      softMatch.writeCompact(into: &writer)
-    }
+    writeFindings(into: &writer, &first)
     writer.member("steps", &first)
     if derived == .setImmutableId && hasBefore {
       // PlanStep.writeCompact of `steps[0]`: expect, immutableId, kind; no userPrincipalName.
@@ -107,6 +90,20 @@ extension PlanItem {
       writer.output.append(contentsOf: "[]".utf8)
     }
     writer.output.append(UInt8(ascii: "}"))
+  }
+}
+
+extension PlanItem {
+  /// The members both item forms write alike, between `immutableId` and `steps`.
+  fileprivate func writeFindings(into writer: inout JSONWriter, _ first: inout Bool) {
+    writer.member("involved", &first)
+    writer.array(involved) { $1.writeCompact(into: &$0) }
+    writer.member("matchedBy", string: matchedBy?.rawValue, &first)
+    writer.member("reason", string: reason.rawValue, &first)
+    if let softMatch {
+      writer.member("softMatch", &first)
+      softMatch.writeCompact(into: &writer)
+    }
   }
 }
 
