@@ -27,8 +27,10 @@ let package = Package(
       name: "LDAPClient",
       dependencies: ["CLDAP", .product(name: "Logging", package: "swift-log")],
       swiftSettings: strict),
-    // Pure: no C, no NIO, no HTTP, no SQLite.
-    .target(name: "AnchorCore", swiftSettings: strict),
+    // Pure: no C, no NIO, no HTTP, no SQLite; swift-crypto only for SHA-256.
+    .target(
+      name: "AnchorCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strict),
     .target(
       name: "ActiveDirectory",
       dependencies: ["LDAPClient", "AnchorCore", .product(name: "Logging", package: "swift-log")],

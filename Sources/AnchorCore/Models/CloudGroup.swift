@@ -32,5 +32,4 @@ public struct CloudGroup: Hashable, Sendable {
     self.mailNickname = mailNickname
   }
 
-  public var isUnified: Bool { groupTypes.contains("Unified") }
 }

@@ -8,7 +8,7 @@ public struct Plan: Hashable, Sendable, Codable {
   public static let currentFormatVersion = 1
 
   public var formatVersion: Int
-  /// What the plan is about; later work adds group and AD-writeback plans.
+  /// What the plan writes: cloud users' ImmutableIDs, or AD objects' mS-DS-ConsistencyGuid.
   public var kind: PlanKind
   public var mode: PlanMode
   /// RFC 3339 UTC creation time, supplied by the caller (the planner reads no clock).

@@ -1,7 +1,7 @@
 /// A fixed-width text table for a terminal: columns padded to their widest cell plus two spaces,
-/// the last column unpadded. Shared by every plan's `renderTable()`.
-enum TextTable {
-  static func render(header: [String], rows: [[String]]) -> String {
+/// the last column unpadded. The one table renderer: plans, group plans, reports and history.
+public enum TextTable {
+  public static func render(header: [String], rows: [[String]]) -> String {
     var widths = header.map(\.count)
     for row in rows {
       for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }

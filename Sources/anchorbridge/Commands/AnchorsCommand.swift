@@ -32,7 +32,7 @@ struct AnchorsWritebackCommand: AsyncParsableCommand {
       let plan = try await operations.withTenant { try await operations.writebackPlan(client: $0) }
       if let out { try Operations.writePlan(plan, to: out) }
       operations.render(plan, format: format)
-      if let out { operations.errors.write("anchorbridge: plan written to \(out)\n") }
+      if let out { Messages.emit("notice", "plan written to \(out)", sink: operations.errors) }
     }
   }
 }

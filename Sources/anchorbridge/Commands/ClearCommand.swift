@@ -70,7 +70,7 @@ struct ClearCommand: AsyncParsableCommand {
         guard let journal else { return ExitStatus.success }
         if allCloudOnly && !ignoreSoftMatchBlocks {
           if let refusal = try await softMatchRefusal(operations, client: client) {
-            operations.errors.write(refusal)
+            Messages.emit("error", refusal, sink: operations.errors)
             return ExitStatus.needsAttention
           }
         }
@@ -94,18 +94,18 @@ struct ClearCommand: AsyncParsableCommand {
   {
     guard operations.configuration.directory != nil else {
       return
-        "anchorbridge: refused: --all-cloud-only needs the soft-match report, which needs the directory section (the new forest); nothing was written. Give --ignore-softmatch-blocks to clear anyway\n"
+        "refused: --all-cloud-only needs the soft-match report, which needs the directory section (the new forest); nothing was written. Give --ignore-softmatch-blocks to clear anyway"
     }
     let report = try await operations.softMatchReport(client: client)
     guard report.isBlocking else { return nil }
     let blocked = report.rows.filter { $0.outcome == .blocked }
     var text =
-      "anchorbridge: refused: the soft-match report has \(blocked.count) blocking row(s)"
+      "refused: the soft-match report has \(blocked.count) blocking row(s)"
       + (report.blockSoftMatchEnabled == true ? " and blockSoftMatchEnabled is true" : "")
-      + "; nothing was written (see `anchorbridge softmatch report`, or give --ignore-softmatch-blocks)\n"
+      + "; nothing was written (see `anchorbridge softmatch report`, or give --ignore-softmatch-blocks)"
     for row in blocked.prefix(20) {
       text +=
-        "  blocked: \(row.directory.distinguishedName) (\(row.reason?.rawValue ?? "-")): \(row.explanation)\n"
+        "\n  blocked: \(row.directory.distinguishedName) (\(row.reason?.rawValue ?? "-")): \(row.explanation)"
     }
     return text
   }

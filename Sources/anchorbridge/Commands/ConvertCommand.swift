@@ -36,7 +36,7 @@ struct ConvertCommand: ParsableCommand {
     let rendered = ConvertCommand.render(inputs, json: json, arrayForOne: values.isEmpty)
     FileHandle.standardOutput.write(Data(rendered.output.utf8))
     for message in rendered.errors {
-      FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+      Messages.emit("error", message)
     }
     if !rendered.errors.isEmpty { throw ExitCode(64) }
   }

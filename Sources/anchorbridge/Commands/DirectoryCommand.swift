@@ -28,7 +28,6 @@ struct DirectoryReadOptions: ParsableArguments {
   var watermark: String?
 }
 
-extension ListFormat: ExpressibleByArgument {}
 
 struct DirectoryUsersCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,3 +1,4 @@
+import AnchorCore
 import ArgumentParser
 import Foundation
 import PlanExecutor
@@ -7,13 +8,11 @@ struct HistoryCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "history", abstract: "Show journaled runs, their items and outcomes.")
 
-  enum Format: String, CaseIterable, ExpressibleByArgument { case table, json }
-
   @OptionGroup var config: ConfigOptions
   @Option(name: .customLong("run"), help: "Show this run with every item and step.")
   var runId: String?
   @Option(help: "table, or json (an array of runs, oldest first, each with its id).")
-  var format: Format = .table
+  var format: ReportFormat = .table
 
   func run() async throws {
     try await withExitCodes {
@@ -62,7 +61,7 @@ struct HistoryCommand: AsyncParsableCommand {
   }
 
   static func table(runs: [JournalRun], items: [JournalItem]?) -> String {
-    var rows = [["RUN", "KIND", "STATUS", "STARTED", "FINISHED", "OUTCOMES", "PLAN"]]
+    var rows: [[String]] = []
     for run in runs {
       let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         .joined(separator: " ")
@@ -71,9 +70,10 @@ struct HistoryCommand: AsyncParsableCommand {
         run.finishedAt ?? "-", counts.isEmpty ? "-" : counts, run.planSource ?? "-",
       ])
     }
-    var text = TextTable.render(rows)
+    var text = TextTable.render(
+      header: ["RUN", "KIND", "STATUS", "STARTED", "FINISHED", "OUTCOMES", "PLAN"], rows: rows)
     if let items {
-      var itemRows = [["#", "USER", "CLOUD ID", "ACTION", "OUTCOME", "STEPS", "DETAIL"]]
+      var itemRows: [[String]] = []
       for item in items {
         let steps = item.steps.map { "\($0.kind):\($0.status)" }.joined(separator: " ")
         itemRows.append([
@@ -81,25 +81,11 @@ struct HistoryCommand: AsyncParsableCommand {
           steps.isEmpty ? "-" : steps, item.detail ?? "",
         ])
       }
-      text += "\n" + TextTable.render(itemRows)
+      text +=
+        "\n"
+        + TextTable.render(
+          header: ["#", "USER", "CLOUD ID", "ACTION", "OUTCOME", "STEPS", "DETAIL"], rows: itemRows)
     }
     return text
-  }
-}
-
-/// Left-aligned columns separated by two spaces.
-enum TextTable {
-  static func render(_ rows: [[String]]) -> String {
-    guard let first = rows.first else { return "" }
-    var widths = [Int](repeating: 0, count: first.count)
-    for row in rows {
-      for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
-    }
-    return rows.map { row in
-      row.enumerated().map { column, cell in
-        column == row.count - 1
-          ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-      }.joined(separator: "  ")
-    }.joined(separator: "\n") + "\n"
   }
 }

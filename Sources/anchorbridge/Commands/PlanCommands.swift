@@ -3,7 +3,6 @@ import ArgumentParser
 import Foundation
 import PlanExecutor
 
-extension PlanFormat: ExpressibleByArgument {}
 
 /// `anchorbridge plan`: pull AD and the tenant, plan, write the plan. Nothing is changed.
 struct PlanCommand: AsyncParsableCommand {

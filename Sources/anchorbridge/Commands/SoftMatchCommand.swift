@@ -8,10 +8,6 @@ struct SoftMatchCommand: AsyncParsableCommand {
     subcommands: [SoftMatchReportCommand.self])
 }
 
-enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
-  case table, json
-}
-
 /// `anchorbridge softmatch report`: for every directory user in scope, will Entra Connect
 /// soft-match it, create a new cloud user, or be blocked. Reads only.
 struct SoftMatchReportCommand: AsyncParsableCommand {

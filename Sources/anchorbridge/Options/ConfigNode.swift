@@ -1,16 +1,5 @@
 import Yams
 
-/// A configuration problem: which key, what is wrong, and in which file. Exit code 2.
-struct ConfigurationError: Error, CustomStringConvertible {
-  var file: String
-  var key: String
-  var problem: String
-
-  var description: String {
-    key.isEmpty ? "\(file): \(problem)" : "\(file): \(key): \(problem)"
-  }
-}
-
 /// A cursor over the parsed YAML that knows its key path, so every error names the exact key
 /// (`directory.sources[0].bind.passwordFile`), and that rejects keys nobody read (typos).
 struct ConfigNode {

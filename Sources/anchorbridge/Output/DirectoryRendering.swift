@@ -2,11 +2,6 @@ import ActiveDirectory
 import AnchorCore
 import Foundation
 
-/// Output formats for `anchorbridge ad users|groups`.
-enum ListFormat: String, CaseIterable {
-  case json, csv, table
-}
-
 /// Renders directory objects page by page, so a 100,000-user pull never holds its output in memory.
 struct DirectoryRenderer {
   let format: ListFormat

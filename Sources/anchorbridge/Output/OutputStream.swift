@@ -1,6 +1,7 @@
 import Foundation
 
-/// Buffered writes to a file descriptor (stdout for results, stderr for progress and messages).
+/// Unbuffered, complete writes to a file descriptor (stdout for results, stderr for progress and
+/// messages); each call retries short writes and EINTR until every byte is out.
 struct OutputSink {
   let descriptor: Int32
 

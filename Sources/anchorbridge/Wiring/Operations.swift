@@ -136,7 +136,3 @@ struct Operations {
     }
   }
 }
-
-enum PlanFormat: String, CaseIterable {
-  case table, json, markdown
-}
