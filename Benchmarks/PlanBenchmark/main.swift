@@ -41,7 +41,7 @@ struct InputShape {
   /// decoders do. Off: one `String` object serves both (comparing them then reads one string).
   var distinctTwinStrings = true
 
-  /// `BENCH_INPUTS`: `realistic` (default), `legacy` (the generator of earlier rounds, neither),
+  /// `BENCH_INPUTS`: `realistic` (default), `legacy` (neither: shuffled strings shared by twins),
   /// `ordered` (array order only), `distinct` (distinct twins only).
   init(environment value: String?) {
     switch value {

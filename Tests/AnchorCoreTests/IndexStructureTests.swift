@@ -219,7 +219,7 @@ struct IndexStructureTests {
     #expect(fromGroups.duplicateAnchors == sorted.duplicateAnchors)
     #expect(sorted.duplicateAnchors[Fixture.anchor(7)] == [7, 50, 52])
     #expect(sorted.duplicateAnchors[Fixture.anchor(3)] == [3, 51])
-    // One custom anchor: the groups no longer say which anchors repeat; the sort decides.
+    // With one custom anchor the groups can't say which anchors repeat; the sort decides.
     users[10].anchor = SourceAnchor(opaque: "emp1")
     users[11].anchor = SourceAnchor(opaque: "emp1")
     let mixed = DirectoryIndex(users, includeMappingKeys: false, sameObjectGUID: groups)

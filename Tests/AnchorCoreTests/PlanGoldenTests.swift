@@ -7,9 +7,9 @@ import Testing
 /// once (duplicates on both sides with different case, non-ASCII case folding, SMTP proxies, opaque
 /// and shared anchors, mapping lines, federated sequences with taken temporary UPNs, claims).
 ///
-/// The digests were recorded from the planner before its indexes were rewritten for speed: any
-/// change in a plan's content or JSON bytes shows here. Update them only for an intended change
-/// of the plan format, never to make a refactoring pass.
+/// The digests pin what the planner produces, not how it computes it: any change in a plan's
+/// content or JSON bytes shows here. Update them only for an intended change of the plan format,
+/// never to make a refactoring pass.
 @Suite("Plan bytes (golden)")
 struct PlanGoldenTests {
   /// Sizes and digests: the JSON of each plan, as `sha256` hex.

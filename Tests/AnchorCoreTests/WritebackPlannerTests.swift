@@ -197,7 +197,7 @@ struct WritebackPlannerTests {
     #expect(text.contains(#""allowReplace": true"#))
     let decoded = try Plan.decode(json: json)
     #expect(decoded == plan)
-    // A users plan does not gain the key (its bytes and checksum stay as before).
+    // A users plan does not gain the key, so its bytes and checksum don't depend on it.
     let users = HardMatchPlanner().plan(
       directoryUsers: [], tenant: F.tenant([]), createdAt: "2026-11-29T00:00:00Z")
     #expect(!String(decoding: users.encodeJSON(), as: UTF8.self).contains("allowReplace"))

@@ -1,6 +1,6 @@
 /// The text forms of anchors written straight into a byte buffer: the same characters as
-/// `canonicalString` / `immutableId`, without the intermediate arrays and strings (listing 100,000
-/// users writes 200,000 of them).
+/// `canonicalString` / `immutableId`, without the intermediate arrays and strings (a listing writes
+/// two for every user).
 extension ObjectGUID {
   /// Appends `canonicalString` as UTF-8.
   public func appendCanonicalString(to out: inout [UInt8]) {

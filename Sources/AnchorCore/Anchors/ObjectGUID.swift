@@ -4,8 +4,8 @@
 /// little-endian, the last eight bytes are as-is. They stay bytes until the moment they are shown;
 /// Foundation's `UUID(uuid:)` reads them big-endian and prints the wrong GUID, so it is never used.
 ///
-/// Stored as two words (the bytes in order, big-endian packed) rather than an array: planning a
-/// million users keeps millions of these, and a heap allocation per GUID doubled memory and time.
+/// Stored as two words (the bytes in order, big-endian packed) rather than an array, so a GUID
+/// needs no heap allocation: the planner keeps several for every directory user.
 public struct ObjectGUID: Hashable, Sendable, Comparable {
   /// Bytes 0-7 in AD order, packed so that byte 0 is the most significant.
   private let high: UInt64

@@ -1,11 +1,10 @@
 /// Reads ahead, with plain loads, the memory that building a block of plan items will touch.
 ///
 /// Items are built in objectGUID order, so each one lands on a directory user and a cloud user at
-/// random places among a million of each. Building an item retains (the shared inputs, rare
-/// strings), and a retain is an atomic (locked) instruction that lets no later load start before
-/// it completes, so inside the build the misses are paid one after the other. Loaded here first,
-/// in a short loop of independent loads, the misses of a whole block overlap, and the build then
-/// finds them in cache.
+/// random places in memory. Building an item retains (the shared inputs, rare strings), and a
+/// retain is an atomic (locked) instruction that lets no later load start before it completes, so
+/// inside the build the misses are paid one after the other. Loaded here first, in a short loop of
+/// independent loads, the misses of a whole block overlap, and the build then finds them in cache.
 ///
 /// The same holds for a pass over cloud users whose strings are not laid out in their order.
 enum CacheWarming {

@@ -18,8 +18,8 @@ struct FederatedSequencer {
   }
 
   /// `UserPrincipalName.alias(of:)`, found in the UTF-8 bytes when the UPN is ASCII (then bytes
-  /// and characters agree): searching a String's characters backwards costs more than the rest
-  /// of a federated item's sequence.
+  /// and characters agree), because searching a String's characters backwards must find grapheme
+  /// boundaries one character at a time.
   private static func alias(of upn: String) -> String {
     let ascii = upn.utf8.withContiguousStorageIfAvailable { isASCII($0) } ?? false
     if ascii, let at = upn.utf8.lastIndex(of: UInt8(ascii: "@")) { return String(upn[..<at]) }

@@ -48,9 +48,9 @@ extension HardMatchPlanner {
   }
 
   /// Adds the federated sequences (`FederatedSequencer`) to `federatedItems`, a block at a time.
-  /// Each item then holds its sides, copied from its users: at random places among a million,
-  /// each copy waited for its own cache misses (2% of the items took 7% of planning). The block's
-  /// users, strings, items and table slots are read ahead first, where the misses overlap.
+  /// Each item then holds its sides, copied from its users at random places in memory: the
+  /// block's users, strings, items and table slots are read ahead first so that their cache misses
+  /// overlap rather than come one after the other.
   func addFederatedSteps(
     to items: inout [PlanItem], _ federatedItems: [FederatedItem], directory: DirectoryIndex,
     cloud: TenantIndex
@@ -181,7 +181,7 @@ extension HardMatchPlanner {
     return decision
   }
 
-  /// Shared texts: a million link items should not build a million strings.
+  /// Shared texts, so that link items don't each build their own strings.
   private static func linkExplanation(_ rule: MatchRule) -> String {
     switch rule {
     case .immutableId: "set the ImmutableID"

@@ -79,8 +79,8 @@ public struct HardMatchPlanner: Sendable {
       }
     }
 
-    // Pass 3: actions and steps, built straight in the plan's order (by objectGUID): sorting a
-    // million positions is cheaper than sorting, then permuting, a million items. Each item reads
+    // Pass 3: actions and steps, built straight in the plan's order (by objectGUID): sorting
+    // positions is cheaper than sorting, then permuting, the much larger items. Each item reads
     // its outcome (with its twin's state) and its directory user's anchor; when every anchor is
     // the objectGUID, that is in the sorted keys, and no user is read at all.
     let anchorsFromKeys = directory.anchorsAreObjectGUIDs
@@ -122,8 +122,8 @@ public struct HardMatchPlanner: Sendable {
     return (items, diagnostics, (directory.fingerprint, cloud.fingerprint))
   }
 
-  /// One per directory user until items are built. The rare cases are boxed (`indirect`) so the
-  /// array of a million outcomes stays at the size of a twin (~16 bytes, not ~56).
+  /// One per directory user until items are built. The rare cases are boxed (`indirect`) so each
+  /// element of the outcome array stays the size of a twin.
   enum Outcome {
     indirect case skip(DiagnosticCode, String)
     /// `anchorUnheld`: the immutableId rule looked the anchor up and no cloud user holds it.

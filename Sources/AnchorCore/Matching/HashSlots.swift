@@ -1,5 +1,5 @@
 /// An open-addressing multimap from 64-bit hashes to `Int32` entries: the table under the
-/// planners' indexes of a million keys.
+/// planners' large indexes.
 ///
 /// One `UInt64` per slot holds 32 bits of the hash as a tag and the entry + 1 (0 = empty); linear
 /// probing, at most half full. A lookup reads one or two adjacent slots instead of chasing a

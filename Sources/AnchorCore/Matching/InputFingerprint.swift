@@ -4,11 +4,11 @@
 /// It is order-independent: the same users read in another page order give the same fingerprint.
 /// Each object is hashed on its own with a fast 128-bit mix and the results are summed (a multiset
 /// hash); the sums, counts and the small inputs then go through SHA-256. This is drift detection,
-/// not a security boundary: a million objects hash in well under a second.
+/// not a security boundary, so a fast non-cryptographic mix per object is enough.
 ///
 /// The per-user hashes are taken by the planners' index passes (`TenantIndex`, `DirectoryIndex`),
-/// while each user's strings are in cache anyway: a separate pass over a million cloud users in
-/// random memory order cost as much as building the index.
+/// while each user's strings are in cache anyway, rather than in a separate pass that would visit
+/// the users in random memory order a second time.
 struct InputFingerprint {
   private var directory: MultisetHash
   private var cloud: MultisetHash
@@ -49,7 +49,7 @@ struct MultisetHash: Sendable {
   var summary: String { "\(count) \(sumA) \(sumB) \(xorA)" }
 
   /// Adds one directory user, read in place through the pointer: passed as a value, the user
-  /// was copied whole (every string retained and released, locked instructions that stall on
+  /// would be copied whole (every string retained and released, locked instructions that stall on
   /// the cache misses around them).
   @inline(__always)
   mutating func add(_ pointer: UnsafePointer<DirectoryUser>) {

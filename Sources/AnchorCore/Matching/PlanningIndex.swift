@@ -19,8 +19,8 @@ struct TenantIndex: Sendable {
     var byId = PositionIndex(
       keys: CloudKeys(users: users, field: .id), capacity: includeIds ? users.count : 0)
     var byUPN = PositionIndex(keys: CloudKeys(users: users, field: .upn), capacity: users.count)
-    // ImmutableIDs are collected first and the table sized to them: reserving a million slots
-    // for a few thousand costs memory, and growing it as found rehashed it again and again.
+    // ImmutableIDs are collected first and the table sized to them: most users have none, so
+    // sizing for every user wastes memory, and growing as they are found rehashes repeatedly.
     var anchorPositions: [Int32] = []
     var anchorHashes: [UInt64] = []
     var smtp = ListedKeys()
@@ -126,14 +126,14 @@ struct DirectoryIndex: Sendable {
   private(set) var byUPN: PositionIndex<DirectoryKeys>
   private(set) var bySMTP: PositionIndex<DirectoryKeys>
   /// Only anchors held by two or more directory users (found by sorting, not hashing: a full
-  /// index of a million anchors cost ~60 MB just to find the rare duplicate).
+  /// index of every anchor would be built only to find the rare duplicate).
   let duplicateAnchors: [SourceAnchor: [Int32]]
   private(set) var byDN: PositionIndex<DirectoryKeys>
   private(set) var bySam: PositionIndex<DirectoryKeys>
   /// The primary SMTP address of each user (computed once).
   let primarySmtp: [String?]
   /// Each user's `enabled`, taken in the index pass: matching reads nothing else of most users,
-  /// and a pass over a million users for one flag streamed a cache line of each.
+  /// and a separate pass for one flag would load a cache line of every user.
   let enabled: [Bool]
   /// `CaseFolding.hash` of each user's UPN (0 without one), kept for the matcher's lookups.
   private(set) var upnHashes: [UInt64]
@@ -146,7 +146,7 @@ struct DirectoryIndex: Sendable {
   ///   - includeMappingKeys: build the DN and sAMAccountName indexes (only a mapping needs them).
   ///   - sameObjectGUID: when known, the groups of users sharing an objectGUID (the ties of
   ///     `PlanItem.directoryOrder`): if every anchor is the objectGUID, they are the duplicate
-  ///     anchors, and a second sort of a million anchors is saved.
+  ///     anchors, and a second sort of the anchors is saved.
   init(_ users: [DirectoryUser], includeMappingKeys: Bool, sameObjectGUID: [[Int32]]? = nil) {
     self.users = users
     var primary: [String?] = []
@@ -291,8 +291,8 @@ struct DirectoryIndex: Sendable {
     return result
   }
 
-  /// Frees the UPN, SMTP, DN and sAMAccountName indexes once matching is done (at 1M users they
-  /// hold ~60 MB that the item-building pass no longer needs).
+  /// Frees the UPN, SMTP, DN and sAMAccountName indexes once matching is done: they are large,
+  /// and the item-building pass does not read them.
   mutating func dropKeyIndexes() {
     byUPN = PositionIndex(keys: byUPN.keys)
     bySMTP = PositionIndex(keys: bySMTP.keys)

@@ -1,5 +1,5 @@
 /// Where a `PositionIndex` finds the key of an entry: it stores no keys itself, so building an
-/// index of a million UPNs retains no strings and copies no users.
+/// index retains no strings and copies no users.
 protocol IndexKeys: Sendable {
   associatedtype Key
   /// Does `entry`'s key equal `key`?
@@ -57,8 +57,8 @@ struct PositionIndex<Keys: IndexKeys>: Sendable {
     let last = duplicates[first]?.last.map(keys.position)
     if let last {
       // Positions arrive in order (every caller inserts that way), so only the last entry can
-      // belong to this object: scanning them all made 10,000 users sharing one ImmutableID cost
-      // 50 million comparisons. Out of order, every entry is compared, as before.
+      // belong to this object, which keeps a key shared by many users linear rather than
+      // quadratic. Out of order, every entry is compared.
       if last == position { return }
       if last > position { unorderedDuplicates = true }
       if unorderedDuplicates,

@@ -7,7 +7,7 @@ extension Plan {
   }
 
   /// Streams the plan as JSON text to `sink` in chunks: sorted keys, the top level indented, one
-  /// compact line per item (readable, diffable, and a million items stay a few hundred bytes each),
+  /// compact line per item (readable, diffable, and small even for the largest plans),
   /// and a `checksum` member holding `sha256:` of the canonical compact encoding of everything else.
   /// Two passes over the items (hash, then write) so nothing the size of the plan is held in memory.
   public func writeJSON(to sink: (_ chunk: [UInt8]) -> Void) {

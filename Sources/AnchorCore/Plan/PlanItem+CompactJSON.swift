@@ -1,6 +1,6 @@
 /// Writes items straight to bytes, in the same canonical form as `PlanItem.jsonValue` (sorted
-/// keys, no whitespace, nil members left out): building a value tree per item made writing a
-/// million-item plan several times slower. Tests compare both forms byte for byte.
+/// keys, no whitespace, nil members left out), without building a value tree per item, which
+/// would allocate for every member. Tests compare both forms byte for byte.
 extension PlanItem {
   func writeCompact(into writer: inout JSONWriter) {
     if case .inputs(let inputs, let directory, let cloud, let derived) = sides {
@@ -36,8 +36,8 @@ extension PlanItem {
 
 extension PlanItem {
   /// The same bytes for an item that reads its sides from the planner's inputs, written straight
-  /// from the users: building the references, before-image and step array (twice: the plan is
-  /// hashed, then written) made writing slower than planning.
+  /// from the users rather than building the references, before-image and step array, which would
+  /// happen twice (the plan is hashed, then written).
   private func writeCompact(
     into writer: inout JSONWriter, _ inputs: PlanInputs, directory: Int32, cloud: Int32,
     derived: DerivedSides

@@ -52,7 +52,7 @@ extension PlanItem {
   /// Where an item's references, before-image and steps come from.
   enum Sides: Sendable {
     /// Read from the planner's inputs: the directory user and cloud user at these positions
-    /// (-1: none). Nine bytes of positions in place of ~200 of strings and arrays.
+    /// (-1: none), so the item holds two positions instead of strings and arrays.
     case inputs(PlanInputs, directory: Int32, cloud: Int32, derived: DerivedSides)
     /// Held by the item: decoded, built by another planner, or changed after planning.
     indirect case held(HeldSides)

@@ -1,9 +1,9 @@
 /// One item of the plan: one cloud user and/or one directory user.
 ///
 /// An item made by `HardMatchPlanner` does not hold its references, before-image and steps: it
-/// reads them from the planner's inputs (`PlanInputs`) when asked, by position. Holding them cost
-/// a million link items ~300 MB and five string retains each, paid on a cache miss apiece. The
-/// properties read and write the same either way; setting one makes the item hold its own copies.
+/// reads them from the planner's inputs (`PlanInputs`) when asked, by position, so a link item
+/// stays small and building it retains no strings. The properties read and write the same either
+/// way; setting one makes the item hold its own copies.
 public struct PlanItem: Sendable, Codable {
   public var action: PlanAction
   /// Machine-readable reason (a `DiagnosticCode` raw value such as `alreadyLinked`).
@@ -30,8 +30,7 @@ public struct PlanItem: Sendable, Codable {
   }
   private var anchor: SourceAnchor?
   /// The state the executor must find before the first write (compare-and-set). For items with
-  /// steps it is the first step's expectation and is not stored twice (a million link items kept
-  /// two copies of the same image).
+  /// steps it is the first step's expectation, read from there rather than stored a second time.
   public var before: BeforeImage? {
     get { sides.before }
     set { modifyHeld { $0.before = newValue } }
@@ -48,7 +47,7 @@ public struct PlanItem: Sendable, Codable {
     get { softMatchStorage.first }
     set { softMatchStorage = newValue.map { [$0] } ?? [] }
   }
-  /// Held out of line: only clear plans have it, and inline it doubled a link item's size.
+  /// Held out of line: only clear plans have it, so link items don't carry its space.
   private var softMatchStorage: [SoftMatchReadiness] = []
   /// The cloud and directory references, before-image and steps (see the type's note).
   private(set) var sides: Sides
@@ -128,7 +127,7 @@ public struct PlanItem: Sendable, Codable {
   }
 
   /// The deterministic order of items: by directory objectGUID, items without a directory side
-  /// last by cloud id, then by reason (GUIDs compare as two words: sorting a million is cheap).
+  /// last by cloud id, then by reason (GUIDs compare as two words, not as bytes).
   static func precedes(_ lhs: PlanItem, _ rhs: PlanItem) -> Bool {
     switch (lhs.directory?.objectGuid, rhs.directory?.objectGuid) {
     case (let left?, let right?) where left != right: return left < right
@@ -160,8 +159,8 @@ extension PlanItem {
     sides = .held(held)
   }
 
-  /// Sorts items into the deterministic plan order (`precedes`). Sorting a million large structs
-  /// directly moves and retains them on every swap; this sorts compact keys and permutes once.
+  /// Sorts items into the deterministic plan order (`precedes`). Sorting the large structs
+  /// directly would move and retain them on every swap; this sorts compact keys and permutes once.
   static func sortDeterministically(_ items: inout [PlanItem]) {
     struct Key {
       var high: UInt64
@@ -172,7 +171,7 @@ extension PlanItem {
     var keys: [Key] = []
     keys.reserveCapacity(items.count)
     items.withUnsafeBufferPointer { buffer in
-      // Through the buffer: reading `items[index].directory` copied whole items (every string).
+      // Through the buffer: reading `items[index].directory` would copy the whole item (every string).
       for index in buffer.indices {
         if let words = buffer[index].directory?.objectGuid.words {
           keys.append(Key(high: words.0, low: words.1, hasDirectory: true, index: Int32(index)))

@@ -1,7 +1,7 @@
 /// A dictionary key that compares text case-insensitively without storing a lowercased copy.
 ///
-/// UPNs and SMTP addresses match case-insensitively in Entra. Lowercasing a million keys costs a
-/// million allocations; this key shares the original string and hashes and compares it through
+/// UPNs and SMTP addresses match case-insensitively in Entra. Lowercasing would allocate a copy of
+/// every key; this key shares the original string and hashes and compares it through
 /// `CaseFolding` (ASCII folded eight bytes at a time, Unicode lowercasing otherwise). The planners'
 /// large indexes use `FoldedTextIndex`; this key serves the small dictionaries.
 struct CaseInsensitiveKey: Hashable, Sendable {

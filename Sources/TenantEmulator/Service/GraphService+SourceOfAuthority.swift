@@ -50,7 +50,7 @@ extension GraphService {
   }
 
   /// `true` converts a synced group: `onPremisesSyncEnabled` becomes null and Graph may write it
-  /// (distribution lists and mail-enabled security groups stay Exchange's, as before). `false`
+  /// (distribution lists and mail-enabled security groups stay mastered in Exchange). `false`
   /// hands a converted group back to sync. The docs say the rollback completes with the next
   /// sync cycle; the emulator has no sync cycle and applies it at once.
   private func patchSyncBehavior(_ call: GraphCall, index: Int) throws -> GraphReply {

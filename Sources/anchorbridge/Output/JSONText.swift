@@ -1,5 +1,6 @@
-/// Minimal, fast JSON text building for streamed output (Foundation's encoder is slow on Linux and
-/// can't stream an array page by page). Keys are written in the order given.
+/// Minimal JSON text building for streamed output, appending bytes directly (Foundation's encoder
+/// goes through an intermediate value tree and can't stream an array page by page). Keys are
+/// written in the order given.
 struct JSONText {
   private(set) var bytes: [UInt8] = []
 
