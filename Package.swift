@@ -39,6 +39,10 @@ let package = Package(
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     // Applies a plan through TenantPort (no GraphClient, no NIO); journals every step in SQLite.
     .target(name: "PlanExecutor", dependencies: ["AnchorCore", "CSQLite"], swiftSettings: strict),
+    // The state folder: the run lock, private files, run's caches and watermark files.
+    .target(
+      name: "StateStore", dependencies: ["ActiveDirectory", "GraphClient", "PlanExecutor"],
+      swiftSettings: strict),
     .target(
       name: "GraphClient",
       dependencies: [
@@ -66,7 +70,7 @@ let package = Package(
     .executableTarget(
       name: "anchorbridge",
       dependencies: [
-        "LDAPClient", "ActiveDirectory", "AnchorCore", "GraphClient", "PlanExecutor",
+        "LDAPClient", "ActiveDirectory", "AnchorCore", "GraphClient", "PlanExecutor", "StateStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),

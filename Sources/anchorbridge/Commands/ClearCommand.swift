@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GraphClient
 import PlanExecutor
+import StateStore
 
 /// `anchorbridge clear`: clear ImmutableIDs the right way (explicit null, federated handling,
 /// verification) through a plan and the same executor as `apply`.

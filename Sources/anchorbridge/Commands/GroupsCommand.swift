@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GraphClient
 import PlanExecutor
+import StateStore
 
 extension GroupDirection: ExpressibleByArgument {
   public init?(argument: String) {

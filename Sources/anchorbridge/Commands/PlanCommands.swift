@@ -2,6 +2,7 @@ import AnchorCore
 import ArgumentParser
 import Foundation
 import PlanExecutor
+import StateStore
 
 
 /// `anchorbridge plan`: pull AD and the tenant, plan, write the plan. Nothing is changed.

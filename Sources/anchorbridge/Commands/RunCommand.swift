@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StateStore
 
 /// `anchorbridge run`: the cron / systemd-timer job.
 struct RunCommand: AsyncParsableCommand {

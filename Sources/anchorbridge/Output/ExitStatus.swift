@@ -1,6 +1,7 @@
 import AnchorCore
 import ArgumentParser
 import PlanExecutor
+import StateStore
 
 /// Documented exit codes (README "Exit codes").
 enum ExitStatus {
@@ -24,6 +25,9 @@ func withExitCodes(_ body: () async throws -> Void) async throws {
   do {
     try await body()
   } catch let error as ConfigurationError {
+    Messages.emit("error", "configuration error: \(error)")
+    throw ExitCode(ExitStatus.configuration)
+  } catch let error as WatermarkFile.Unreadable {
     Messages.emit("error", "configuration error: \(error)")
     throw ExitCode(ExitStatus.configuration)
   } catch let error as UsageError {

@@ -1,4 +1,5 @@
 import Foundation
+import StateStore
 
 /// Writes `run`'s JSON report (`run-<time>.json` and `latest.json`) and, when configured, a
 /// Prometheus textfile for node_exporter's textfile collector. Files are 0600 and hold no secrets.

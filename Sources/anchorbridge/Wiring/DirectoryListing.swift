@@ -2,6 +2,7 @@ import ActiveDirectory
 import AnchorCore
 import Foundation
 import LDAPClient
+import StateStore
 
 /// Joins the configured sources, the AD reader and the renderer for `ad users` / `ad groups`.
 struct DirectoryListing {

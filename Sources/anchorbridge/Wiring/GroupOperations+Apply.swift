@@ -2,6 +2,7 @@ import AnchorCore
 import Foundation
 import GraphClient
 import PlanExecutor
+import StateStore
 
 /// One line of a group command's outcome.
 struct GroupOutcome: Sendable {

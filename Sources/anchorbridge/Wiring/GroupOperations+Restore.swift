@@ -2,6 +2,7 @@ import AnchorCore
 import Foundation
 import GraphClient
 import PlanExecutor
+import StateStore
 
 extension GroupOperations {
   /// `groups restore --group ID`: recreates a deleted cloud-only group from its newest snapshot:

@@ -2,6 +2,7 @@ import AnchorCore
 import Foundation
 import GraphClient
 import PlanExecutor
+import StateStore
 
 /// Joins AD, the tenant, AnchorCore's group planner and the journal for `groups plan|apply|verify|
 /// restore`. Reads are complete or fail; every write is recorded in the journal before and after.

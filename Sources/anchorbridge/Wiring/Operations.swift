@@ -3,6 +3,7 @@ import Foundation
 import GraphClient
 import Logging
 import PlanExecutor
+import StateStore
 
 /// Joins the configuration, the AD reader, GraphClient, AnchorCore's planners and the executor for
 /// the commands that plan and write (`plan`, `apply`, `clear`, `rollback`, `history`, `run`).

@@ -3,6 +3,7 @@ import AnchorCore
 import Foundation
 import GraphClient
 import PlanExecutor
+import StateStore
 
 /// `anchorbridge run`, the unattended job: recover, read incrementally where possible, plan, apply
 /// within the safety threshold, report. The caller holds the lock.

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Writes files only the service account can read (journal folder, caches, reports, plans).
-enum PrivateFile {
-  static func write(_ data: Data, to path: String) throws {
+public enum PrivateFile {
+  public static func write(_ data: Data, to path: String) throws {
     let temporary = path + ".tmp"
     guard
       FileManager.default.createFile(
@@ -25,7 +25,7 @@ enum PrivateFile {
   }
 
   /// Creates the folder (0700) if needed.
-  static func folder(_ path: String) throws {
+  public static func folder(_ path: String) throws {
     do {
       try FileManager.default.createDirectory(
         atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -35,15 +35,3 @@ enum PrivateFile {
   }
 }
 
-extension TenantCache.Cursor {
-  func sameContext(as context: TenantReading.Context) -> Bool {
-    TenantCache.domains(context) == domains.sorted { $0.name < $1.name }
-      && context.roleHolders.sorted() == roleHolders && context.tenantId == tenantId
-  }
-}
-
-struct StateFolderError: Error, CustomStringConvertible {
-  var path: String
-  var problem: String
-  var description: String { "state folder: \(path) \(problem)" }
-}
