@@ -135,7 +135,8 @@ let package = Package(
       name: "anchorbridgeTests",
       dependencies: [
         "anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient", "TestSupport",
-        "TenantEmulator",
+        "TenantEmulator", "GraphClient", "PlanExecutor", "StateStore",
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
   ],
