@@ -28,7 +28,6 @@ struct DirectoryReadOptions: ParsableArguments {
   var watermark: String?
 }
 
-
 struct DirectoryUsersCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "users", abstract: "List directory users with their ImmutableIDs.")

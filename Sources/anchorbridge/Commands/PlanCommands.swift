@@ -4,7 +4,6 @@ import Foundation
 import PlanExecutor
 import StateStore
 
-
 /// `anchorbridge plan`: pull AD and the tenant, plan, write the plan. Nothing is changed.
 struct PlanCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
