@@ -84,7 +84,7 @@ extension Journal {
     try withConnection { (db) throws(JournalError) in
       try db.query(
         "INSERT INTO group_events (at, group_id, step, state, detail) VALUES (?, ?, ?, ?, ?)",
-        [.text(at), .text(groupId.lowercased()), .text(step), .text(state.rawValue), .init(detail)])
+        [.text(at), .text(groupId.lowercased()), .text(step), SQLiteValue(state), .init(detail)])
     }
   }
 
@@ -94,17 +94,13 @@ extension Journal {
       try db.query(
         "SELECT at, group_id, step, state, detail FROM group_events WHERE group_id = ? ORDER BY seq",
         [.text(groupId.lowercased())]
-      ).map { row in
+      ).map { (row) throws(JournalError) in
         GroupEvent(
           at: row[0].text ?? "", groupId: row[1].text ?? "", step: row[2].text ?? "",
-          state: GroupEventState(rawValue: row[3].text ?? "") ?? .failed, detail: row[4].text)
+          state: try row[3].decoded(GroupEventState.self, path: path, column: "state"),
+          detail: row[4].text)
       }
     }
-  }
-
-  /// True when the last record of `step` for the group is `done`.
-  public func groupStepDone(groupId: String, step: String) throws(JournalError) -> Bool {
-    try groupEvents(groupId: groupId).last { $0.step == step }?.state == .done
   }
 
   private static func snapshotRecord(_ row: [SQLiteValue]) -> GroupSnapshotRecord {
