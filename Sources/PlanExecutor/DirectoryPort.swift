@@ -31,8 +31,9 @@ public struct ConsistencyGuidChange: Hashable, Sendable {
 public protocol DirectoryPort: Sendable {
   /// Current state of each DN. DNs the directory doesn't know are absent.
   func readObjects(distinguishedNames: [String]) async throws -> [String: DirectoryObjectState]
-  /// Applies the changes; one result per change, in order (a refused modify is a failure, with the
-  /// directory's result code in the error; the adapter throws only when the directory is unreachable).
+  /// Applies the changes; one result per change, in order (a refused modify is a failure carrying
+  /// the LDAP result code, `TenantPortError(ldapResultCode:name:message:)`; the adapter throws only
+  /// when the directory is unreachable).
   func write(_ changes: [ConsistencyGuidChange]) async throws -> [Result<Void, TenantPortError>]
 }
 
@@ -96,6 +97,6 @@ public struct DirectoryAnchorPort: TenantPort {
   }
 
   static func refusal(_ message: String) -> TenantPortError {
-    TenantPortError(status: nil, code: nil, message: message, requestId: nil)
+    TenantPortError(refusal: message)
   }
 }

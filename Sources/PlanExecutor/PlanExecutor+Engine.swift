@@ -4,7 +4,8 @@ import Dispatch
 /// One journaled item the engine works on.
 struct WorkItem: Sendable {
   var seq: Int
-  var cloudId: String
+  /// The object the port addresses (cloud user id, or DN for a writeback).
+  var targetId: String
   var steps: [JournalStep]
   /// The next step to write; nil once the item has an outcome.
   var next: Int?
@@ -14,10 +15,10 @@ struct WorkItem: Sendable {
 
   init(_ item: JournalItem) {
     seq = item.seq
-    cloudId = item.cloudId
+    targetId = item.targetId
     steps = item.steps
     next = nil
-    startedBefore = item.steps.contains { $0.status != StepStatus.planned.rawValue }
+    startedBefore = item.steps.contains { $0.status != .planned }
   }
 }
 
@@ -47,9 +48,8 @@ extension PlanExecutor {
   }
 
   /// A journal commit (fsync'd: it blocks for as long as the disk takes) on the journal's own
-  /// thread, never on Swift's cooperative pool, whose few threads every other task needs (STYLE:
-  /// blocking C calls run on a dedicated executor). The caller waits: intent is durable before the
-  /// remote write exactly as before.
+  /// thread, never on Swift's cooperative pool, whose few threads every other task needs. The
+  /// caller waits, so an intent is durable before the remote write.
   func journaledCommit(_ body: @escaping @Sendable () throws(JournalError) -> Void)
     async throws(ExecutorError)
   {
@@ -77,17 +77,17 @@ extension PlanExecutor {
   /// Position by state, not by memory: the final state means done; otherwise the highest step whose
   /// expectation is the current state is where the item (re)starts; no match is stale.
   private func position(_ wave: inout [WorkItem], run id: String) async throws {
-    let states = try await read(wave.map(\.cloudId))
+    let states = try await read(wave.map(\.targetId))
     var outcomes: [OutcomeUpdate] = []
     var steps: [StepUpdate] = []
     for index in wave.indices {
       let item = wave[index]
       guard let last = item.steps.last else { continue }
-      guard let state = states[item.cloudId]?.image else {
+      guard let state = states[item.targetId]?.image else {
         outcomes.append(
           OutcomeUpdate(
-            seq: item.seq, outcome: ItemOutcome.notFound.rawValue,
-            detail: "the cloud user \(item.cloudId) no longer exists"))
+            seq: item.seq, outcome: .notFound,
+            detail: "the \(options.planKind.targetNoun) \(item.targetId) no longer exists"))
         continue
       }
       let reached: Int?
@@ -100,22 +100,22 @@ extension PlanExecutor {
         let first = item.steps.first { !$0.wasWritten } ?? item.steps[0]
         outcomes.append(
           OutcomeUpdate(
-            seq: item.seq, outcome: ItemOutcome.stale.rawValue,
+            seq: item.seq, outcome: .stale,
             detail:
               "stale: the plan expects \(StepState.describe(first.expect)), the tenant has \(StepState.describe(state))"
           ))
         continue
       }
       // Steps attempted by an interrupted run that the state shows did take.
-      for step in item.steps[..<reached] where step.status == StepStatus.intent.rawValue {
+      for step in item.steps[..<reached] where step.status == .intent {
         steps.append(StepUpdate(seq: item.seq, index: step.index, status: .verified))
-        wave[index].steps[step.index].status = StepStatus.verified.rawValue
+        wave[index].steps[step.index].status = .verified
       }
       if reached == item.steps.count {
         outcomes.append(
           item.startedBefore
             ? Self.finished(wave[index])
-            : OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.unchanged.rawValue))
+            : OutcomeUpdate(seq: item.seq, outcome: .unchanged))
       } else {
         wave[index].next = reached
       }
@@ -127,17 +127,8 @@ extension PlanExecutor {
 
   /// One step of every active item: intent (durable) → write → done/failed → read back.
   private func round(_ wave: inout [WorkItem], active: [Int], run id: String) async throws {
-    var changes: [UserChange] = []
-    for index in active {
-      let item = wave[index]
-      guard let change = StepState.change(userId: item.cloudId, step: item.steps[item.next!]) else {
-        throw ExecutorError.journal(
-          JournalError(
-            .corrupt, path: journal.path,
-            detail:
-              "run \(id) item \(item.seq) has an unknown step kind \(item.steps[item.next!].kind)"))
-      }
-      changes.append(change)
+    let changes = active.map { index in
+      StepState.change(userId: wave[index].targetId, step: wave[index].steps[wave[index].next!])
     }
     let intents = active.map {
       StepUpdate(seq: wave[$0].seq, index: wave[$0].next!, status: .intent)
@@ -152,9 +143,7 @@ extension PlanExecutor {
       results = try await port.write(changes)
       guard results.count == changes.count else {
         throw TenantPortError(
-          status: nil, code: nil,
-          message: "the tenant port returned \(results.count) results for \(changes.count) changes",
-          requestId: nil)
+          refusal: "the port returned \(results.count) results for \(changes.count) changes")
       }
     } catch {
       // Whether any of them took is unknown: the intents stay, the run stays `running`, and the
@@ -190,33 +179,33 @@ extension PlanExecutor {
 
   /// Reads back what the tenant accepted: a write that did not take is a failure (the `$null` trap).
   private func verify(_ wave: inout [WorkItem], written: [Int], run id: String) async throws {
-    var states = try await read(written.map { wave[$0].cloudId })
+    var states = try await read(written.map { wave[$0].targetId })
     for _ in 0..<options.readBackRetries {
       let lagging = written.filter { index in
         let item = wave[index]
-        guard let state = states[item.cloudId]?.image else { return true }
+        guard let state = states[item.targetId]?.image else { return true }
         return !StepState.matches(state, item.steps[item.next!].after)
       }
       if lagging.isEmpty { break }
       try await Task.sleep(for: options.readBackDelay)
-      for (id, state) in try await read(lagging.map { wave[$0].cloudId }) { states[id] = state }
+      for (id, state) in try await read(lagging.map { wave[$0].targetId }) { states[id] = state }
     }
     var record = RoundRecord()
     for index in written {
       let item = wave[index]
       let step = item.steps[item.next!]
-      guard let state = states[item.cloudId]?.image else {
-        let text = "read back: the cloud user \(item.cloudId) no longer exists"
+      guard let state = states[item.targetId]?.image else {
+        let text = "read back: the \(options.planKind.targetNoun) \(item.targetId) no longer exists"
         record.steps.append(
           StepUpdate(seq: item.seq, index: step.index, status: .failed, error: text))
         record.outcomes.append(
-          OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.notFound.rawValue, detail: text))
+          OutcomeUpdate(seq: item.seq, outcome: .notFound, detail: text))
         wave[index].next = nil
         continue
       }
       if StepState.matches(state, step.after) {
         record.steps.append(StepUpdate(seq: item.seq, index: step.index, status: .verified))
-        wave[index].steps[step.index].status = StepStatus.verified.rawValue
+        wave[index].steps[step.index].status = .verified
         if step.index + 1 == item.steps.count {
           record.outcomes.append(Self.finished(wave[index]))
           wave[index].next = nil

@@ -9,7 +9,7 @@ extension PlanExecutor {
   public func recoverInterrupted() async throws -> [RunReport] {
     var reports: [RunReport] = []
     let running = try journaled { () throws(JournalError) in try journal.runningRuns() }
-    for run in running where run.planKind == options.planKind.rawValue {
+    for run in running where run.planKind == options.planKind {
       if let report = try await recover(run) { reports.append(report) }
     }
     return reports
@@ -17,27 +17,25 @@ extension PlanExecutor {
 
   private func recover(_ run: JournalRun) async throws -> RunReport? {
     let items = try journaled { () throws(JournalError) in try journal.items(ofRun: run.id) }
-    let pending = items.filter { $0.outcome == JournalItem.pending }
-    let started = pending.filter { item in
-      item.steps.contains { $0.status != StepStatus.planned.rawValue }
-    }
+    let pending = items.filter { $0.outcome == .pending }
+    let started = pending.filter { item in item.steps.contains { $0.status != .planned } }
     let recovery =
       started.isEmpty
       ? nil
       : JournalRun(
-        id: try newRunId(), kind: RunKind.recovery.rawValue, status: RunStatus.running.rawValue,
+        id: try newRunId(), kind: .recovery, status: .running,
         startedAt: options.now(), planKind: run.planKind, planMode: run.planMode,
         planChecksum: run.planChecksum, planSource: run.planSource, tenant: run.tenant,
         rollbackOf: run.rollbackOf, recoveryOf: run.id)
     var outcomes: [OutcomeUpdate] = []
     for item in pending {
-      let wasStarted = item.steps.contains { $0.status != StepStatus.planned.rawValue }
+      let wasStarted = item.steps.contains { $0.status != .planned }
       let detail =
         wasStarted
         ? "interrupted mid-item; finished by recovery run \(recovery?.id ?? "")"
         : "interrupted before this item was written; apply the plan again to write it"
       outcomes.append(
-        OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.skipped.rawValue, detail: detail))
+        OutcomeUpdate(seq: item.seq, outcome: .skipped, detail: detail))
     }
     try await journaledCommit { [journal, options, outcomes, recovery] () throws(JournalError) in
       try journal.handOver(

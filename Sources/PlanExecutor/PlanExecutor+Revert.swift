@@ -18,7 +18,7 @@ extension PlanExecutor {
     let failing = item.steps[item.next!]
     record.steps.append(
       StepUpdate(seq: item.seq, index: failing.index, status: .failed, error: text))
-    item.steps[failing.index].status = StepStatus.failed.rawValue
+    item.steps[failing.index].status = .failed
     item.steps[failing.index].error = text
     if let revert = Self.revertSteps(item, from: state) {
       item.steps += revert
@@ -28,7 +28,7 @@ extension PlanExecutor {
     }
     record.outcomes.append(
       OutcomeUpdate(
-        seq: item.seq, outcome: ItemOutcome.failed.rawValue,
+        seq: item.seq, outcome: .failed,
         detail: Self.failureDetail(item, failing, text, state: state)))
     item.next = nil
   }
@@ -38,14 +38,14 @@ extension PlanExecutor {
   static func finished(_ item: WorkItem) -> OutcomeUpdate {
     guard item.steps.contains(where: \.reverts),
       let failed = item.steps.first(where: {
-        !$0.reverts && $0.status == StepStatus.failed.rawValue
+        !$0.reverts && $0.status == .failed
       })
-    else { return OutcomeUpdate(seq: item.seq, outcome: ItemOutcome.applied.rawValue) }
+    else { return OutcomeUpdate(seq: item.seq, outcome: .applied) }
     let planned = item.steps.filter { !$0.reverts }.count
     return OutcomeUpdate(
-      seq: item.seq, outcome: ItemOutcome.failed.rawValue,
+      seq: item.seq, outcome: .failed,
       detail:
-        "step \(failed.index + 1) of \(planned) (\(failed.kind)) failed: \(failed.error ?? "?"); reverted: the user is back to \(StepState.describe(item.steps[0].expect))"
+        "step \(failed.index + 1) of \(planned) (\(failed.kind.rawValue)) failed: \(failed.error ?? "?"); reverted: the user is back to \(StepState.describe(item.steps[0].expect))"
     )
   }
 
@@ -64,7 +64,7 @@ extension PlanExecutor {
 
   /// The temporary UPN a federated sequence moved the user to.
   static func temporaryUPN(_ steps: [JournalStep]) -> String? {
-    steps.first { $0.kind == PlanStepKind.setUserPrincipalName.rawValue }?.after.userPrincipalName
+    steps.first { $0.kind == .setUserPrincipalName }?.after.userPrincipalName
   }
 
   /// The federated sequence back to `original`: to the temporary UPN (unless there), the anchor
@@ -77,8 +77,8 @@ extension PlanExecutor {
     func add(_ kind: PlanStepKind, _ expect: BeforeImage, _ after: BeforeImage) {
       steps.append(
         JournalStep(
-          index: firstIndex + steps.count, kind: kind.rawValue, expect: expect, after: after,
-          status: StepStatus.planned.rawValue, reverts: reverts))
+          index: firstIndex + steps.count, kind: kind, expect: expect, after: after,
+          status: .planned, reverts: reverts))
     }
     var state = current
     if !StepState.sameUPN(state.userPrincipalName, temporary) {
@@ -108,9 +108,9 @@ extension PlanExecutor {
     var detail: String
     if failing.reverts, let first = item.steps.first(where: { !$0.reverts && $0.error != nil }) {
       detail =
-        "step \(first.index + 1) of \(planned) (\(first.kind)) failed: \(first.error ?? "?"); reverting it failed too (\(failing.kind)): \(text)"
+        "step \(first.index + 1) of \(planned) (\(first.kind.rawValue)) failed: \(first.error ?? "?"); reverting it failed too (\(failing.kind.rawValue)): \(text)"
     } else {
-      detail = "step \(failing.index + 1) of \(planned) (\(failing.kind)) failed: \(text)"
+      detail = "step \(failing.index + 1) of \(planned) (\(failing.kind.rawValue)) failed: \(text)"
     }
     if !StepState.matches(state, item.steps[0].expect) {
       detail +=

@@ -9,18 +9,18 @@ extension PlanExecutor {
     guard let target = try journaled({ () throws(JournalError) in try journal.run(runId) }) else {
       throw ExecutorError.unknownRun(runId)
     }
-    guard target.planKind == options.planKind.rawValue else {
+    guard target.planKind == options.planKind else {
       throw ExecutorError.invalidPlan(
-        "run \(runId) wrote a \(target.planKind) plan; it can't be rolled back through a \(options.planKind.rawValue) port"
+        "run \(runId) wrote a \(target.planKind.rawValue) plan; it can't be rolled back through a \(options.planKind.rawValue) port"
       )
     }
     let items = try rollbackItems(runId: runId)
     guard !items.isEmpty else { throw ExecutorError.nothingToRollBack(runId) }
     var run = JournalRun(
-      id: try newRunId(), kind: RunKind.rollback.rawValue, status: RunStatus.running.rawValue,
+      id: try newRunId(), kind: .rollback, status: .running,
       startedAt: options.now(), planKind: target.planKind, planMode: target.planMode,
       tenant: target.tenant, rollbackOf: runId)
-    let changes = items.filter { $0.outcome == JournalItem.pending }.count
+    let changes = items.filter { $0.outcome == .pending }.count
     if changes > options.maxChanges {
       try refuse(&run)
       throw ExecutorError.safetyThreshold(changes: changes, limit: options.maxChanges)
@@ -48,9 +48,8 @@ extension PlanExecutor {
       !StepState.matches(current, original)
     else { return nil }
     var restore = JournalItem(
-      seq: seq, cloudId: item.cloudId, userPrincipalName: original.userPrincipalName,
-      action: action(from: current.immutableId, to: original.immutableId),
-      outcome: JournalItem.pending)
+      seq: seq, targetId: item.targetId, userPrincipalName: original.userPrincipalName,
+      action: action(from: current.immutableId, to: original.immutableId), outcome: .pending)
     let movedUPN = item.steps.contains { $0.wasWritten && StepState.movesUPN($0.kind) }
     guard movedUPN else {
       var after = current
@@ -60,7 +59,7 @@ extension PlanExecutor {
       return restore
     }
     guard let anchor = original.immutableId else {
-      restore.outcome = ItemOutcome.skipped.rawValue
+      restore.outcome = .skipped
       restore.detail =
         "the original ImmutableID was null on \(original.userPrincipalName), a federated domain: Graph never lets a federated user be without one, so an exact restore is impossible; nothing was written (the user is \(StepState.describe(current)))"
       return restore
@@ -77,17 +76,17 @@ extension PlanExecutor {
   private static func step(
     _ index: Int, _ kind: PlanStepKind, expect: BeforeImage, after: BeforeImage
   ) -> JournalStep {
-    JournalStep(
-      index: index, kind: kind.rawValue, expect: expect, after: after,
-      status: StepStatus.planned.rawValue)
+    JournalStep(index: index, kind: kind, expect: expect, after: after, status: .planned)
   }
 
   /// The plan action a restore amounts to.
-  private static func action(from current: SourceAnchor?, to original: SourceAnchor?) -> String {
+  private static func action(from current: SourceAnchor?, to original: SourceAnchor?)
+    -> PlanAction
+  {
     switch (current, original) {
-    case (_, nil): PlanAction.clear.rawValue
-    case (nil, _): PlanAction.link.rawValue
-    default: PlanAction.relink.rawValue
+    case (_, nil): .clear
+    case (nil, _): .link
+    default: .relink
     }
   }
 }

@@ -17,9 +17,11 @@ public struct PlanExecutor: Sendable {
   /// Recovers interrupted runs first, refuses over-threshold and wrong-tenant plans before any
   /// write, then writes every link/relink/clear item whose cloud user still holds the plan's
   /// before-image. Other items are journaled (`skipped`, or `unchanged` for noop) and not written.
-  public func apply(_ plan: Plan, planSource: String?, expectedTenant: String?) async throws
-    -> RunReport
-  {
+  /// `checksum` is the plan file's checksum (what `Plan.writeJSON` returned or `Plan.decodeSealed`
+  /// verified); the journal keeps it with the run.
+  public func apply(
+    _ plan: Plan, checksum: String?, planSource: String?, expectedTenant: String?
+  ) async throws -> RunReport {
     guard plan.kind == options.planKind else {
       throw ExecutorError.invalidPlan(
         "a \(plan.kind.rawValue) plan can't be applied through a \(options.planKind.rawValue) port")
@@ -28,9 +30,9 @@ public struct PlanExecutor: Sendable {
     let items = try Self.journalItems(plan)
     let changes = Self.changes(in: plan)
     var run = JournalRun(
-      id: try newRunId(), kind: RunKind.apply.rawValue, status: RunStatus.running.rawValue,
-      startedAt: options.now(), planKind: plan.kind.rawValue, planMode: plan.mode.rawValue,
-      planChecksum: Self.checksum(plan), planSource: planSource, tenant: plan.tenant)
+      id: try newRunId(), kind: .apply, status: .running, startedAt: options.now(),
+      planKind: plan.kind, planMode: plan.mode, planChecksum: checksum, planSource: planSource,
+      tenant: plan.tenant)
     if let expectedTenant, expectedTenant.lowercased() != plan.tenant.lowercased() {
       try refuse(&run)
       throw ExecutorError.wrongTenant(plan: plan.tenant, expected: expectedTenant)
@@ -58,7 +60,7 @@ public struct PlanExecutor: Sendable {
       try journal.begin(run, items: items)
     }
     try crash(.afterRunStart)
-    let work = items.filter { $0.outcome == JournalItem.pending }.map(WorkItem.init)
+    let work = items.filter { $0.outcome == .pending }.map(WorkItem.init)
     try await execute(run: run.id, items: work)
     try await journaledCommit { [journal, options] () throws(JournalError) in
       try journal.finish(run: run.id, status: .completed, at: options.now())
@@ -68,7 +70,7 @@ public struct PlanExecutor: Sendable {
 
   /// Journals a run that wrote nothing, as `refused`.
   func refuse(_ run: inout JournalRun) throws {
-    run.status = RunStatus.refused.rawValue
+    run.status = .refused
     run.finishedAt = options.now()
     try journaled { [run] () throws(JournalError) in try journal.begin(run, items: []) }
   }
@@ -88,18 +90,6 @@ public struct PlanExecutor: Sendable {
     return try journaled { () throws(JournalError) in try journal.nextRunId(stamp: stamp) }
   }
 
-  /// The plan file's `checksum` (the same text `Plan.writeJSON` puts first in the file).
-  static func checksum(_ plan: Plan) -> String? {
-    var head: [UInt8] = []
-    plan.writeJSON { chunk in if head.isEmpty { head = Array(chunk.prefix(200)) } }
-    // The first string value starting with "sha256: is the checksum (it is the first member).
-    let marker = Array("\"sha256:".utf8)
-    guard let start = head.indices.first(where: { head[$0...].starts(with: marker) }),
-      let end = head[(start + 1)...].firstIndex(of: UInt8(ascii: "\""))
-    else { return nil }
-    return String(decoding: head[(start + 1)..<end], as: UTF8.self)
-  }
-
   /// Every plan item as a journal item: writing items `pending` with their planned steps, noop
   /// `unchanged`, the rest `skipped` with the planner's explanation.
   static func journalItems(_ plan: Plan) throws(ExecutorError) -> [JournalItem] {
@@ -108,8 +98,8 @@ public struct PlanExecutor: Sendable {
     for (seq, item) in plan.items.enumerated() {
       let upn = item.cloud?.userPrincipalName ?? item.directory?.userPrincipalName ?? ""
       var journalItem = JournalItem(
-        seq: seq, cloudId: item.cloud?.id ?? "", userPrincipalName: upn,
-        action: item.action.rawValue, outcome: ItemOutcome.skipped.rawValue)
+        seq: seq, targetId: item.cloud?.id ?? "", userPrincipalName: upn, action: item.action,
+        outcome: .skipped)
       switch item.action {
       case .link, .relink, .clear:
         // The object the port addresses: the cloud user, or the AD twin (by DN) for writeback.
@@ -117,11 +107,11 @@ public struct PlanExecutor: Sendable {
           plan.kind == .anchorWriteback ? item.directory?.distinguishedName : item.cloud?.id
         guard let target, !item.steps.isEmpty else {
           throw .invalidPlan(
-            "item \(seq) (\(item.action.rawValue) \(upn)) has no \(plan.kind == .anchorWriteback ? "directory object" : "cloud user") or no steps"
+            "item \(seq) (\(item.action.rawValue) \(upn)) has no \(plan.kind.targetNoun) or no steps"
           )
         }
-        journalItem.cloudId = target
-        journalItem.outcome = JournalItem.pending
+        journalItem.targetId = target
+        journalItem.outcome = .pending
         for (index, step) in item.steps.enumerated() {
           guard let after = StepState.after(step) else {
             throw .invalidPlan(
@@ -130,11 +120,10 @@ public struct PlanExecutor: Sendable {
           }
           journalItem.steps.append(
             JournalStep(
-              index: index, kind: step.kind.rawValue, expect: step.expect, after: after,
-              status: StepStatus.planned.rawValue))
+              index: index, kind: step.kind, expect: step.expect, after: after, status: .planned))
         }
       case .noop:
-        journalItem.outcome = ItemOutcome.unchanged.rawValue
+        journalItem.outcome = .unchanged
         journalItem.detail = item.explanation
       case .blocked, .conflict, .skip:
         journalItem.detail =
@@ -144,4 +133,9 @@ public struct PlanExecutor: Sendable {
     }
     return items
   }
+}
+
+extension PlanKind {
+  /// What the journal texts call an item's target.
+  var targetNoun: String { self == .anchorWriteback ? "directory object" : "cloud user" }
 }

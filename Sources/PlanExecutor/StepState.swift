@@ -64,10 +64,9 @@ enum StepState {
   }
 
   /// The PATCH a journaled step sends: the fields its kind writes, with the values of `after`.
-  static func change(userId: String, step: JournalStep) -> UserChange? {
-    guard let kind = PlanStepKind(rawValue: step.kind) else { return nil }
+  static func change(userId: String, step: JournalStep) -> UserChange {
     let anchor: UserChange.Anchor = step.after.immutableId.map { .set($0.immutableId) } ?? .clear
-    switch kind {
+    switch step.kind {
     case .setImmutableId, .clearImmutableId:
       return UserChange(userId: userId, anchor: anchor, userPrincipalName: nil)
     case .setUserPrincipalName:
@@ -80,8 +79,7 @@ enum StepState {
   }
 
   /// Steps that move the UPN (the federated sequence).
-  static func movesUPN(_ kind: String) -> Bool {
-    kind == PlanStepKind.setUserPrincipalName.rawValue
-      || kind == PlanStepKind.setUserPrincipalNameAndImmutableId.rawValue
+  static func movesUPN(_ kind: PlanStepKind) -> Bool {
+    kind == .setUserPrincipalName || kind == .setUserPrincipalNameAndImmutableId
   }
 }

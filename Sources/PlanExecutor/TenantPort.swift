@@ -43,25 +43,64 @@ public struct UserChange: Hashable, Sendable {
   }
 }
 
-/// The tenant's refusal of one change: HTTP status, Graph `error.code`, its message and request id.
+/// A port's refusal of one change, with where it came from: the tenant (HTTP status, Graph
+/// `error.code`, request id), the directory (LDAP result code and its name), or the executor's own
+/// check of a change before it is sent.
 public struct TenantPortError: Error, Hashable, Sendable, CustomStringConvertible {
-  public var status: Int?
-  public var code: String?
-  public var message: String
-  public var requestId: String?
-
-  public init(status: Int?, code: String?, message: String, requestId: String?) {
-    self.status = status
-    self.code = code
-    self.message = message
-    self.requestId = requestId
+  public enum Origin: Hashable, Sendable {
+    case graph(status: Int?, code: String?, requestId: String?)
+    case ldap(resultCode: Int, name: String?)
+    case executor
   }
 
+  public var origin: Origin
+  public var message: String
+
+  /// A refusal by Microsoft Graph.
+  public init(status: Int?, code: String?, message: String, requestId: String?) {
+    self.origin = .graph(status: status, code: code, requestId: requestId)
+    self.message = message
+  }
+
+  /// A refusal by the directory: the LDAP result code and its name (`insufficientAccessRights`).
+  public init(ldapResultCode: Int, name: String?, message: String) {
+    self.origin = .ldap(resultCode: ldapResultCode, name: name)
+    self.message = message
+  }
+
+  /// A change the executor or an adapter refused before sending it.
+  public init(refusal message: String) {
+    self.origin = .executor
+    self.message = message
+  }
+
+  /// The HTTP status of a Graph refusal.
+  public var status: Int? {
+    if case .graph(let status, _, _) = origin { status } else { nil }
+  }
+
+  /// Graph's `error.code`, or the LDAP result code's name.
+  public var code: String? {
+    switch origin {
+    case .graph(_, let code, _): code
+    case .ldap(_, let name): name
+    case .executor: nil
+    }
+  }
+
+  /// `code: message (HTTP 403, request-id …)` or `name: message (LDAP 50)`.
   public var description: String {
     var text = (code.map { $0 + ": " } ?? "") + message
     var extras: [String] = []
-    if let status { extras.append("HTTP \(status)") }
-    if let requestId { extras.append("request-id \(requestId)") }
+    switch origin {
+    case .graph(let status, _, let requestId):
+      if let status { extras.append("HTTP \(status)") }
+      if let requestId { extras.append("request-id \(requestId)") }
+    case .ldap(let resultCode, _):
+      extras.append("LDAP \(resultCode)")
+    case .executor:
+      break
+    }
     if !extras.isEmpty { text += " (" + extras.joined(separator: ", ") + ")" }
     return text
   }

@@ -27,8 +27,10 @@ enum Standard {
 }
 
 extension RunReport {
-  func outcome(of cloudId: String) -> String? { items.first { $0.cloudId == cloudId }?.outcome }
-  func detail(of cloudId: String) -> String? { items.first { $0.cloudId == cloudId }?.detail }
+  func outcome(of cloudId: String) -> String? {
+    items.first { $0.targetId == cloudId }?.outcome.rawValue
+  }
+  func detail(of cloudId: String) -> String? { items.first { $0.targetId == cloudId }?.detail }
 }
 
 @Suite("Apply")
@@ -57,7 +59,7 @@ struct ApplyTests {
       plan, planSource: "/tmp/plan.json", expectedTenant: Fixture.tenantId)
 
     #expect(await scenario.tenant.users == Standard.applied)
-    #expect(report.status == "completed" && report.kind == "apply")
+    #expect(report.status == .completed && report.kind == .apply)
     #expect(report.outcome(of: "u1") == "applied")
     #expect(report.outcome(of: "u2") == "applied")
     #expect(report.outcome(of: "u3") == "unchanged")
@@ -69,8 +71,8 @@ struct ApplyTests {
     #expect(file.contains("\"checksum\": \"\(report.planChecksum ?? "-")\""))
 
     let items = try scenario.journal.items(ofRun: report.runId)
-    for item in items where item.outcome == "applied" {
-      #expect(item.steps.allSatisfy { $0.status == "verified" && $0.at != nil })
+    for item in items where item.outcome == .applied {
+      #expect(item.steps.allSatisfy { $0.status == .verified && $0.at != nil })
     }
     let run = try #require(try scenario.journal.run(report.runId))
     #expect(run.planSource == "/tmp/plan.json" && run.tenant == Fixture.tenantId)
@@ -135,7 +137,7 @@ struct ApplyTests {
         == "accepted but did not take: onPremisesImmutableId is \"\(Fixture.anchorText(7))\", expected null"
     )
     let step = try #require(try scenario.journal.items(ofRun: report.runId).first?.steps.first)
-    #expect(step.status == "failed" && step.error == report.detail(of: "c1"))
+    #expect(step.status == .failed && step.error == report.detail(of: "c1"))
   }
 
   @Test("a user changed since planning is stale, with both values, and not written")
@@ -185,10 +187,10 @@ struct ApplyTests {
     #expect(await scenario.tenant.writes.isEmpty)
     #expect(await scenario.tenant.readCalls == 0)
     let runs = try scenario.journal.runs()
-    #expect(runs.map(\.status) == ["refused"])
+    #expect(runs.map(\.status.rawValue) == ["refused"])
     let raised = try await scenario.executor(maxChanges: 3).apply(
       plan, planSource: nil, expectedTenant: nil)
-    #expect(raised.status == "completed")
+    #expect(raised.status == .completed)
   }
 
   @Test("a plan for another tenant is refused before any write")
@@ -260,8 +262,8 @@ struct ApplyTests {
           userPrincipalName: "bob@fed.contoso.com"),
       ])
     let steps = try #require(
-      try scenario.journal.items(ofRun: report.runId).first { $0.cloudId == "u2" }?.steps)
-    #expect(steps.map(\.status) == ["verified", "failed", "planned", "verified"])
+      try scenario.journal.items(ofRun: report.runId).first { $0.targetId == "u2" }?.steps)
+    #expect(steps.map(\.status.rawValue) == ["verified", "failed", "planned", "verified"])
     #expect(steps.map(\.reverts) == [false, false, false, true])
   }
 

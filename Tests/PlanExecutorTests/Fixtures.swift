@@ -133,3 +133,12 @@ struct Scenario {
     ).plan(tenant: await snapshot(), newForestUsers: [], createdAt: "2026-11-29T03:00:00Z")
   }
 }
+
+extension PlanExecutor {
+  /// Applies a plan with the checksum its file would carry, as the CLI passes it.
+  func apply(_ plan: Plan, planSource: String?, expectedTenant: String?) async throws -> RunReport {
+    try await apply(
+      plan, checksum: plan.writeJSON { _ in }, planSource: planSource,
+      expectedTenant: expectedTenant)
+  }
+}

@@ -96,9 +96,9 @@ struct JournalTests {
     #expect(try reopened.run("nope") == nil)
     let items = try reopened.items(ofRun: first.runId)
     #expect(items.map(\.seq) == Array(0..<plan.items.count))
-    let bob = try #require(items.first { $0.cloudId == "u2" })
+    let bob = try #require(items.first { $0.targetId == "u2" })
     #expect(
-      bob.steps.map(\.kind) == [
+      bob.steps.map(\.kind.rawValue) == [
         "setUserPrincipalName", "setImmutableId", "setUserPrincipalNameAndImmutableId",
       ])
     #expect(bob.steps[0].expect == plan.items.first { $0.cloud?.id == "u2" }?.before)
@@ -133,5 +133,34 @@ struct JournalTests {
   @Test("the clock used by default is RFC 3339 UTC")
   func utcClock() {
     #expect(ExecutorOptions.utcNow().wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
+  }
+
+  @Test("port errors name their origin: Graph by HTTP status and request id, LDAP by result code")
+  func portErrorOrigins() {
+    let graph = TenantPortError(
+      status: 403, code: "Authorization_RequestDenied", message: "Insufficient privileges",
+      requestId: "r-1")
+    #expect(
+      graph.description
+        == "Authorization_RequestDenied: Insufficient privileges (HTTP 403, request-id r-1)")
+    let ldap = TenantPortError(
+      ldapResultCode: 50, name: "insufficientAccessRights", message: "denied")
+    #expect(ldap.description == "insufficientAccessRights: denied (LDAP 50)")
+    #expect(ldap.status == nil && ldap.code == "insufficientAccessRights")
+    #expect(TenantPortError(refusal: "no value").description == "no value")
+  }
+
+  @Test("typed values are stored as the journal's text and read back as the same enums")
+  func typedValuesRoundTrip() async throws {
+    let scenario = try Scenario(Standard.users)
+    let plan = await scenario.linkPlan(Standard.directory)
+    let report = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
+    let run = try #require(try scenario.journal.run(report.runId))
+    #expect(run.kind == .apply && run.status == .completed)
+    #expect(run.planKind == .users && run.planMode == .link)
+    #expect(run.planChecksum == plan.writeJSON { _ in })
+    let items = try scenario.journal.items(ofRun: report.runId)
+    #expect(items.allSatisfy { $0.outcome != .pending })
+    #expect(Set(items.map(\.outcome.rawValue)).isSubset(of: Set(run.counts.keys)))
   }
 }

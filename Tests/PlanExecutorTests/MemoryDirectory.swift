@@ -18,6 +18,11 @@ actor MemoryDirectory: DirectoryPort {
 
   func dropping(_ dn: String) { dropWrites.insert(dn) }
 
+  /// DNs whose writes are refused with `insufficientAccessRights` (50).
+  var refuseWrites: Set<String> = []
+
+  func refusing(_ dn: String) { refuseWrites.insert(dn) }
+
   func readObjects(distinguishedNames: [String]) async throws -> [String: DirectoryObjectState] {
     var out: [String: DirectoryObjectState] = [:]
     for dn in distinguishedNames {
@@ -33,18 +38,26 @@ actor MemoryDirectory: DirectoryPort {
     var results: [Result<Void, TenantPortError>] = []
     for change in changes {
       writes.append(change)
+      if refuseWrites.contains(change.distinguishedName) {
+        results.append(
+          .failure(
+            TenantPortError(
+              ldapResultCode: 50, name: "insufficientAccessRights",
+              message: "00002098: SecErr: DSID-03150F94")))
+        continue
+      }
       guard var object = objects[change.distinguishedName] else {
         results.append(
           .failure(
             TenantPortError(
-              status: 32, code: "noSuchObject", message: change.distinguishedName, requestId: nil)))
+              ldapResultCode: 32, name: "noSuchObject", message: change.distinguishedName)))
         continue
       }
       if change.bytes == nil && object.consistencyGuid == nil {
         results.append(
           .failure(
             TenantPortError(
-              status: 16, code: "noSuchAttribute", message: "mS-DS-ConsistencyGuid", requestId: nil)
+              ldapResultCode: 16, name: "noSuchAttribute", message: "mS-DS-ConsistencyGuid")
           ))
         continue
       }

@@ -39,13 +39,13 @@ struct RecoveryTests {
 
     // The journal says exactly how far the killed run got.
     let crashed = try #require(try scenario.journal.runs().first)
-    #expect(crashed.status == "running")
+    #expect(crashed.status == .running)
     let bob = try #require(
-      try scenario.journal.items(ofRun: crashed.id).first { $0.cloudId == "u2" })
+      try scenario.journal.items(ofRun: crashed.id).first { $0.targetId == "u2" })
     let step = occurrence - 1
     // Verified last step: the item is finished, only the run was left open.
     let finished = point == .afterVerify && step == 2
-    #expect(bob.outcome == (finished ? "applied" : "pending"))
+    #expect(bob.outcome == (finished ? .applied : .pending))
     let expected: String =
       switch point {
       case .afterRunStart: "planned"
@@ -53,9 +53,9 @@ struct RecoveryTests {
       case .afterDone: "done"
       case .afterVerify: "verified"
       }
-    #expect(bob.steps[step].status == expected)
-    #expect(bob.steps[(step + 1)...].allSatisfy { $0.status == "planned" })
-    #expect(bob.steps[..<step].allSatisfy { $0.status == "verified" })
+    #expect(bob.steps[step].status.rawValue == expected)
+    #expect(bob.steps[(step + 1)...].allSatisfy { $0.status == .planned })
+    #expect(bob.steps[..<step].allSatisfy { $0.status == .verified })
     let tenantBob = await scenario.tenant.users["u2"]
     let written = point != .afterRunStart && point != .afterIntent
     let expectedUPN =
@@ -68,13 +68,13 @@ struct RecoveryTests {
     #expect(await scenario.tenant.users == Crashable.applied)
     #expect(rerun.counts["failed"] == nil && rerun.counts["stale"] == nil)
     let runs = try scenario.journal.runs()
-    #expect(runs.first?.status == "interrupted")
-    #expect(runs.allSatisfy { $0.status != "running" })
+    #expect(runs.first?.status == .interrupted)
+    #expect(runs.allSatisfy { $0.status != .running })
     if point != .afterRunStart && !finished {
-      let recovery = try #require(runs.first { $0.kind == "recovery" })
-      #expect(recovery.recoveryOf == crashed.id && recovery.status == "completed")
+      let recovery = try #require(runs.first { $0.kind == .recovery })
+      #expect(recovery.recoveryOf == crashed.id && recovery.status == .completed)
       let recovered = try scenario.journal.items(ofRun: recovery.id)
-      #expect(recovered.first { $0.cloudId == "u2" }?.outcome == "applied")
+      #expect(recovered.first { $0.targetId == "u2" }?.outcome == .applied)
     }
 
     // And the whole thing rolls back to the original state.
@@ -131,7 +131,7 @@ struct RecoveryTests {
     let reports = try await scenario.executor().recoverInterrupted()
     #expect(reports.count == 1 && reports.first?.recoveryOf == crashedId)
     let old = try scenario.journal.items(ofRun: crashedId)
-    #expect(old.map(\.outcome) == ["skipped", "skipped"])
+    #expect(old.map(\.outcome.rawValue) == ["skipped", "skipped"])
     #expect(old.contains { $0.detail?.contains("apply the plan again") == true })
     #expect(old.contains { $0.detail?.contains("finished by recovery run") == true })
     let rerun = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
@@ -152,7 +152,7 @@ struct RecoveryTests {
       guard case ExecutorError.port = error else { return false }
       return "\(error)".contains("the run stays open")
     }
-    #expect(try scenario.journal.runs().first?.status == "running")
+    #expect(try scenario.journal.runs().first?.status == .running)
     _ = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     #expect(await scenario.tenant.users == Crashable.applied)
   }

@@ -12,14 +12,14 @@ struct RollbackTests {
     #expect(await scenario.tenant.users == Standard.applied)
 
     let preview = try scenario.executor().rollbackItems(runId: applied.runId)
-    #expect(preview.map(\.cloudId).sorted() == ["u1", "u2", "u5"])
-    #expect(preview.first { $0.cloudId == "u2" }?.steps.count == 3)
+    #expect(preview.map(\.targetId).sorted() == ["u1", "u2", "u5"])
+    #expect(preview.first { $0.targetId == "u2" }?.steps.count == 3)
     let rollback = try await scenario.executor().rollback(runId: applied.runId)
     #expect(await scenario.tenant.users == Standard.users)
-    #expect(rollback.kind == "rollback" && rollback.rollbackOf == applied.runId)
+    #expect(rollback.kind == .rollback && rollback.rollbackOf == applied.runId)
     #expect(rollback.counts == ["applied": 3])
     #expect(
-      Set(rollback.items.map { "\($0.cloudId) \($0.action)" }) == [
+      Set(rollback.items.map { "\($0.targetId) \($0.action)" }) == [
         "u1 clear", "u2 relink", "u5 relink",
       ])
     let bob = await scenario.tenant.writes.filter { $0.userId == "u2" }.suffix(3)
@@ -36,7 +36,7 @@ struct RollbackTests {
     let again = try await scenario.executor().rollback(runId: applied.runId)
     #expect(again.counts == ["unchanged": 3])
     #expect(await scenario.tenant.writes.count == writes)
-    #expect(try scenario.journal.runs().map(\.kind) == ["apply", "rollback", "rollback"])
+    #expect(try scenario.journal.runs().map(\.kind.rawValue) == ["apply", "rollback", "rollback"])
   }
 
   @Test("clears are restored, including a federated user moved to the managed domain for good")
@@ -112,7 +112,7 @@ struct RollbackTests {
         status: 400, code: "Request_BadRequest", message: "nope", requestId: nil))
     let applied = try await scenario.executor().apply(plan, planSource: nil, expectedTenant: nil)
     let rollback = try await scenario.executor().rollback(runId: applied.runId)
-    #expect(rollback.items.map(\.cloudId).sorted() == ["u1", "u5"])
+    #expect(rollback.items.map(\.targetId).sorted() == ["u1", "u5"])
     #expect(await scenario.tenant.users == Standard.users)
   }
 

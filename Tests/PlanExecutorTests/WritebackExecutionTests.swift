@@ -66,7 +66,7 @@ struct WritebackExecutionTests {
     let report = try await Self.executor(directory, journal: journal)
       .apply(plan, planSource: nil, expectedTenant: nil)
     #expect(report.counts == ["applied": 2])
-    #expect(Set(report.items.map(\.cloudId)) == [Self.aliceDN, Self.bobDN])
+    #expect(Set(report.items.map(\.targetId)) == [Self.aliceDN, Self.bobDN])
     #expect(await directory.objects[Self.aliceDN]?.consistencyGuid == Fixture.guid(1).bytes)
     #expect(await directory.objects[Self.bobDN]?.consistencyGuid == Fixture.guid(2).bytes)
 
@@ -113,7 +113,7 @@ struct WritebackExecutionTests {
     let report = try await Self.executor(directory, journal: journal)
       .apply(Self.plan(allowReplace: false), planSource: nil, expectedTenant: nil)
     #expect(report.counts == ["failed": 1, "skipped": 1])
-    let failed = try #require(report.items.first { $0.outcome == "failed" })
+    let failed = try #require(report.items.first { $0.outcome == .failed })
     #expect(failed.detail?.contains("did not take") == true)
   }
 
@@ -136,11 +136,11 @@ struct WritebackExecutionTests {
     #expect(await directory.writes.count == writes)
     // The crashed run was handed over to a recovery run, which verified the write by reading it.
     let runs = try journal.runs()
-    #expect(runs.first?.status != "running")
-    let recovery = try #require(runs.first { $0.kind == "recovery" })
+    #expect(runs.first?.status != .running)
+    let recovery = try #require(runs.first { $0.kind == .recovery })
     #expect(
-      try journal.items(ofRun: recovery.id).first { $0.cloudId == Self.aliceDN }?.outcome
-        == "applied")
+      try journal.items(ofRun: recovery.id).first { $0.targetId == Self.aliceDN }?.outcome
+        == .applied)
     #expect(await directory.objects[Self.aliceDN]?.consistencyGuid == Fixture.guid(1).bytes)
   }
 
@@ -177,5 +177,27 @@ struct WritebackExecutionTests {
       await directory.writes == [
         ConsistencyGuidChange(distinguishedName: Self.aliceDN, bytes: Fixture.guid(3).bytes)
       ])
+  }
+
+  @Test("a directory refusal is journaled with its LDAP result code, and a vanished twin by its DN")
+  func directorySideNames() async throws {
+    let directory = Self.directory()
+    await directory.refusing(Self.aliceDN)
+    let journal = try Journal.open(directory: temporaryDirectory() + "/state")
+    let report = try await Self.executor(directory, journal: journal)
+      .apply(Self.plan(allowReplace: true), planSource: nil, expectedTenant: nil)
+    let alice = try #require(report.items.first { $0.targetId == Self.aliceDN })
+    #expect(alice.outcome == .failed)
+    #expect(
+      alice.detail == "insufficientAccessRights: 00002098: SecErr: DSID-03150F94 (LDAP 50)")
+    #expect(report.items.allSatisfy { $0.detail?.contains("HTTP") != true })
+
+    let empty = MemoryDirectory([:])
+    let gone = try await Self.executor(empty, journal: journal)
+      .apply(Self.plan(allowReplace: true), planSource: nil, expectedTenant: nil)
+    #expect(gone.count(.notFound) == 2)
+    #expect(
+      gone.items.first { $0.targetId == Self.bobDN }?.detail
+        == "the directory object \(Self.bobDN) no longer exists")
   }
 }

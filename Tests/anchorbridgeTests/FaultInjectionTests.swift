@@ -101,7 +101,8 @@ import Testing
       while attempts < 6 {
         attempts += 1
         do {
-          let report = try await executor.apply(plan, planSource: nil, expectedTenant: nil)
+          let report = try await executor.apply(
+            plan, checksum: nil, planSource: nil, expectedTenant: nil)
           if report.counts["failed", default: 0] == 0 && report.counts["stale", default: 0] == 0 {
             break
           }
@@ -137,8 +138,8 @@ import Testing
     // 3. The journal agrees: across the runs, each item was applied once and nothing failed for good.
     var journaledApplied: [String: Int] = [:]
     for run in try journal.runs() {
-      for item in try journal.items(ofRun: run.id) where item.outcome == "applied" {
-        journaledApplied[item.cloudId.lowercased(), default: 0] += 1
+      for item in try journal.items(ofRun: run.id) where item.outcome == .applied {
+        journaledApplied[item.targetId.lowercased(), default: 0] += 1
       }
     }
     applied = journaledApplied.count

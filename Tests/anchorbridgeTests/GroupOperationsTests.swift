@@ -1,4 +1,5 @@
 import AnchorCore
+import PlanExecutor
 import Testing
 
 @testable import anchorbridge
@@ -40,12 +41,12 @@ import Testing
       owners: [SnapshotObject(id: "o1", type: .user)])
     var new = old
     new.takenAt = "t2"
-    #expect(GroupOperations.differences(old, new) == [])
+    #expect(GroupExecutor.differences(old, new) == [])
     new.owners.append(SnapshotObject(id: "o2", type: .user))
     new.appRoleAssignments = [SnapshotAppRoleAssignment(id: "r", appRoleId: "a", resourceId: "s")]
     new.group.description = "changed"
     #expect(
-      GroupOperations.differences(old, new) == [
+      GroupExecutor.differences(old, new) == [
         "owners: 1 added, 0 removed", "app roles: 1 added, 0 removed", "properties changed",
       ])
   }

@@ -61,8 +61,8 @@ import Testing
   static func report(_ counts: [String: Int]) -> RunReport {
     RunReport(
       run: JournalRun(
-        id: "r1", kind: "apply", status: "completed", startedAt: "2026-11-29T00:00:00Z",
-        finishedAt: "2026-11-29T00:00:01Z", planKind: "users", planMode: "link",
+        id: "r1", kind: .apply, status: .completed, startedAt: "2026-11-29T00:00:00Z",
+        finishedAt: "2026-11-29T00:00:01Z", planKind: .users, planMode: .link,
         tenant: "t", counts: counts),
       items: [])
   }

@@ -10,11 +10,14 @@ extension Plan {
   /// compact line per item (readable, diffable, and small even for the largest plans),
   /// and a `checksum` member holding `sha256:` of the canonical compact encoding of everything else.
   /// Two passes over the items (hash, then write) so nothing the size of the plan is held in memory.
-  public func writeJSON(to sink: (_ chunk: [UInt8]) -> Void) {
+  /// Returns the checksum it wrote, for the executor's journal.
+  @discardableResult
+  public func writeJSON(to sink: (_ chunk: [UInt8]) -> Void) -> String {
     var hasher = SHA256()
     stream(pretty: false, checksum: nil) { hasher.update($0) }
     let checksum = "sha256:" + Hex.encode(hasher.finalize())
     stream(pretty: true, checksum: checksum, to: sink)
+    return checksum
   }
 
   /// Writes the document; `pretty` indents the top level and puts each item on its own line.
@@ -74,6 +77,13 @@ extension Plan {
   /// Reads a plan file, refusing an unknown format version or kind, a checksum that does not match
   /// (edited or truncated content) and any missing or mistyped field.
   public static func decode(json bytes: [UInt8]) throws(AnchorCoreError) -> Plan {
+    try decodeSealed(json: bytes).plan
+  }
+
+  /// `decode(json:)`, also returning the checksum the file carries (verified against the content).
+  public static func decodeSealed(json bytes: [UInt8]) throws(AnchorCoreError)
+    -> (plan: Plan, checksum: String)
+  {
     let document: JSONValue
     do {
       document = try JSONParser.parse(bytes)
@@ -105,7 +115,7 @@ extension Plan {
           "checksum \(stored) does not match the content (\(actual)): the plan was edited or damaged"
       )
     }
-    return try Plan(json: content)
+    return (try Plan(json: content), stored)
   }
 
   static func checksum(of content: JSONValue) -> String {

@@ -21,6 +21,8 @@ extension Journal {
     public var step: String
     public var state: GroupEventState
     public var detail: String?
+    /// The snapshot a `prepareDirectory` event prepared the AD group for.
+    public var snapshotDigest: String?
   }
 
   /// Stores a snapshot under its digest (storing the same snapshot twice is a no-op).
@@ -79,32 +81,47 @@ extension Journal {
 
   /// Appends a step record; durable when this returns.
   public func recordGroupEvent(
-    groupId: String, step: String, state: GroupEventState, detail: String? = nil, at: String
+    groupId: String, step: String, state: GroupEventState, detail: String? = nil,
+    snapshotDigest: String? = nil, at: String
   ) throws(JournalError) {
     try withConnection { (db) throws(JournalError) in
       try db.query(
-        "INSERT INTO group_events (at, group_id, step, state, detail) VALUES (?, ?, ?, ?, ?)",
-        [.text(at), .text(groupId.lowercased()), .text(step), .text(state.rawValue), .init(detail)])
+        """
+        INSERT INTO group_events (at, group_id, step, state, detail, snapshot_digest)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """,
+        [
+          .text(at), .text(groupId.lowercased()), .text(step), SQLiteValue(state), .init(detail),
+          .init(snapshotDigest),
+        ])
     }
+  }
+
+  /// True when the last `step` event recorded for this snapshot of the group is `done`.
+  public func isGroupStepDone(groupId: String, step: String, snapshotDigest: String)
+    throws(JournalError) -> Bool
+  {
+    try groupEvents(groupId: groupId).last {
+      $0.step == step && $0.snapshotDigest == snapshotDigest
+    }?.state == .done
   }
 
   /// Every step record of a group, oldest first.
   public func groupEvents(groupId: String) throws(JournalError) -> [GroupEvent] {
     try withConnection { (db) throws(JournalError) in
       try db.query(
-        "SELECT at, group_id, step, state, detail FROM group_events WHERE group_id = ? ORDER BY seq",
+        """
+        SELECT at, group_id, step, state, detail, snapshot_digest FROM group_events
+        WHERE group_id = ? ORDER BY seq
+        """,
         [.text(groupId.lowercased())]
-      ).map { row in
+      ).map { (row) throws(JournalError) in
         GroupEvent(
           at: row[0].text ?? "", groupId: row[1].text ?? "", step: row[2].text ?? "",
-          state: GroupEventState(rawValue: row[3].text ?? "") ?? .failed, detail: row[4].text)
+          state: try row[3].decoded(GroupEventState.self, path: path, column: "state"),
+          detail: row[4].text, snapshotDigest: row[5].text)
       }
     }
-  }
-
-  /// True when the last record of `step` for the group is `done`.
-  public func groupStepDone(groupId: String, step: String) throws(JournalError) -> Bool {
-    try groupEvents(groupId: groupId).last { $0.step == step }?.state == .done
   }
 
   private static func snapshotRecord(_ row: [SQLiteValue]) -> GroupSnapshotRecord {

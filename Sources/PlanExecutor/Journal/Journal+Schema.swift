@@ -15,7 +15,7 @@ private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
 
 extension Journal {
   /// The schema this build writes; a journal with a higher `user_version` is refused.
-  static let schemaVersion: Int64 = 1
+  static let schemaVersion: Int64 = 2
 
   static let schema = """
     CREATE TABLE IF NOT EXISTS runs (
@@ -40,8 +40,18 @@ extension Journal {
     CREATE INDEX IF NOT EXISTS group_snapshots_by_group ON group_snapshots (group_id, taken_at);
     CREATE TABLE IF NOT EXISTS group_events (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, group_id TEXT NOT NULL,
-      step TEXT NOT NULL, state TEXT NOT NULL, detail TEXT);
+      step TEXT NOT NULL, state TEXT NOT NULL, detail TEXT, snapshot_digest TEXT);
     """
+
+  /// Version 2 names the snapshot an AD group was prepared for in a column; the events a
+  /// version 1 journal wrote carry it only as their detail's `snapshot <digest>: ` prefix.
+  static let migrations: [Int64: String] = [
+    2: """
+    ALTER TABLE group_events ADD COLUMN snapshot_digest TEXT;
+    UPDATE group_events SET snapshot_digest = substr(detail, 10, instr(detail, ': ') - 10)
+      WHERE step = 'prepareDirectory' AND detail LIKE 'snapshot %: %';
+    """
+  ]
 
   /// Opens (creating if needed) `<directory>/journal.sqlite`: the folder 0700, the file and its
   /// `-wal`/`-shm` companions 0600, WAL with synchronous=FULL. Ends with a test write, so a
@@ -70,6 +80,14 @@ extension Journal {
       )
     }
     try connection.transaction { () throws(JournalError) in
+      // A journal made by an older build: its tables exist, so only the migrations add to them.
+      let existing = try connection.query(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'")
+      if !existing.isEmpty {
+        for next in (version + 1)...max(version + 1, schemaVersion) {
+          if let migration = migrations[next] { try connection.execute(migration, kind: .corrupt) }
+        }
+      }
       try connection.execute(schema, kind: .notWritable)
       try connection.execute("PRAGMA user_version=\(schemaVersion)", kind: .notWritable)
       // The probe: a real committed write, so a full disk or read-only file fails now.

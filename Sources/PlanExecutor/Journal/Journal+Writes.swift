@@ -11,7 +11,7 @@ struct StepUpdate: Sendable {
 /// An item's final (or again pending) outcome.
 struct OutcomeUpdate: Sendable {
   var seq: Int
-  var outcome: String
+  var outcome: ItemOutcome
   var detail: String?
 }
 
@@ -35,7 +35,7 @@ extension Journal {
         try Self.update(db, run: id, steps: [], outcomes: outcomes, at: time)
         try db.query(
           "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?",
-          [.text(RunStatus.interrupted.rawValue), .text(time), .text(id)])
+          [SQLiteValue(RunStatus.interrupted), .text(time), .text(id)])
         if let recovery { try Self.insert(db, recovery, items) }
       }
     }
@@ -51,8 +51,8 @@ extension Journal {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """,
       [
-        .text(run.id), .text(run.kind), .text(run.status), .text(run.startedAt),
-        SQLiteValue(run.finishedAt), .text(run.planKind), .text(run.planMode),
+        .text(run.id), SQLiteValue(run.kind), SQLiteValue(run.status), .text(run.startedAt),
+        SQLiteValue(run.finishedAt), SQLiteValue(run.planKind), SQLiteValue(run.planMode),
         SQLiteValue(run.planChecksum), SQLiteValue(run.planSource), .text(run.tenant),
         SQLiteValue(run.rollbackOf), SQLiteValue(run.recoveryOf),
       ])
@@ -63,8 +63,8 @@ extension Journal {
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """,
         [
-          .text(run.id), SQLiteValue(item.seq), .text(item.cloudId),
-          .text(item.userPrincipalName), .text(item.action), .text(item.outcome),
+          .text(run.id), SQLiteValue(item.seq), .text(item.targetId),
+          .text(item.userPrincipalName), SQLiteValue(item.action), SQLiteValue(item.outcome),
           SQLiteValue(item.detail),
         ])
       for step in item.steps { try insert(db, run: run.id, seq: item.seq, step) }
@@ -81,11 +81,11 @@ extension Journal {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """,
       [
-        .text(id), SQLiteValue(seq), SQLiteValue(step.index), .text(step.kind),
+        .text(id), SQLiteValue(seq), SQLiteValue(step.index), SQLiteValue(step.kind),
         SQLiteValue(step.expect.immutableId?.immutableId), .text(step.expect.userPrincipalName),
         SQLiteValue(step.expect.onPremisesSyncEnabled),
         SQLiteValue(step.after.immutableId?.immutableId), .text(step.after.userPrincipalName),
-        SQLiteValue(step.after.onPremisesSyncEnabled), .text(step.status),
+        SQLiteValue(step.after.onPremisesSyncEnabled), SQLiteValue(step.status),
         SQLiteValue(step.error), SQLiteValue(step.at), SQLiteValue(step.reverts),
       ])
   }
@@ -113,14 +113,17 @@ extension Journal {
       try db.query(
         "UPDATE steps SET status = ?, error = ?, at = ? WHERE run_id = ? AND seq = ? AND idx = ?",
         [
-          .text(step.status.rawValue), SQLiteValue(step.error), .text(time), .text(id),
+          SQLiteValue(step.status), SQLiteValue(step.error), .text(time), .text(id),
           SQLiteValue(step.seq), SQLiteValue(step.index),
         ])
     }
     for outcome in outcomes {
       try db.query(
         "UPDATE items SET outcome = ?, detail = ? WHERE run_id = ? AND seq = ?",
-        [.text(outcome.outcome), SQLiteValue(outcome.detail), .text(id), SQLiteValue(outcome.seq)])
+        [
+          SQLiteValue(outcome.outcome), SQLiteValue(outcome.detail), .text(id),
+          SQLiteValue(outcome.seq),
+        ])
     }
   }
 
@@ -129,7 +132,7 @@ extension Journal {
     try withConnection { (db) throws(JournalError) in
       try db.query(
         "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?",
-        [.text(status.rawValue), .text(time), .text(id)])
+        [SQLiteValue(status), .text(time), .text(id)])
     }
   }
 }

@@ -35,7 +35,9 @@ public final class Journal: Sendable {
     try withConnection { (db) throws(JournalError) in
       let rows = try db.query("SELECT \(Self.runColumns) FROM runs ORDER BY rowid")
       var runs: [JournalRun] = []
-      for row in rows { runs.append(try Self.run(from: row, counts: try Self.counts(db, row[0]))) }
+      for row in rows {
+        runs.append(try Self.run(from: row, counts: try Self.counts(db, row[0]), path: path))
+      }
       return runs
     }
   }
@@ -46,7 +48,7 @@ public final class Journal: Sendable {
         let row = try db.query("SELECT \(Self.runColumns) FROM runs WHERE id = ?", [.text(id)])
           .first
       else { return nil }
-      return try Self.run(from: row, counts: try Self.counts(db, row[0]))
+      return try Self.run(from: row, counts: try Self.counts(db, row[0]), path: path)
     }
   }
 
@@ -69,7 +71,7 @@ public final class Journal: Sendable {
 
   /// Runs left `running` by a process that stopped, oldest first.
   func runningRuns() throws(JournalError) -> [JournalRun] {
-    try runs().filter { $0.status == RunStatus.running.rawValue }
+    try runs().filter { $0.status == .running }
   }
 
   /// Runs that recovered `id` (their items continue that run's items, with the same seq).
@@ -89,30 +91,31 @@ public final class Journal: Sendable {
         """, [.text(id)])
       var steps: [Int64: [JournalStep]] = [:]
       for row in stepRows {
-        guard let seq = row[0].integer, let index = row[1].integer, let kind = row[2].text,
-          let expectUPN = row[4].text, let afterUPN = row[7].text, let status = row[9].text
+        guard let seq = row[0].integer, let index = row[1].integer, let expectUPN = row[4].text,
+          let afterUPN = row[7].text
         else {
           throw JournalError(.corrupt, path: path, detail: "a step row of run \(id) is incomplete")
         }
         steps[seq, default: []].append(
           JournalStep(
-            index: Int(index), kind: kind,
+            index: Int(index),
+            kind: try row[2].decoded(PlanStepKind.self, path: path, column: "kind"),
             expect: Self.image(row[3], expectUPN, row[5]),
             after: Self.image(row[6], afterUPN, row[8]),
-            status: status, error: row[10].text, at: row[11].text,
-            reverts: row[12].bool ?? false))
+            status: try row[9].decoded(StepStatus.self, path: path, column: "status"),
+            error: row[10].text, at: row[11].text, reverts: row[12].bool ?? false))
       }
       var items: [JournalItem] = []
       for row in itemRows {
-        guard let seq = row[0].integer, let cloudId = row[1].text, let upn = row[2].text,
-          let action = row[3].text, let outcome = row[4].text
-        else {
+        guard let seq = row[0].integer, let targetId = row[1].text, let upn = row[2].text else {
           throw JournalError(.corrupt, path: path, detail: "an item row of run \(id) is incomplete")
         }
         items.append(
           JournalItem(
-            seq: Int(seq), cloudId: cloudId, userPrincipalName: upn, action: action,
-            outcome: outcome, detail: row[5].text, steps: steps[seq] ?? []))
+            seq: Int(seq), targetId: targetId, userPrincipalName: upn,
+            action: try row[3].decoded(PlanAction.self, path: path, column: "action"),
+            outcome: try row[4].decoded(ItemOutcome.self, path: path, column: "outcome"),
+            detail: row[5].text, steps: steps[seq] ?? []))
       }
       return items
     }
@@ -150,15 +153,17 @@ public final class Journal: Sendable {
     return counts
   }
 
-  private static func run(from row: [SQLiteValue], counts: [String: Int]) throws(JournalError)
-    -> JournalRun
+  private static func run(from row: [SQLiteValue], counts: [String: Int], path: String)
+    throws(JournalError) -> JournalRun
   {
     JournalRun(
-      id: row[0].text ?? "", kind: row[1].text ?? "", status: row[2].text ?? "",
-      startedAt: row[3].text ?? "", finishedAt: row[4].text, planKind: row[5].text ?? "",
-      planMode: row[6].text ?? "", planChecksum: row[7].text, planSource: row[8].text,
-      tenant: row[9].text ?? "", rollbackOf: row[10].text, recoveryOf: row[11].text,
-      counts: counts)
+      id: row[0].text ?? "", kind: try row[1].decoded(RunKind.self, path: path, column: "kind"),
+      status: try row[2].decoded(RunStatus.self, path: path, column: "status"),
+      startedAt: row[3].text ?? "", finishedAt: row[4].text,
+      planKind: try row[5].decoded(PlanKind.self, path: path, column: "plan_kind"),
+      planMode: try row[6].decoded(PlanMode.self, path: path, column: "plan_mode"),
+      planChecksum: row[7].text, planSource: row[8].text, tenant: row[9].text ?? "",
+      rollbackOf: row[10].text, recoveryOf: row[11].text, counts: counts)
   }
 
   static func image(_ anchor: SQLiteValue, _ upn: String, _ sync: SQLiteValue) -> BeforeImage {

@@ -4,14 +4,12 @@ import AnchorCore
 public struct JournalRun: Hashable, Sendable, Codable {
   /// Sortable and unique: UTC start second plus a random suffix, `20261129T041502Z-3f9a1c`.
   public var id: String
-  /// `apply`, `rollback` or `recovery` (see `RunKind`).
-  public var kind: String
-  /// `running`, `completed`, `interrupted` or `refused` (see `RunStatus`).
-  public var status: String
+  public var kind: RunKind
+  public var status: RunStatus
   public var startedAt: String
   public var finishedAt: String?
-  public var planKind: String
-  public var planMode: String
+  public var planKind: PlanKind
+  public var planMode: PlanMode
   public var planChecksum: String?
   /// Where the plan came from (a file path), as the caller gave it.
   public var planSource: String?
@@ -20,12 +18,12 @@ public struct JournalRun: Hashable, Sendable, Codable {
   public var rollbackOf: String?
   /// For a recovery: the interrupted run whose unfinished items it finished.
   public var recoveryOf: String?
-  /// Outcome (`applied`, `stale`, ..., `pending`) to number of items.
+  /// Outcome name (`applied`, `stale`, ..., `pending`) to number of items, as the reports print it.
   public var counts: [String: Int]
 
   public init(
-    id: String, kind: String, status: String, startedAt: String, finishedAt: String? = nil,
-    planKind: String, planMode: String, planChecksum: String? = nil, planSource: String? = nil,
+    id: String, kind: RunKind, status: RunStatus, startedAt: String, finishedAt: String? = nil,
+    planKind: PlanKind, planMode: PlanMode, planChecksum: String? = nil, planSource: String? = nil,
     tenant: String, rollbackOf: String? = nil, recoveryOf: String? = nil,
     counts: [String: Int] = [:]
   ) {
@@ -43,13 +41,16 @@ public struct JournalRun: Hashable, Sendable, Codable {
     self.recoveryOf = recoveryOf
     self.counts = counts
   }
+
+  /// How many items of the run have this outcome.
+  public func count(_ outcome: ItemOutcome) -> Int { counts[outcome.rawValue, default: 0] }
 }
 
-public enum RunKind: String, Hashable, Sendable, Codable {
+public enum RunKind: String, Hashable, Sendable, Codable, CaseIterable {
   case apply, rollback, recovery
 }
 
-public enum RunStatus: String, Hashable, Sendable, Codable {
+public enum RunStatus: String, Hashable, Sendable, Codable, CaseIterable {
   case running, completed, interrupted, refused
 }
 
@@ -57,22 +58,23 @@ public enum RunStatus: String, Hashable, Sendable, Codable {
 public struct JournalItem: Hashable, Sendable, Codable {
   /// Position in the run (for an apply, the item's index in the plan).
   public var seq: Int
-  public var cloudId: String
+  /// The object the port addresses: a cloud user's id, or for an anchor writeback the AD twin's
+  /// DN. Stored in the `cloud_id` column and printed as `cloudId`.
+  public var targetId: String
   public var userPrincipalName: String
-  /// The `PlanAction` raw value.
-  public var action: String
-  /// An `ItemOutcome` raw value, or `pending` while the item is not finished.
-  public var outcome: String
-  /// Stale: expected and found values; failed: the Graph code and message; skipped: why.
+  public var action: PlanAction
+  /// `pending` while the item is not finished.
+  public var outcome: ItemOutcome
+  /// Stale: expected and found values; failed: the port's code and message; skipped: why.
   public var detail: String?
   public var steps: [JournalStep]
 
   public init(
-    seq: Int, cloudId: String, userPrincipalName: String, action: String, outcome: String,
-    detail: String? = nil, steps: [JournalStep] = []
+    seq: Int, targetId: String, userPrincipalName: String, action: PlanAction,
+    outcome: ItemOutcome, detail: String? = nil, steps: [JournalStep] = []
   ) {
     self.seq = seq
-    self.cloudId = cloudId
+    self.targetId = targetId
     self.userPrincipalName = userPrincipalName
     self.action = action
     self.outcome = outcome
@@ -80,20 +82,21 @@ public struct JournalItem: Hashable, Sendable, Codable {
     self.steps = steps
   }
 
-  public static let pending = "pending"
+  enum CodingKeys: String, CodingKey {
+    case seq
+    case targetId = "cloudId"
+    case userPrincipalName, action, outcome, detail, steps
+  }
 }
 
 /// One write of an item: the state it must find (`expect`) and the state it produces (`after`).
 public struct JournalStep: Hashable, Sendable, Codable {
   public var index: Int
-  /// The `PlanStepKind` raw value.
-  public var kind: String
+  public var kind: PlanStepKind
   public var expect: BeforeImage
   public var after: BeforeImage
-  /// `planned` (not attempted yet), `intent` (durable before the write), `done` (the tenant
-  /// accepted it), `failed`, or `verified` (read back and found). See `StepStatus`.
-  public var status: String
-  /// For failed steps: the tenant's error, or what the read-back found instead.
+  public var status: StepStatus
+  /// For failed steps: the port's error, or what the read-back found instead.
   public var error: String?
   /// When the status last changed (RFC 3339 UTC); nil while planned.
   public var at: String?
@@ -102,7 +105,7 @@ public struct JournalStep: Hashable, Sendable, Codable {
   public var reverts: Bool
 
   public init(
-    index: Int, kind: String, expect: BeforeImage, after: BeforeImage, status: String,
+    index: Int, kind: PlanStepKind, expect: BeforeImage, after: BeforeImage, status: StepStatus,
     error: String? = nil, at: String? = nil, reverts: Bool = false
   ) {
     self.index = index
@@ -115,28 +118,37 @@ public struct JournalStep: Hashable, Sendable, Codable {
     self.reverts = reverts
   }
 
-  /// The tenant accepted this step (whether or not it was read back yet).
-  public var wasWritten: Bool {
-    status == StepStatus.done.rawValue || status == StepStatus.verified.rawValue
-  }
+  /// The port accepted this step (whether or not it was read back yet).
+  public var wasWritten: Bool { status == .done || status == .verified }
 }
 
-public enum StepStatus: String, Hashable, Sendable, Codable {
-  case planned, intent, done, failed, verified
+/// Where a step stands.
+public enum StepStatus: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Not attempted yet.
+  case planned
+  /// Durable before the write.
+  case intent
+  /// The port accepted the write.
+  case done
+  case failed
+  /// Read back and found.
+  case verified
 }
 
-/// How one item ended.
-public enum ItemOutcome: String, Sendable, Codable, CaseIterable {
+/// How one item ended, or `pending` while it has not.
+public enum ItemOutcome: String, Hashable, Sendable, Codable, CaseIterable {
   /// Every step written and read back as expected.
   case applied
   /// Already in the final state: nothing written.
   case unchanged
-  /// The tenant no longer holds the state the plan expects: skipped, both values in the detail.
+  /// The target no longer holds the state the plan expects: skipped, both values in the detail.
   case stale
-  /// The tenant refused a write, or accepted one that did not take.
+  /// The port refused a write, or accepted one that did not take.
   case failed
   /// Not a write (blocked, conflict, skip), or refused by rule; the detail says why.
   case skipped
-  /// The cloud user no longer exists.
+  /// The target object no longer exists.
   case notFound
+  /// Journaled but not finished yet.
+  case pending
 }

@@ -66,7 +66,8 @@ struct ClearCommand: AsyncParsableCommand {
       let journal = dryRun ? nil : try operations.openJournal()
       let status = try await operations.withTenant { client -> Int32 in
         let plan = try await clearPlan(operations, client: client)
-        if let out { try Operations.writePlan(plan, to: out) }
+        let checksum =
+          try out.map { try Operations.writePlan(plan, to: $0) } ?? plan.writeJSON { _ in }
         operations.render(plan, format: format)
         guard let journal else { return ExitStatus.success }
         if allCloudOnly && !ignoreSoftMatchBlocks {
@@ -79,7 +80,7 @@ struct ClearCommand: AsyncParsableCommand {
         try Confirmation.require("Clear the ImmutableID of \(writing) user(s)?", yes: yes)
         let report = try await operations.executor(
           client: client, journal: journal, maxChanges: maxChanges
-        ).apply(plan, planSource: out ?? "clear", expectedTenant: nil)
+        ).apply(plan, checksum: checksum, planSource: out ?? "clear", expectedTenant: nil)
         operations.summarize(report)
         return Operations.exitStatus(report, plan: plan)
       }

@@ -66,7 +66,8 @@ struct HistoryCommand: AsyncParsableCommand {
       let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         .joined(separator: " ")
       rows.append([
-        run.id, run.kind + (run.rollbackOf.map { " of \($0)" } ?? ""), run.status, run.startedAt,
+        run.id, run.kind.rawValue + (run.rollbackOf.map { " of \($0)" } ?? ""), run.status.rawValue,
+        run.startedAt,
         run.finishedAt ?? "-", counts.isEmpty ? "-" : counts, run.planSource ?? "-",
       ])
     }
@@ -75,9 +76,11 @@ struct HistoryCommand: AsyncParsableCommand {
     if let items {
       var itemRows: [[String]] = []
       for item in items {
-        let steps = item.steps.map { "\($0.kind):\($0.status)" }.joined(separator: " ")
+        let steps = item.steps.map { "\($0.kind.rawValue):\($0.status.rawValue)" }.joined(
+          separator: " ")
         itemRows.append([
-          String(item.seq), item.userPrincipalName, item.cloudId, item.action, item.outcome,
+          String(item.seq), item.userPrincipalName, item.targetId, item.action.rawValue,
+          item.outcome.rawValue,
           steps.isEmpty ? "-" : steps, item.detail ?? "",
         ])
       }

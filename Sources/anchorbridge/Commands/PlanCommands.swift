@@ -52,7 +52,7 @@ struct ApplyCommand: AsyncParsableCommand {
   func run() async throws {
     try await withExitCodes {
       let operations = Operations(configuration: try config.load())
-      let plan = try Operations.loadPlan(path: self.plan)
+      let (plan, checksum) = try Operations.loadPlan(path: self.plan)
       let lock = try RunLock(stateDirectory: operations.stateDirectory)
       let journal = try operations.openJournal()
       let writing = plan.items.filter { !$0.steps.isEmpty && Self.writes($0.action) }.count
@@ -62,7 +62,7 @@ struct ApplyCommand: AsyncParsableCommand {
       try Confirmation.require(
         "Apply \(writing) change(s) of plan \(self.plan) to \(target)?", yes: yes)
       let report = try await operations.apply(
-        plan, planSource: self.plan, journal: journal, maxChanges: maxChanges)
+        plan, checksum: checksum, planSource: self.plan, journal: journal, maxChanges: maxChanges)
       operations.summarize(report)
       withExtendedLifetime(lock) {}
       let status = Operations.exitStatus(report, plan: plan)
@@ -97,7 +97,7 @@ struct RollbackCommand: AsyncParsableCommand {
         $0.steps.contains(where: \.wasWritten)
       }
       for item in written {
-        operations.output.write("  restore \(item.userPrincipalName) (\(item.cloudId))\n")
+        operations.output.write("  restore \(item.userPrincipalName) (\(item.targetId))\n")
       }
       try Confirmation.require(
         "Roll back run \(runId): restore what it wrote for \(written.count) object(s)?", yes: yes)

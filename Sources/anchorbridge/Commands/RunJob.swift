@@ -135,11 +135,12 @@ struct RunJob {
     let plansFolder = operations.stateDirectory + "/plans"
     try PrivateFile.folder(plansFolder)
     let planPath = plansFolder + "/plan-\(Clock.now().filter { $0.isNumber }).json"
-    try Operations.writePlan(plan, to: planPath)
+    let checksum = try Operations.writePlan(plan, to: planPath)
     document.planFile = planPath
     document.planSummary = plan.summary
     do {
-      let report = try await executor.apply(plan, planSource: planPath, expectedTenant: nil)
+      let report = try await executor.apply(
+        plan, checksum: checksum, planSource: planPath, expectedTenant: nil)
       document.execution = report
       document.exitCode = Int(Operations.exitStatus(report, plan: plan))
       document.outcome = RunReportDocument.outcome(forExitCode: document.exitCode)

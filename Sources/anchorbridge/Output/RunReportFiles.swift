@@ -67,9 +67,10 @@ struct RunReportFiles {
         "  applied as run \(execution.runId): "
           + execution.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
           .joined(separator: ", "))
-      for item in execution.items where ["failed", "stale", "notFound"].contains(item.outcome) {
+      for item in execution.items where [.failed, .stale, .notFound].contains(item.outcome) {
         lines.append(
-          "    \(item.outcome): \(item.userPrincipalName)" + (item.detail.map { ": \($0)" } ?? ""))
+          "    \(item.outcome.rawValue): \(item.userPrincipalName)"
+            + (item.detail.map { ": \($0)" } ?? ""))
       }
     }
     if let message = document.message { lines.append("  " + message) }

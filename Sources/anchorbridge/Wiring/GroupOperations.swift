@@ -66,7 +66,7 @@ struct GroupOperations {
 
   /// Reads one cloud group completely: its properties, members, owners, parents, app role
   /// assignments and licences. `known` gives parents' kinds and sync state.
-  func snapshot(client: GraphClient, id: String, known: [String: GraphGroup]) async throws
+  static func snapshot(client: GraphClient, id: String, known: [String: GraphGroup]) async throws
     -> GroupSnapshot
   {
     let group = try await client.group(id, select: GraphGroup.snapshotFields)
@@ -161,7 +161,7 @@ struct GroupOperations {
     }
     var snapshots: [String: GroupSnapshot] = [:]
     for id in targets {
-      let snapshot = try await snapshot(client: client, id: id, known: known)
+      let snapshot = try await Self.snapshot(client: client, id: id, known: known)
       try store(snapshot, journal: journal)
       snapshots[id] = snapshot
     }

@@ -128,8 +128,8 @@ actor LDAPDirectoryPort: DirectoryPort {
         results.append(
           .failure(
             TenantPortError(
-              status: Int(error.resultCode), code: LDAPError.name(of: error.resultCode),
-              message: error.description, requestId: nil)))
+              ldapResultCode: Int(error.resultCode), name: LDAPError.name(of: error.resultCode),
+              message: error.description)))
       } catch {
         throw ActiveDirectoryError.ldap(
           source: sourceOfDN[change.distinguishedName.lowercased()] ?? "?", error)

@@ -121,9 +121,9 @@ extension Operations {
   }
 
   /// Applies a plan with the port its kind writes through: the tenant, or the directory.
-  func apply(_ plan: Plan, planSource: String, journal: Journal, maxChanges: Int?) async throws
-    -> RunReport
-  {
+  func apply(
+    _ plan: Plan, checksum: String, planSource: String, journal: Journal, maxChanges: Int?
+  ) async throws -> RunReport {
     switch plan.kind {
     case .users:
       return try await withTenant { client in
@@ -132,27 +132,27 @@ extension Operations {
           client: client, configuredTenant: try configuration.requireTenant().tenant
         ).tenantId()
         return try await executor(client: client, journal: journal, maxChanges: maxChanges)
-          .apply(plan, planSource: planSource, expectedTenant: tenant)
+          .apply(plan, checksum: checksum, planSource: planSource, expectedTenant: tenant)
       }
     case .anchorWriteback:
       let port = LDAPDirectoryPort(
         sources: try configuration.requireDirectory().sources, plan: plan)
       return try await directoryExecutor(port: port, journal: journal, maxChanges: maxChanges)
-        .apply(plan, planSource: planSource, expectedTenant: nil)
+        .apply(plan, checksum: checksum, planSource: planSource, expectedTenant: nil)
     }
   }
 
   /// Rolls back a run with the port its plan kind wrote through.
   func rollback(runId: String, journal: Journal) async throws -> RunReport {
     let run = try journal.run(runId)
-    guard run?.planKind == PlanKind.anchorWriteback.rawValue else {
+    guard run?.planKind == .anchorWriteback else {
       return try await withTenant { client in
         // A rollback restores what one run changed: bounded by that run, not by the threshold.
         try await executor(client: client, journal: journal, maxChanges: Int.max)
           .rollback(runId: runId)
       }
     }
-    let dns = try journal.items(ofRun: runId).map(\.cloudId)
+    let dns = try journal.items(ofRun: runId).map(\.targetId)
     let port = LDAPDirectoryPort(
       sources: try configuration.requireDirectory().sources, distinguishedNames: dns)
     return try await directoryExecutor(port: port, journal: journal, maxChanges: Int.max)

@@ -82,22 +82,24 @@ struct Operations {
 
   // MARK: Plan files
 
-  static func loadPlan(path: String) throws -> Plan {
+  static func loadPlan(path: String) throws -> (plan: Plan, checksum: String) {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw UsageError("the plan file '\(path)' can't be read (missing or not permitted)")
     }
     do {
-      return try Plan.decode(json: Array(data))
+      return try Plan.decodeSealed(json: Array(data))
     } catch {
       throw UsageError("the plan file '\(path)' is refused: \(error)")
     }
   }
 
-  static func writePlan(_ plan: Plan, to path: String) throws {
+  @discardableResult
+  static func writePlan(_ plan: Plan, to path: String) throws -> String {
     var bytes: [UInt8] = []
-    plan.writeJSON { bytes.append(contentsOf: $0) }
+    let checksum = plan.writeJSON { bytes.append(contentsOf: $0) }
     bytes.append(UInt8(ascii: "\n"))
     try PrivateFile.write(Data(bytes), to: path)
+    return checksum
   }
 
   func render(_ plan: Plan, format: PlanFormat) {
@@ -117,10 +119,9 @@ struct Operations {
   /// The documented exit code for an executed run: 4 when anything failed, 5 when items need a person
   /// (the plan's conflicts and blocks, stale or vanished items), else 0.
   static func exitStatus(_ report: RunReport, plan: Plan?) -> Int32 {
-    if report.counts[ItemOutcome.failed.rawValue, default: 0] > 0 { return ExitStatus.itemsFailed }
+    if report.count(.failed) > 0 { return ExitStatus.itemsFailed }
     let attention =
-      report.counts[ItemOutcome.stale.rawValue, default: 0]
-      + report.counts[ItemOutcome.notFound.rawValue, default: 0]
+      report.count(.stale) + report.count(.notFound)
       + (plan.map { ($0.summary["conflict"] ?? 0) + ($0.summary["blocked"] ?? 0) } ?? 0)
     return attention > 0 ? ExitStatus.needsAttention : ExitStatus.success
   }
@@ -128,11 +129,12 @@ struct Operations {
   func summarize(_ report: RunReport) {
     let counts = report.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
       .joined(separator: ", ")
-    output.write("run \(report.runId) (\(report.kind)): \(report.status); \(counts)\n")
-    let shown = [ItemOutcome.failed, .stale, .notFound].map(\.rawValue)
+    output.write(
+      "run \(report.runId) (\(report.kind.rawValue)): \(report.status.rawValue); \(counts)\n")
+    let shown: [ItemOutcome] = [.failed, .stale, .notFound]
     for item in report.items where shown.contains(item.outcome) {
       output.write(
-        "  \(item.outcome): \(item.userPrincipalName) (\(item.cloudId))"
+        "  \(item.outcome.rawValue): \(item.userPrincipalName) (\(item.targetId))"
           + (item.detail.map { ": \($0)" } ?? "") + "\n")
     }
   }

@@ -1,0 +1,18 @@
+/// One line of a group command's outcome (`<state>: <group id> <step>: <detail>`).
+public struct GroupOutcome: Hashable, Sendable {
+  public enum State: String, Hashable, Sendable, CaseIterable {
+    case done, unchanged, pending, stale, failed
+  }
+  public var groupId: String
+  /// A `GroupStep.Name` raw value, or `restore`.
+  public var step: String
+  public var state: State
+  public var detail: String
+
+  public init(groupId: String, step: String, state: State, detail: String) {
+    self.groupId = groupId
+    self.step = step
+    self.state = state
+    self.detail = detail
+  }
+}
