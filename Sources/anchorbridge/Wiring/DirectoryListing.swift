@@ -1,7 +1,6 @@
 import ActiveDirectory
 import AnchorCore
 import Foundation
-import LDAPClient
 
 /// Joins the configured sources, the AD reader and the renderer for `ad users` / `ad groups`.
 struct DirectoryListing {
@@ -103,11 +102,7 @@ struct DirectoryListing {
         }
         updated.append(current)
       }
-      do {
-        try await body(reader, since)
-      } catch let error as LDAPError {
-        throw ActiveDirectoryError.ldap(source: source.name, error)
-      }
+      try await body(reader, since)
     }
     if let store {
       let others = stored.filter { old in !updated.contains { $0.source == old.source } }

@@ -1,3 +1,4 @@
+import ActiveDirectory
 import AnchorCore
 import Foundation
 import GraphClient
@@ -23,7 +24,7 @@ extension GroupOperations {
     exchangeCapture: String?
   ) async throws -> [GroupOutcome] {
     var outcomes: [GroupOutcome] = []
-    let writer = GroupDirectoryWriter(sources: try configuration.requireDirectory().sources)
+    let writer = ActiveDirectoryWriter(sources: try configuration.requireDirectory().sources)
     // The tenant's groups, read once: the fresh snapshots before deletions name parents by them.
     var known: [String: GraphGroup] = [:]
     if plan.items.contains(where: { $0.action == .migrate }) {
@@ -47,7 +48,7 @@ extension GroupOperations {
 
   private func migrate(
     _ item: GroupPlanItem, cloud: GroupCloudRef, client: GraphClient, journal: Journal,
-    writer: GroupDirectoryWriter, known: [String: GraphGroup], writeDirectory: Bool,
+    writer: ActiveDirectoryWriter, known: [String: GraphGroup], writeDirectory: Bool,
     exchangeCapture: String?
   ) async throws -> [GroupOutcome] {
     var outcomes: [GroupOutcome] = []
@@ -87,8 +88,8 @@ extension GroupOperations {
         groupId: cloud.id, step: prepareStep, state: .intent,
         detail: "\(marker): LDAP modify \(directory.distinguishedName)", at: Clock.now())
       do {
-        let result = try await writer.prepare(
-          group: directory.distinguishedName, source: directory.source, preparation,
+        let result = try await writer.prepareGroup(
+          dn: directory.distinguishedName, source: directory.source, preparation,
           extraProxyAddresses: x500)
         let detail =
           result.added.isEmpty

@@ -2,7 +2,6 @@ import ActiveDirectory
 import AnchorCore
 import Foundation
 import GraphClient
-import LDAPClient
 import PlanExecutor
 
 /// Anchor writeback (`anchors writeback`, and `apply`/`rollback` of its plans) and the soft-match
@@ -34,8 +33,8 @@ extension Operations {
       directoryUsers: directory.users, tenant: tenant, mapping: mapping, createdAt: createdAt)
   }
 
-  /// DNs (other than the twin) whose mS-DS-ConsistencyGuid holds each anchor's bytes, found with
-  /// one subtree search per anchor from the source's naming context.
+  /// DNs (other than the twin) whose mS-DS-ConsistencyGuid holds each anchor's bytes, one
+  /// domain-wide search per anchor on its twin's source.
   func carriers(
     _ searches: [(anchor: SourceAnchor, twin: DirectoryObjectRef)], sources: [DirectorySource]
   ) async throws -> [SourceAnchor: [String]] {
@@ -45,18 +44,9 @@ extension Operations {
       guard !mine.isEmpty else { continue }
       let reader = try await ActiveDirectoryReader.connect(source)
       for (anchor, twin) in mine {
-        guard let value = anchor.ldapFilterValue else { continue }
-        let request = LDAPSearchRequest(
-          base: reader.defaultNamingContext, filter: "(mS-DS-ConsistencyGuid=\(value))",
-          attributes: [])
-        do {
-          for try await entry in reader.connection.search(request)
-          where entry.dn.lowercased() != twin.distinguishedName.lowercased() {
-            found[anchor, default: []].append(entry.dn)
-          }
-        } catch let error as LDAPError {
-          throw ActiveDirectoryError.ldap(source: source.name, error)
-        }
+        let carriers = try await reader.objects(
+          withConsistencyGuid: anchor, excluding: twin.distinguishedName)
+        if !carriers.isEmpty { found[anchor, default: []].append(contentsOf: carriers) }
       }
     }
     return found
