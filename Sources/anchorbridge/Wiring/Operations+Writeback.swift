@@ -66,35 +66,19 @@ extension Operations {
     var tenant = try await TenantReading(
       client: client, configuredTenant: try configuration.requireTenant().tenant
     ).snapshot()
-    tenant.flags = await Self.synchronizationFlags(client: client)
+    tenant.flags = try await Self.synchronizationFlags(client: client)
     return tenant
   }
 
-  static func synchronizationFlags(client: GraphClient) async -> TenantFlags {
-    struct Page: Decodable {
-      struct Settings: Decodable {
-        struct Features: Decodable {
-          var blockSoftMatchEnabled: Bool?
-          var blockCloudObjectTakeoverThroughHardMatchEnabled: Bool?
-        }
-        var features: Features?
-      }
-      var value: [Settings]?
-    }
-    do {
-      let response = try await client.send(
-        GraphRequest(
-          method: .get, path: "/v1.0/directory/onPremisesSynchronization",
-          operation: "read onPremisesSynchronization"))
-      let features = try response.decode(Page.self, operation: "read onPremisesSynchronization")
-        .value?.first?.features
-      return TenantFlags(
-        blockSoftMatchEnabled: features?.blockSoftMatchEnabled,
-        blockCloudObjectTakeoverThroughHardMatchEnabled:
-          features?.blockCloudObjectTakeoverThroughHardMatchEnabled)
-    } catch {
+  /// `blockSoftMatchEnabled` and the hard-match block, unknown when the token may not read them.
+  static func synchronizationFlags(client: GraphClient) async throws -> TenantFlags {
+    guard let features = try await client.onPremisesSynchronizationFeatures() else {
       return TenantFlags()
     }
+    return TenantFlags(
+      blockSoftMatchEnabled: features.blockSoftMatchEnabled,
+      blockCloudObjectTakeoverThroughHardMatchEnabled:
+        features.blockCloudObjectTakeoverThroughHardMatchEnabled)
   }
 
   /// An executor whose port writes mS-DS-ConsistencyGuid over LDAP (anchorWriteback plans).
