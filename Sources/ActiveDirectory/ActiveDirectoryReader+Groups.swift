@@ -26,7 +26,9 @@ extension ActiveDirectoryReader {
     }
     let reader = self
     let connection = self.connection
-    return ConcatenatedPages(requests: requests) { connection.search($0).pages() }.map { page in
+    return ConcatenatedPages(source: source.name, requests: requests) {
+      connection.search($0).pages()
+    }.map { page in
       var groups: [DirectoryGroup] = []
       groups.reserveCapacity(page.count)
       for entry in page { groups.append(try await reader.decodeGroup(entry)) }

@@ -9,7 +9,7 @@ extension ActiveDirectoryReader {
   ///
   /// With several connections the pages wait in an unbounded buffer for the caller, who writes
   /// them out faster than a DC serves them; the extra connections close when the read ends or is
-  /// cancelled. With one, pages are fetched as the caller asks (one page ahead, as before).
+  /// cancelled. With one, pages are fetched as the caller asks (one page ahead).
   public func userPagesInParallel(changedAfter usn: Int64? = nil) async throws
     -> UserPageSequence
   {

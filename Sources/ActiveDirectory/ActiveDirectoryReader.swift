@@ -79,7 +79,9 @@ public struct ActiveDirectoryReader: Sendable {
     }
     let layout = UserLayout(source: source, attributes: attributes)
     let connection = self.connection
-    return ConcatenatedPages(requests: requests) { connection.batches($0) }.map { batch in
+    return ConcatenatedPages(source: source.name, requests: requests) {
+      connection.batches($0)
+    }.map { batch in
       UserPage(batch: batch, layout: layout)
     }
   }
@@ -108,18 +110,29 @@ public struct ActiveDirectoryReader: Sendable {
   }
 }
 
-/// The pages of several searches (one per base DN), one after the other.
+/// The pages of several searches (one per base DN), one after the other; a failure of the LDAP
+/// layer arrives as `ActiveDirectoryError.ldap` naming the source.
 public struct ConcatenatedPages<Page: Sendable>: AsyncSequence, Sendable {
   public typealias Element = Page
+  let source: String
   let requests: [LDAPSearchRequest]
   let search: @Sendable (LDAPSearchRequest) -> LDAPPagedSearch<Page>
 
   public struct AsyncIterator: AsyncIteratorProtocol {
+    let source: String
     var remaining: ArraySlice<LDAPSearchRequest>
     let search: @Sendable (LDAPSearchRequest) -> LDAPPagedSearch<Page>
     var current: LDAPPagedSearch<Page>.AsyncIterator?
 
     public mutating func next() async throws -> Page? {
+      do {
+        return try await advance()
+      } catch {
+        throw ActiveDirectoryError.translate(error, source: source)
+      }
+    }
+
+    private mutating func advance() async throws -> Page? {
       while true {
         if var iterator = current {
           let page = try await iterator.next()
@@ -134,6 +147,6 @@ public struct ConcatenatedPages<Page: Sendable>: AsyncSequence, Sendable {
   }
 
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(remaining: requests[...], search: search, current: nil)
+    AsyncIterator(source: source, remaining: requests[...], search: search, current: nil)
   }
 }

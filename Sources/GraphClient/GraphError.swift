@@ -50,9 +50,6 @@ public struct GraphError: Error, Sendable, Equatable, CustomStringConvertible {
     status == 410 || code == "syncStateNotFound" || code == "resyncRequired"
   }
 
-  /// True for `429` and for `503`/`504` that are worth a retry.
-  public var isThrottling: Bool { status == 429 || code == "TooManyRequests" }
-
   public var description: String {
     var parts: [String] = ["GraphError.\(kind.rawValue)"]
     if let operation { parts.append(operation) }

@@ -3,21 +3,35 @@ import Foundation
 /// The fate of one batch item after all retries.
 public typealias BatchResult = Result<BatchItemResponse, GraphError>
 
+/// The fate of one batch item whose 2xx body decodes as `Body`.
+public typealias BatchReplyResult<Body: Decodable & Sendable> = Result<
+  BatchItemReply<Body>, GraphError
+>
+
 extension GraphClient {
   /// Sends up to 20 items in one `$batch` and settles each: 2xx kept; a 429 item retried alone
   /// after its own `Retry-After`; a 5xx item retried alone with backoff (if repeating it is
   /// safe); a 424 item retried once everything it depends on succeeded, else failed. The
   /// envelope's own 429/5xx are retried by `send`. Results are keyed by item id.
   public func batch(_ items: [BatchItem]) async throws -> [String: BatchResult] {
+    try await batch(items, decoding: JSONValue.self)
+  }
+
+  /// `batch(_:)` with each 2xx item's body decoded as `Body` (a body that isn't one fails the
+  /// whole envelope's decoding).
+  public func batch<Body: Decodable & Sendable>(_ items: [BatchItem], decoding: Body.Type)
+    async throws -> [String: BatchReplyResult<Body>]
+  {
     let request = try BatchWire.request(items)
     let cost = items.reduce(0) { $0 + $1.request.writeCost }
     let response = try await send(
       request, writeCost: cost, idempotent: items.allSatisfy(\.request.isIdempotent))
-    let envelope = try response.decode(BatchResponseBody.self, operation: request.operation)
-    var byID: [String: BatchItemResponse] = [:]
+    let envelope = try response.decode(
+      BatchResponseBody<Body>.self, operation: request.operation)
+    var byID: [String: BatchItemReply<Body>] = [:]
     for item in envelope.responses { byID[item.id.lowercased()] = item }
 
-    var results: [String: BatchResult] = [:]
+    var results: [String: BatchReplyResult<Body>] = [:]
     var retryAlone: [(BatchItem, Double)] = []
     var dependents: [BatchItem] = []
     var longestRetryAfter: Double?
@@ -61,14 +75,14 @@ extension GraphClient {
           "count": "\(retryAlone.count)", "batchClientRequestId": "\(response.clientRequestID)",
         ])
     }
-    for (id, result) in await sendAlone(retryAlone) { results[id] = result }
+    for (id, result) in await sendAlone(retryAlone, decoding: Body.self) { results[id] = result }
     // Dependents run in rounds: those whose dependencies all succeeded go next; those with a
     // failed dependency fail with 424 themselves.
     while true {
       settle(dependents, into: &results)
       let ready = readyDependents(dependents, results)
       guard !ready.isEmpty else { break }
-      for (id, result) in await sendAlone(ready) { results[id] = result }
+      for (id, result) in await sendAlone(ready, decoding: Body.self) { results[id] = result }
     }
     for item in dependents where results[item.id] == nil {
       results[item.id] = .failure(
@@ -79,9 +93,14 @@ extension GraphClient {
     return results
   }
 
-  /// Sends each item as its own request after its delay, all concurrently.
-  private func sendAlone(_ items: [(BatchItem, Double)]) async -> [(String, BatchResult)] {
-    await withTaskGroup(of: (String, BatchResult).self) { group in
+  /// Sends each item as its own request after its delay, all concurrently. A body that doesn't
+  /// decode as `Body` is left out (a read then finds no body; a write needs none).
+  private func sendAlone<Body: Decodable & Sendable>(
+    _ items: [(BatchItem, Double)], decoding: Body.Type
+  ) async -> [(
+    String, BatchReplyResult<Body>
+  )] {
+    await withTaskGroup(of: (String, BatchReplyResult<Body>).self) { group in
       for (item, delay) in items {
         group.addTask {
           do {
@@ -89,13 +108,13 @@ extension GraphClient {
             let answer = try await self.send(item.request)
             let body =
               answer.body.isEmpty
-              ? nil : try? JSONDecoder().decode(JSONValue.self, from: answer.body)
+              ? nil : try? JSONDecoder().decode(Body.self, from: answer.body)
             var headers: [String: String] = [:]
             for (name, value) in answer.headers { headers[name] = value }
             return (
               item.id,
               .success(
-                BatchItemResponse(id: item.id, status: answer.status, headers: headers, body: body))
+                BatchItemReply(id: item.id, status: answer.status, headers: headers, body: body))
             )
           } catch let error as GraphError {
             return (item.id, .failure(error))
@@ -109,14 +128,16 @@ extension GraphClient {
           }
         }
       }
-      var out: [(String, BatchResult)] = []
+      var out: [(String, BatchReplyResult<Body>)] = []
       for await result in group { out.append(result) }
       return out
     }
   }
 
   /// Fails every 424 item one of whose dependencies failed (transitively).
-  private func settle(_ dependents: [BatchItem], into results: inout [String: BatchResult]) {
+  private func settle<Body>(
+    _ dependents: [BatchItem], into results: inout [String: BatchReplyResult<Body>]
+  ) {
     var changed = true
     while changed {
       changed = false
@@ -142,7 +163,9 @@ extension GraphClient {
   }
 
   /// Unsettled 424 items whose dependencies have all succeeded.
-  private func readyDependents(_ dependents: [BatchItem], _ results: [String: BatchResult])
+  private func readyDependents<Body>(
+    _ dependents: [BatchItem], _ results: [String: BatchReplyResult<Body>]
+  )
     -> [(BatchItem, Double)]
   {
     var succeeded = Set<String>()
@@ -154,10 +177,12 @@ extension GraphClient {
     }.map { ($0, 0) }
   }
 
-  func itemError(_ answer: BatchItemResponse, item: BatchItem, batch: GraphResponse) -> GraphError {
+  func itemError<Body>(_ answer: BatchItemReply<Body>, item: BatchItem, batch: GraphResponse)
+    -> GraphError
+  {
     var error = Self.serviceError(
       status: answer.status, headers: answer.headers,
-      body: answer.body.map { $0.encoded() } ?? Data(), clientRequestID: batch.clientRequestID,
+      body: answer.errorBody.map { $0.encoded() } ?? Data(), clientRequestID: batch.clientRequestID,
       operation: item.request.operation)
     if error.requestID == nil { error.requestID = batch.requestID }
     return error

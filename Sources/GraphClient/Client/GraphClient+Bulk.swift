@@ -41,19 +41,10 @@ extension GraphClient {
     }
     if !current.isEmpty { chunks.append(current) }
 
-    try await withThrowingTaskGroup(of: [(Int, Result<Void, GraphError>)].self) { group in
-      var next = 0
-      func launch() {
-        let chunk = chunks[next]
-        next += 1
-        group.addTask { await self.runChunk(chunk) }
-      }
-      while next < chunks.count, next < max(1, concurrency) { launch() }
-      while let finished = try await group.next() {
-        for (index, result) in finished { outcomes[index] = result }
-        if next < chunks.count { launch() }
-      }
+    let settled = try await fanOut(chunks, concurrency: concurrency) { chunk in
+      await self.runChunk(chunk)
     }
+    for (index, result) in settled.joined() { outcomes[index] = result }
     return zip(writes, outcomes).map { write, result in
       UserWriteOutcome(
         write: write,

@@ -35,6 +35,63 @@ extension GraphClient {
     return try await send(request).decode(GraphUser.self, operation: request.operation)
   }
 
+  /// Users by id as `$batch` GETs of 20, `concurrency` batches in flight; ids the tenant doesn't
+  /// know (404) are absent. Any other failure of an item, or an item the answer leaves out, throws.
+  public func users(ids: [String], concurrency: Int = 4) async throws -> [String: GraphUser] {
+    let found = try await fanOut(Self.chunks(ids), concurrency: concurrency) { chunk in
+      try await self.usersChunk(chunk)
+    }
+    var users: [String: GraphUser] = [:]
+    for chunk in found { users.merge(chunk) { first, _ in first } }
+    return users
+  }
+
+  private func usersChunk(_ ids: [String]) async throws -> [String: GraphUser] {
+    var items: [BatchItem] = []
+    for (offset, id) in ids.enumerated() {
+      items.append(BatchItem(id: String(offset + 1), request: try GraphRequests.user(id)))
+    }
+    let results = try await batch(items, decoding: GraphUser.self)
+    var users: [String: GraphUser] = [:]
+    for (offset, id) in ids.enumerated() {
+      switch results[String(offset + 1)] {
+      case .success(let reply):
+        guard let user = reply.body else {
+          throw GraphError(
+            kind: .invalidResponse, status: reply.status, message: "user read has no body",
+            operation: "GET /users/{id}")
+        }
+        users[id] = user
+      case .failure(let error) where error.status == 404:
+        continue
+      case .failure(let error):
+        throw error
+      case nil:
+        throw GraphError(
+          kind: .invalidResponse, message: "no batch result for user \(id)",
+          operation: "GET /users/{id}")
+      }
+    }
+    return users
+  }
+
+  /// The tenant's directory synchronization features, or nil when the token may not read them
+  /// (403: the endpoint needs a delegated Global Administrator; an app-only token never can).
+  /// Network, 5xx and decoding failures throw.
+  public func onPremisesSynchronizationFeatures() async throws
+    -> OnPremisesSynchronizationFeatures?
+  {
+    let request = GraphRequests.onPremisesSynchronization()
+    let response: GraphResponse
+    do {
+      response = try await send(request)
+    } catch let error as GraphError where error.status == 403 {
+      return nil
+    }
+    return try response.decode(OnPremisesSynchronizationPage.self, operation: request.operation)
+      .value?.first?.features ?? OnPremisesSynchronizationFeatures()
+  }
+
   /// One group; `select: GraphGroup.snapshotFields` reads everything needed to rebuild it.
   public func group(_ id: String, select: [String] = GraphGroup.selectFields) async throws
     -> GraphGroup

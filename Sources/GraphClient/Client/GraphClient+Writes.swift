@@ -104,11 +104,6 @@ extension GraphClient {
         .owners, groupID: groupID, memberID: ownerID, apiBase: endpoints.apiBase))
   }
 
-  public func removeOwner(_ ownerID: String, fromGroup groupID: String) async throws {
-    _ = try await send(
-      try GraphRequests.removeGroupRelation(.owners, groupID: groupID, memberID: ownerID))
-  }
-
   /// Purges a soft-deleted object from deleted items; one already purged (404) counts as done.
   public func purgeDeletedItem(_ id: String) async throws {
     do {

@@ -61,20 +61,28 @@ public enum BatchWire {
   }
 }
 
-/// One `responses[]` entry.
-public struct BatchItemResponse: Decodable, Sendable, Equatable {
+/// One `responses[]` entry, a 2xx item's body decoded straight into `Body`; any other item's body
+/// (Graph's error object) stays JSON.
+public struct BatchItemReply<Body: Decodable & Sendable>: Decodable, Sendable {
   public var id: String
   public var status: Int
   public var headers: [String: String]
-  public var body: JSONValue?
+  /// The body of a 2xx item; nil for other statuses and for a 2xx item without a body.
+  public var body: Body?
+  /// The body of a non-2xx item (Graph's `error` object).
+  public var errorBody: JSONValue?
 
   enum CodingKeys: String, CodingKey { case id, status, headers, body }
 
-  public init(id: String, status: Int, headers: [String: String] = [:], body: JSONValue? = nil) {
+  public init(
+    id: String, status: Int, headers: [String: String] = [:], body: Body? = nil,
+    errorBody: JSONValue? = nil
+  ) {
     self.id = id
     self.status = status
     self.headers = headers
     self.body = body
+    self.errorBody = errorBody
   }
 
   public init(from decoder: any Decoder) throws {
@@ -82,7 +90,11 @@ public struct BatchItemResponse: Decodable, Sendable, Equatable {
     id = try container.decode(String.self, forKey: .id)
     status = try container.decode(Int.self, forKey: .status)
     headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
-    body = try container.decodeIfPresent(JSONValue.self, forKey: .body)
+    if (200..<300).contains(status) {
+      body = try container.decodeIfPresent(Body.self, forKey: .body)
+    } else {
+      errorBody = try container.decodeIfPresent(JSONValue.self, forKey: .body)
+    }
   }
 
   /// Header lookup ignoring case (`Retry-After` vs `retry-after`).
@@ -91,6 +103,11 @@ public struct BatchItemResponse: Decodable, Sendable, Equatable {
   }
 }
 
-struct BatchResponseBody: Decodable {
-  var responses: [BatchItemResponse]
+extension BatchItemReply: Equatable where Body: Equatable {}
+
+/// A batch item whose body is kept as JSON (writes, whose answers callers rarely read).
+public typealias BatchItemResponse = BatchItemReply<JSONValue>
+
+struct BatchResponseBody<Body: Decodable & Sendable>: Decodable {
+  var responses: [BatchItemReply<Body>]
 }

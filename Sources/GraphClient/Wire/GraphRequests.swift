@@ -76,6 +76,13 @@ public enum GraphRequests {
       operation: "GET /domains")
   }
 
+  /// The tenant's directory synchronization settings (a delegated Global Administrator only).
+  public static func onPremisesSynchronization() -> GraphRequest {
+    GraphRequest(
+      method: .get, path: "/directory/onPremisesSynchronization",
+      operation: "read onPremisesSynchronization")
+  }
+
   public static func organization() -> GraphRequest {
     GraphRequest(
       method: .get,

@@ -110,6 +110,4 @@ actor WriteLimiter {
   }
 
   func throttled(retryAfter: Double) { state.throttled(retryAfter: retryAfter, now: now) }
-
-  var currentLimit: Int { state.limit }
 }

@@ -1,7 +1,6 @@
 import ActiveDirectory
 import AnchorCore
 import Foundation
-import LDAPClient
 import StateStore
 
 /// Joins the configured sources, the AD reader and the renderer for `ad users` / `ad groups`.
@@ -22,11 +21,9 @@ struct DirectoryListing {
         file: options.config.config, key: "directory.sources",
         problem: "has no source named '\(name)' (given with --source)")
     }
-    for name in directory.unverifiedSources {
-      errors.write(
-        "anchorbridge: WARNING: certificate verification is OFF for directory source '\(name)' "
-          + "(tls.verify: false); the connection can be intercepted\n")
-    }
+    var reading = DirectoryReading(directory: directory)
+    reading.errors = errors
+    reading.warnAboutUnverifiedTLS()
     return directory.sources.filter { options.source.isEmpty || options.source.contains($0.name) }
   }
 
@@ -100,15 +97,11 @@ struct DirectoryListing {
         let current = try await reader.currentWatermark()
         since = current.incrementalBase(since: stored.first { $0.source == source.name })
         if since == nil {
-          errors.write("anchorbridge: \(source.name): full read (no usable watermark)\n")
+          Messages.emit("notice", "\(source.name): full read (no usable watermark)", sink: errors)
         }
         updated.append(current)
       }
-      do {
-        try await body(reader, since)
-      } catch let error as LDAPError {
-        throw ActiveDirectoryError.ldap(source: source.name, error)
-      }
+      try await body(reader, since)
     }
     if let store {
       let others = stored.filter { old in !updated.contains { $0.source == old.source } }
@@ -119,9 +112,9 @@ struct DirectoryListing {
   private func report(_ diagnostics: [Diagnostic]) {
     guard !diagnostics.isEmpty else { return }
     for diagnostic in diagnostics where diagnostic.severity >= .warning {
-      errors.write(
-        "anchorbridge: \(diagnostic.severity.rawValue): \(diagnostic.subject): \(diagnostic.message) "
-          + "[\(diagnostic.code)]\n")
+      Messages.emit(
+        diagnostic.severity.rawValue,
+        "\(diagnostic.subject): \(diagnostic.message) [\(diagnostic.code)]", sink: errors)
     }
   }
 }

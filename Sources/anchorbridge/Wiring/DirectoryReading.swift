@@ -1,6 +1,5 @@
 import ActiveDirectory
 import AnchorCore
-import LDAPClient
 
 /// Reads every configured source completely, or fails: a plan is never made from partial data.
 struct DirectoryReading {
@@ -81,11 +80,6 @@ struct DirectoryReading {
   private func withReader(
     _ source: DirectorySource, _ body: (ActiveDirectoryReader) async throws -> Void
   ) async throws {
-    let reader = try await ActiveDirectoryReader.connect(source)
-    do {
-      try await body(reader)
-    } catch let error as LDAPError {
-      throw ActiveDirectoryError.ldap(source: source.name, error)
-    }
+    try await body(try await ActiveDirectoryReader.connect(source))
   }
 }

@@ -1,3 +1,4 @@
+import ActiveDirectory
 import AnchorCore
 import Foundation
 import GraphClient
@@ -12,7 +13,7 @@ extension GroupOperations {
     _ plan: GroupPlan, client: GraphClient, journal: Journal, writeDirectory: Bool,
     exchangeCapture: String?
   ) async throws -> [GroupOutcome] {
-    let writer = GroupDirectoryWriter(sources: try configuration.requireDirectory().sources)
+    let writer = ActiveDirectoryWriter(sources: try configuration.requireDirectory().sources)
     // The tenant's groups, read once: the fresh snapshots before deletions name parents by them.
     var known: [String: GraphGroup] = [:]
     if plan.items.contains(where: { $0.action == .migrate }) {

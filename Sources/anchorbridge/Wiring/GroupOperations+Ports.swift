@@ -1,3 +1,4 @@
+import ActiveDirectory
 import AnchorCore
 import GraphClient
 import PlanExecutor
@@ -36,15 +37,14 @@ struct GraphGroupTenantPort: GroupTenantPort {
 
 /// The group executor's directory: the AD group writer.
 struct WriterGroupDirectoryPort: GroupDirectoryPort {
-  let writer: GroupDirectoryWriter
+  let writer: ActiveDirectoryWriter
 
   func prepareGroup(
     distinguishedName: String, source: String, _ preparation: DirectoryPreparation,
     extraProxyAddresses: [String]
   ) async throws -> [String] {
-    try await writer.prepare(
-      group: distinguishedName, source: source, preparation,
-      extraProxyAddresses: extraProxyAddresses
+    try await writer.prepareGroup(
+      dn: distinguishedName, source: source, preparation, extraProxyAddresses: extraProxyAddresses
     ).added
   }
 }

@@ -2,7 +2,6 @@ import ActiveDirectory
 import AnchorCore
 import Foundation
 import GraphClient
-import LDAPClient
 import PlanExecutor
 
 /// Anchor writeback (`anchors writeback`, and `apply`/`rollback` of its plans) and the soft-match
@@ -34,8 +33,8 @@ extension Operations {
       directoryUsers: directory.users, tenant: tenant, mapping: mapping, createdAt: createdAt)
   }
 
-  /// DNs (other than the twin) whose mS-DS-ConsistencyGuid holds each anchor's bytes, found with
-  /// one subtree search per anchor from the source's naming context.
+  /// DNs (other than the twin) whose mS-DS-ConsistencyGuid holds each anchor's bytes, one
+  /// domain-wide search per anchor on its twin's source.
   func carriers(
     _ searches: [(anchor: SourceAnchor, twin: DirectoryObjectRef)], sources: [DirectorySource]
   ) async throws -> [SourceAnchor: [String]] {
@@ -45,18 +44,9 @@ extension Operations {
       guard !mine.isEmpty else { continue }
       let reader = try await ActiveDirectoryReader.connect(source)
       for (anchor, twin) in mine {
-        guard let value = anchor.ldapFilterValue else { continue }
-        let request = LDAPSearchRequest(
-          base: reader.defaultNamingContext, filter: "(mS-DS-ConsistencyGuid=\(value))",
-          attributes: [])
-        do {
-          for try await entry in reader.connection.search(request)
-          where entry.dn.lowercased() != twin.distinguishedName.lowercased() {
-            found[anchor, default: []].append(entry.dn)
-          }
-        } catch let error as LDAPError {
-          throw ActiveDirectoryError.ldap(source: source.name, error)
-        }
+        let carriers = try await reader.objects(
+          withConsistencyGuid: anchor, excluding: twin.distinguishedName)
+        if !carriers.isEmpty { found[anchor, default: []].append(contentsOf: carriers) }
       }
     }
     return found
@@ -76,35 +66,19 @@ extension Operations {
     var tenant = try await TenantReading(
       client: client, configuredTenant: try configuration.requireTenant().tenant
     ).snapshot()
-    tenant.flags = await Self.synchronizationFlags(client: client)
+    tenant.flags = try await Self.synchronizationFlags(client: client)
     return tenant
   }
 
-  static func synchronizationFlags(client: GraphClient) async -> TenantFlags {
-    struct Page: Decodable {
-      struct Settings: Decodable {
-        struct Features: Decodable {
-          var blockSoftMatchEnabled: Bool?
-          var blockCloudObjectTakeoverThroughHardMatchEnabled: Bool?
-        }
-        var features: Features?
-      }
-      var value: [Settings]?
-    }
-    do {
-      let response = try await client.send(
-        GraphRequest(
-          method: .get, path: "/v1.0/directory/onPremisesSynchronization",
-          operation: "read onPremisesSynchronization"))
-      let features = try response.decode(Page.self, operation: "read onPremisesSynchronization")
-        .value?.first?.features
-      return TenantFlags(
-        blockSoftMatchEnabled: features?.blockSoftMatchEnabled,
-        blockCloudObjectTakeoverThroughHardMatchEnabled:
-          features?.blockCloudObjectTakeoverThroughHardMatchEnabled)
-    } catch {
+  /// `blockSoftMatchEnabled` and the hard-match block, unknown when the token may not read them.
+  static func synchronizationFlags(client: GraphClient) async throws -> TenantFlags {
+    guard let features = try await client.onPremisesSynchronizationFeatures() else {
       return TenantFlags()
     }
+    return TenantFlags(
+      blockSoftMatchEnabled: features.blockSoftMatchEnabled,
+      blockCloudObjectTakeoverThroughHardMatchEnabled:
+        features.blockCloudObjectTakeoverThroughHardMatchEnabled)
   }
 
   /// An executor whose port writes mS-DS-ConsistencyGuid over LDAP (anchorWriteback plans).

@@ -55,16 +55,48 @@ struct BatchWireTests {
         {"id":"3","status":424}
       ]}
       """#
-    let decoded = try JSONDecoder().decode(BatchResponseBody.self, from: Data(json.utf8))
+    let decoded = try JSONDecoder().decode(
+      BatchResponseBody<JSONValue>.self, from: Data(json.utf8))
     #expect(decoded.responses.map(\.id) == ["2", "1", "3"])
     #expect(decoded.responses[0].header("Retry-After") == "2.128")
     #expect(RetryAfter.seconds(from: decoded.responses[0].header("Retry-After")) == 2.128)
     let error = GraphClient.serviceError(
       status: 429, headers: decoded.responses[0].headers,
-      body: decoded.responses[0].body?.encoded() ?? Data(), clientRequestID: "c-1",
+      body: decoded.responses[0].errorBody?.encoded() ?? Data(), clientRequestID: "c-1",
       operation: "PATCH /users/{id}")
     #expect(error.status == 429)
     #expect(error.code == "TooManyRequests")
     #expect(error.clientRequestID == "c-1")
+  }
+
+  @Test("a 2xx item's body decodes straight into its type; an error item's stays JSON")
+  func typedResponseDecoding() throws {
+    let json = #"""
+      {"responses":[
+        {"id":"1","status":200,"body":{"id":"u-1","userPrincipalName":"a@contoso.com","onPremisesImmutableId":"AAAA"}},
+        {"id":"2","status":404,"body":{"error":{"code":"Request_ResourceNotFound","message":"gone"}}},
+        {"id":"3","status":204}
+      ]}
+      """#
+    let decoded = try JSONDecoder().decode(
+      BatchResponseBody<GraphUser>.self, from: Data(json.utf8))
+    let user = try #require(decoded.responses[0].body)
+    #expect(user.id == "u-1")
+    #expect(user.userPrincipalName == "a@contoso.com")
+    #expect(user.onPremisesImmutableId == "AAAA")
+    #expect(decoded.responses[0].errorBody == nil)
+    #expect(decoded.responses[1].body == nil)
+    #expect(
+      decoded.responses[1].errorBody?["error"]?["code"]?.stringValue == "Request_ResourceNotFound")
+    #expect(decoded.responses[2].body == nil)
+    #expect(decoded.responses[2].errorBody == nil)
+  }
+
+  @Test("a 2xx item whose body is not the type fails the decoding")
+  func typedResponseMismatch() {
+    let json = #"{"responses":[{"id":"1","status":200,"body":{"userPrincipalName":"no id"}}]}"#
+    #expect(throws: DecodingError.self) {
+      _ = try JSONDecoder().decode(BatchResponseBody<GraphUser>.self, from: Data(json.utf8))
+    }
   }
 }

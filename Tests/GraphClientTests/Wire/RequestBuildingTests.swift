@@ -144,4 +144,13 @@ struct RequestBuildingTests {
     #expect(remove.method == .delete)
     #expect(remove.path == "/groups/\(group)/owners/\(Self.userID)/$ref")
   }
+
+  /// Paths are relative to the API base, which already ends in `/v1.0`.
+  @Test("the tenant-flags read is a GET of /directory/onPremisesSynchronization")
+  func synchronizationFeaturesRequest() {
+    let request = GraphRequests.onPremisesSynchronization()
+    #expect(request.method == .get)
+    #expect(request.path == "/directory/onPremisesSynchronization")
+    #expect(request.body == nil)
+  }
 }

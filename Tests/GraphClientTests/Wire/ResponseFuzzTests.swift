@@ -40,7 +40,8 @@ struct ResponseFuzzTests {
         status: 200, headers: HTTPHeaders(), body: Data(bytes), clientRequestID: "fuzz")
       for decode in [
         { _ = try response.decode(GraphPage<GraphUser>.self, operation: "GET /users") },
-        { _ = try response.decode(BatchResponseBody.self, operation: "POST /$batch") },
+        { _ = try response.decode(BatchResponseBody<JSONValue>.self, operation: "POST /$batch") },
+        { _ = try response.decode(BatchResponseBody<GraphUser>.self, operation: "POST /$batch") },
         {
           _ = try response.decode(
             GraphPage<DeltaEntry<GraphGroup>>.self, operation: "GET /groups/delta")
