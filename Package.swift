@@ -131,6 +131,17 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
+    // Everything that needs the test DC or runs the built binary end to end; the other test targets
+    // need neither and run alone (also under --sanitize=thread, see Scripts/test.sh).
+    .testTarget(
+      name: "IntegrationTests",
+      dependencies: [
+        "anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient", "TestSupport",
+        "TenantEmulator", "GraphClient", "PlanExecutor", "StateStore",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "anchorbridgeTests",
       dependencies: [
