@@ -91,7 +91,7 @@ struct GroupsPlanCommand: AsyncParsableCommand {
         try await groups.plan(
           client: $0, journal: journal, direction: direction, allowMemberLoss: allowMemberLoss)
       }
-      if let out { try PrivateFile.write(try GroupOperations.encode(plan), to: out) }
+      if let out { try PrivateFile.write(Data(plan.encodeFile()), to: out) }
       if let script { try PrivateFile.write(Data(ExchangeScript.migration(plan).utf8), to: script) }
       try groups.render(plan, format: format)
       if let out { Messages.emit("notice", "group plan written to \(out)") }

@@ -184,21 +184,13 @@ struct GroupOperations {
 
   // MARK: Plan files
 
-  static func encode(_ plan: GroupPlan) throws -> Data {
-    let compact = JSONEncoder()
-    compact.outputFormatting = [.sortedKeys]
-    return Data(try GroupPlan.sealed(json: Array(try compact.encode(plan))) + [0x0A])
-  }
-
+  /// Reads a group plan file; AnchorCore refuses a damaged or foreign one.
   static func loadPlan(path: String) throws -> GroupPlan {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw UsageError("the group plan file '\(path)' can't be read (missing or not permitted)")
     }
     do {
-      let content = try GroupPlan.verified(json: Array(data))
-      return try JSONDecoder().decode(GroupPlan.self, from: Data(content))
-    } catch let error as AnchorCoreError {
-      throw UsageError("the group plan file '\(path)' is refused: \(error)")
+      return try GroupPlan.decodeFile(Array(data))
     } catch {
       throw UsageError("the group plan file '\(path)' is refused: \(error)")
     }
@@ -208,7 +200,7 @@ struct GroupOperations {
     switch format {
     case .table: output.write(Operations.line(plan.renderTable()))
     case .markdown: output.write(Operations.line(plan.renderMarkdown()))
-    case .json: output.write(Array(try Self.encode(plan)))
+    case .json: output.write(plan.encodeFile())
     }
   }
 
