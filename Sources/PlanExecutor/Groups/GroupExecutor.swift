@@ -57,9 +57,16 @@ public struct GroupExecutor: Sendable {
     _ groupId: String, _ step: GroupStep.Name, _ state: Journal.GroupEventState, _ detail: String,
     snapshot digest: String? = nil
   ) throws {
+    try record(groupId, step.rawValue, state, detail, snapshot: digest)
+  }
+
+  func record(
+    _ groupId: String, _ step: String, _ state: Journal.GroupEventState, _ detail: String,
+    snapshot digest: String? = nil, result resultId: String? = nil
+  ) throws {
     try journal.recordGroupEvent(
-      groupId: groupId, step: step.rawValue, state: state, detail: detail, snapshotDigest: digest,
-      at: now())
+      groupId: groupId, step: step, state: state, detail: detail, snapshotDigest: digest,
+      resultId: resultId, at: now())
   }
 
   private func migrate(_ item: GroupPlanItem, cloud: GroupCloudRef, captures: CaptureSource?)

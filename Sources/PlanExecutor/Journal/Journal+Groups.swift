@@ -23,6 +23,8 @@ extension Journal {
     public var detail: String?
     /// The snapshot a `prepareDirectory` event prepared the AD group for.
     public var snapshotDigest: String?
+    /// The group a `restore` event created.
+    public var resultId: String?
   }
 
   /// Stores a snapshot under its digest (storing the same snapshot twice is a no-op).
@@ -82,17 +84,17 @@ extension Journal {
   /// Appends a step record; durable when this returns.
   public func recordGroupEvent(
     groupId: String, step: String, state: GroupEventState, detail: String? = nil,
-    snapshotDigest: String? = nil, at: String
+    snapshotDigest: String? = nil, resultId: String? = nil, at: String
   ) throws(JournalError) {
     try withConnection { (db) throws(JournalError) in
       try db.query(
         """
-        INSERT INTO group_events (at, group_id, step, state, detail, snapshot_digest)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO group_events (at, group_id, step, state, detail, snapshot_digest, result_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         """,
         [
           .text(at), .text(groupId.lowercased()), .text(step), SQLiteValue(state), .init(detail),
-          .init(snapshotDigest),
+          .init(snapshotDigest), .init(resultId),
         ])
     }
   }
@@ -106,12 +108,17 @@ extension Journal {
     }?.state == .done
   }
 
+  /// The group the last finished `step` event of this group created (`groups restore`), if any.
+  public func resultId(groupId: String, step: String) throws(JournalError) -> String? {
+    try groupEvents(groupId: groupId).last { $0.step == step && $0.state == .done }?.resultId
+  }
+
   /// Every step record of a group, oldest first.
   public func groupEvents(groupId: String) throws(JournalError) -> [GroupEvent] {
     try withConnection { (db) throws(JournalError) in
       try db.query(
         """
-        SELECT at, group_id, step, state, detail, snapshot_digest FROM group_events
+        SELECT at, group_id, step, state, detail, snapshot_digest, result_id FROM group_events
         WHERE group_id = ? ORDER BY seq
         """,
         [.text(groupId.lowercased())]
@@ -119,7 +126,7 @@ extension Journal {
         GroupEvent(
           at: row[0].text ?? "", groupId: row[1].text ?? "", step: row[2].text ?? "",
           state: try row[3].decoded(GroupEventState.self, path: path, column: "state"),
-          detail: row[4].text, snapshotDigest: row[5].text)
+          detail: row[4].text, snapshotDigest: row[5].text, resultId: row[6].text)
       }
     }
   }

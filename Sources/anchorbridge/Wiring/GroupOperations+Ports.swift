@@ -33,6 +33,84 @@ struct GraphGroupTenantPort: GroupTenantPort {
   func setCloudManaged(_ value: Bool, group id: String) async throws {
     try await client.setCloudManaged(value, group: id)
   }
+
+  func groups() async throws -> [CloudGroup] {
+    try await client.groups().collect().map(GroupOperations.cloudGroup)
+  }
+
+  func members(ofGroup id: String) async throws -> [SnapshotObject] {
+    try await client.members(ofGroup: id).collect().map(Self.object)
+  }
+
+  func parents(ofGroup id: String) async throws -> [SnapshotObject] {
+    try await client.parentGroups(ofGroup: id).collect().map(Self.object)
+  }
+
+  func addMember(_ memberId: String, toGroup groupId: String) async throws {
+    try await client.addMember(memberId, toGroup: groupId)
+  }
+
+  func appRoleAssignments(ofGroup id: String) async throws -> [SnapshotAppRoleAssignment] {
+    try await client.appRoleAssignments(ofGroup: id).collect().map {
+      SnapshotAppRoleAssignment(
+        id: $0.id, appRoleId: $0.appRoleId, resourceId: $0.resourceId,
+        resourceDisplayName: $0.resourceDisplayName)
+    }
+  }
+
+  func assignAppRole(toGroup id: String, resourceId: String, appRoleId: String) async throws {
+    _ = try await client.assignAppRole(toGroup: id, resourceId: resourceId, appRoleId: appRoleId)
+  }
+
+  func assignedLicenses(ofGroup id: String) async throws -> [SnapshotLicense] {
+    (try await client.group(id, select: GraphGroup.snapshotFields).assignedLicenses ?? []).map {
+      SnapshotLicense(skuId: $0.skuId, disabledPlans: $0.disabledPlans)
+    }
+  }
+
+  func assignLicenses(toGroup id: String, add: [SnapshotLicense]) async throws {
+    try await client.assignLicenses(
+      toGroup: id,
+      add: add.map { GraphAssignedLicense(skuId: $0.skuId, disabledPlans: $0.disabledPlans) },
+      remove: [])
+  }
+
+  /// Users and groups are looked up; contacts, devices and service principals are bound as they
+  /// are (Graph refuses the create if one is gone, and names it in the error).
+  func objectExists(_ object: SnapshotObject) async throws -> Bool {
+    do {
+      switch object.type {
+      case .user: _ = try await client.user(object.id)
+      case .group: return try await client.groupExists(object.id)
+      case .orgContact, .device, .servicePrincipal: return true
+      case .other: return false
+      }
+      return true
+    } catch let error as GraphError where error.status == 404 {
+      return false
+    }
+  }
+
+  func createGroup(_ properties: GroupProperties, memberIds: [String], ownerIds: [String])
+    async throws -> CloudGroup
+  {
+    let kind: NewGroup.Kind =
+      properties.kind == .microsoft365
+      ? .microsoft365(securityEnabled: properties.securityEnabled) : .security
+    let created = try await client.createGroup(
+      NewGroup(
+        kind: kind, displayName: properties.displayName,
+        mailNickname: properties.mailNickname ?? GroupExecutor.nickname(properties.displayName),
+        description: properties.description, visibility: properties.visibility,
+        memberIDs: memberIds, ownerIDs: ownerIds))
+    return GroupOperations.cloudGroup(created)
+  }
+
+  private static func object(_ item: GraphDirectoryObject) -> SnapshotObject {
+    SnapshotObject(
+      id: item.id, type: SnapshotObject.type(odataType: item.odataType),
+      displayName: item.displayName, userPrincipalName: item.userPrincipalName)
+  }
 }
 
 /// The group executor's directory: the AD group writer.

@@ -203,22 +203,4 @@ struct GroupOperations {
     case .json: output.write(plan.encodeFile())
     }
   }
-
-  /// The snapshot a plan item names, from the journal (the plan alone never carries it).
-  func storedSnapshot(_ item: GroupPlanItem, journal: Journal) throws -> (
-    GroupSnapshot, ExchangeCapture?
-  ) {
-    guard let digest = item.snapshotDigest, let record = try journal.groupSnapshot(digest: digest)
-    else {
-      throw UsageError(
-        "the journal has no snapshot \(item.snapshotDigest ?? "-") for group "
-          + "\(item.cloud?.id ?? "?"): run `groups plan` with this state folder again")
-    }
-    let snapshot = try JSONDecoder().decode(
-      GroupSnapshot.self, from: Data(record.snapshotJSON.utf8))
-    let capture = try record.exchangeCaptureJSON.map {
-      try JSONDecoder().decode(ExchangeCapture.self, from: Data($0.utf8))
-    }
-    return (snapshot, capture)
-  }
 }
