@@ -100,7 +100,7 @@ extension GroupExecutor {
   }
 
   /// Step 6 for one group: parents through Graph (the script and AD do the others), app role
-  /// assignments and licences, each only if missing; each recorded under the old group's id.
+  /// assignments and licences, each only if missing, each recorded under the deleted group's id.
   func restoreAccess(_ access: AccessRestoration, of oldId: String, to newId: String)
     async throws -> [GroupOutcome]
   {

@@ -48,8 +48,8 @@ public protocol GroupDirectoryPort: Sendable {
   ) async throws -> [String]
 }
 
-/// A write the port accepted but the read-back does not show. Printed as GraphClient prints its
-/// `notApplied` error, the text the group commands have always shown for it.
+/// A write the port accepted but the read-back does not show, printed as GraphClient prints its
+/// `notApplied` error so the group commands' outcome text does not depend on the port.
 public struct GroupReadBackError: GroupStepRefusal, Hashable {
   public var message: String
   public var description: String { "GraphError.notApplied: " + message }

@@ -1,3 +1,6 @@
+import AnchorCore
+import Foundation
+
 /// Group migration records: the snapshots `groups plan` takes (the rollback's source) and every
 /// step `groups apply|verify|restore` performs, intent first.
 extension Journal {
@@ -36,6 +39,17 @@ extension Journal {
         "INSERT OR IGNORE INTO group_snapshots (digest, group_id, taken_at, snapshot) VALUES (?, ?, ?, ?)",
         [.text(digest), .text(groupId.lowercased()), .text(takenAt), .text(json)])
     }
+  }
+
+  /// Stores a snapshot under its digest as JSON text (sorted keys, indented); returns that text
+  /// for the copy `groups plan` keeps in the state folder.
+  @discardableResult
+  public func saveGroupSnapshot(_ snapshot: GroupSnapshot) throws -> [UInt8] {
+    let json = Array(try JSONEncoder.sorted.encode(snapshot))
+    try saveGroupSnapshot(
+      digest: snapshot.digest, groupId: snapshot.group.id, takenAt: snapshot.takenAt,
+      json: String(decoding: json, as: UTF8.self))
+    return json
   }
 
   /// Attaches the Exchange capture file's text to a stored snapshot.

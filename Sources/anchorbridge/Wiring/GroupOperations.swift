@@ -4,8 +4,9 @@ import GraphClient
 import PlanExecutor
 import StateStore
 
-/// Joins AD, the tenant, AnchorCore's group planner and the journal for `groups plan|apply|verify|
-/// restore`. Reads are complete or fail; every write is recorded in the journal before and after.
+/// Joins AD, the tenant, AnchorCore's group planner and PlanExecutor's group executor for `groups
+/// plan|apply|verify|restore`: reads the inputs (complete or failing), maps Graph's groups to
+/// AnchorCore values and serves the executor's ports.
 struct GroupOperations {
   let operations: Operations
 
@@ -108,14 +109,11 @@ struct GroupOperations {
 
   /// Stores the snapshot in the journal and next to it as `<state>/groups/<id>/snapshot-<time>.json`.
   func store(_ snapshot: GroupSnapshot, journal: Journal) throws {
-    let json = try Self.encoder.encode(snapshot)
-    let text = String(decoding: json, as: UTF8.self)
-    try journal.saveGroupSnapshot(
-      digest: snapshot.digest, groupId: snapshot.group.id, takenAt: snapshot.takenAt, json: text)
+    let json = try journal.saveGroupSnapshot(snapshot)
     let folder = groupFolder(snapshot.group.id)
     try PrivateFile.folder(folder)
     let stamp = snapshot.takenAt.filter { $0.isNumber }
-    try PrivateFile.write(json + Data("\n".utf8), to: "\(folder)/snapshot-\(stamp).json")
+    try PrivateFile.write(Data(json + [0x0A]), to: "\(folder)/snapshot-\(stamp).json")
   }
 
   func groupFolder(_ id: String) -> String {
@@ -193,14 +191,6 @@ struct GroupOperations {
       return try GroupPlan.decodeFile(Array(data))
     } catch {
       throw UsageError("the group plan file '\(path)' is refused: \(error)")
-    }
-  }
-
-  func render(_ plan: GroupPlan, format: PlanFormat) throws {
-    switch format {
-    case .table: output.write(Operations.line(plan.renderTable()))
-    case .markdown: output.write(Operations.line(plan.renderMarkdown()))
-    case .json: output.write(plan.encodeFile())
     }
   }
 }
