@@ -108,7 +108,7 @@ struct GroupExecutorRestoreTests {
     #expect(
       short == [
         GroupOutcome(
-          groupId: "g1", step: "verify", state: .failed,
+          groupId: "g1", step: .verify, state: .failed,
           detail: "synced as t1 but 1 nested group(s) missing")
       ])
 
@@ -132,7 +132,7 @@ struct GroupExecutorRestoreTests {
     ])
     let first = try await Self.executor(tenant, journal).verify(plan, restoreAccess: true)
     #expect(
-      first.map { "\($0.state): \($0.step): \($0.detail)" } == [
+      first.map { "\($0.state): \($0.step.rawValue): \($0.detail)" } == [
         "done: verify: synced as t1 with 2 member(s), primary SMTP none",
         "done: restoreAccess: added to Apps",
         "pending: restoreAccess: add to Everyone with the script's -RestoreAccess",
@@ -154,13 +154,13 @@ struct GroupExecutorRestoreTests {
     let outcomes = try await Self.executor(tenant, journal).restore(
       groupId: "g1", script: scripts.destination)
     #expect(
-      outcomes.map { "\($0.state): \($0.step): \($0.detail)" } == [
+      outcomes.map { "\($0.state): \($0.step.rawValue): \($0.detail)" } == [
         "done: restore: recreated as new-1 with 2 member(s), 1 owner(s); gone since the snapshot: gone",
         "done: restoreAccess: added to Apps",
         "done: restoreAccess: app role r1 of sp1 assigned",
         "done: restoreAccess: licences sku-1 assigned",
       ])
-    let restored = try journal.groupEvents(groupId: "g1").last { $0.step == "restore" }
+    let restored = try journal.groupEvents(groupId: "g1").last { $0.step == .restore }
     #expect(restored?.state == .done)
     #expect(restored?.resultId == "new-1")
     #expect(scripts.texts.withLock { $0.isEmpty })

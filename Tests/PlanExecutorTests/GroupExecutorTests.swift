@@ -79,7 +79,7 @@ struct GroupExecutorTests {
     #expect(
       outcomes == [
         GroupOutcome(
-          groupId: "g1", step: "deleteCloudGroup", state: .stale,
+          groupId: "g1", step: .deleteCloudGroup, state: .stale,
           detail: "the group changed since its snapshot (owners: 1 added, 0 removed): plan again")
       ])
     #expect(await tenant.writes == 0)
@@ -116,14 +116,14 @@ struct GroupExecutorTests {
   func preparedMarkerColumn() throws {
     let journal = try Journal.open(directory: temporaryDirectory() + "/state")
     try journal.recordGroupEvent(
-      groupId: "g1", step: "prepareDirectory", state: .done, detail: "snapshot sha256:ab: added x",
+      groupId: "g1", step: .prepareDirectory, state: .done, detail: "snapshot sha256:ab: added x",
       snapshotDigest: "sha256:ab", at: "2026-11-29T03:00:00Z")
     #expect(
       try journal.isGroupStepDone(
-        groupId: "g1", step: "prepareDirectory", snapshotDigest: "sha256:ab"))
+        groupId: "g1", step: .prepareDirectory, snapshotDigest: "sha256:ab"))
     #expect(
       try !journal.isGroupStepDone(
-        groupId: "g1", step: "prepareDirectory", snapshotDigest: "sha256:cd"))
+        groupId: "g1", step: .prepareDirectory, snapshotDigest: "sha256:cd"))
   }
 
   @Test("a crash right after the AD preparation write, then a rerun, converges")
@@ -159,7 +159,7 @@ struct GroupExecutorTests {
     #expect(await tenant.groups["g1"] == nil)
     #expect(
       try journal.isGroupStepDone(
-        groupId: "g1", step: "prepareDirectory", snapshotDigest: snapshot.digest))
+        groupId: "g1", step: .prepareDirectory, snapshotDigest: snapshot.digest))
     let again = try await executor(nil).apply(plan)
     #expect(again.map(\.detail) == ["nothing to change", "already deleted"])
   }

@@ -24,7 +24,7 @@ struct GroupJournalMigrationTests {
     let events = try journal.groupEvents(groupId: "g1")
     #expect(events.map(\.resultId) == [nil, "0f1e2d3c-aaaa-bbbb-cccc-000000000001", nil])
     #expect(
-      try journal.resultId(groupId: "g1", step: "restore")
+      try journal.resultId(groupId: "g1", step: .restore)
         == "0f1e2d3c-aaaa-bbbb-cccc-000000000001")
   }
 }

@@ -2,9 +2,6 @@ import AnchorCore
 import Foundation
 
 extension GroupExecutor {
-  /// The journal step a restore records under the deleted group's id.
-  static let restoreStep = "restore"
-
   /// `groups restore --group ID`: recreates a deleted cloud-only group from its newest snapshot:
   /// through the tenant for security and Microsoft 365 groups (properties, the members and owners
   /// that still exist, cloud-only parents, app role assignments, licences); as an Exchange Online
@@ -24,7 +21,7 @@ extension GroupExecutor {
     }
     let id = snapshot.group.id
     if try await tenant.groupExists(id) { throw GroupExecutorError.stillExists(groupId: id) }
-    let step = Self.restoreStep
+    let step = GroupEventStep.restore
     func outcome(_ state: GroupOutcome.State, _ detail: String) -> GroupOutcome {
       GroupOutcome(groupId: id, step: step, state: state, detail: detail)
     }
@@ -113,7 +110,7 @@ extension GroupExecutor {
   /// kind, name and mailNickname.
   private func restoredGroup(_ snapshot: GroupSnapshot) async throws -> CloudGroup? {
     let groups = try await tenant.groups()
-    if let recorded = try journal.resultId(groupId: snapshot.group.id, step: Self.restoreStep),
+    if let recorded = try journal.resultId(groupId: snapshot.group.id, step: .restore),
       let found = groups.first(where: { $0.id.lowercased() == recorded.lowercased() })
     {
       return found

@@ -24,7 +24,7 @@ extension GroupExecutor {
         let managed = try await tenant.isCloudManaged(group: cloud.id)
         outcomes.append(
           GroupOutcome(
-            groupId: cloud.id, step: GroupStep.Name.verify.rawValue,
+            groupId: cloud.id, step: .verify,
             state: managed ? .done : .pending,
             detail: managed ? "cloud-managed" : "isCloudManaged is false: apply the plan"))
       default:
@@ -46,7 +46,7 @@ extension GroupExecutor {
   private func verifyMigration(
     _ item: GroupPlanItem, snapshot: GroupSnapshot, groups: [CloudGroup]
   ) async throws -> (GroupOutcome, CloudGroup?) {
-    let step = GroupStep.Name.verify.rawValue
+    let step = GroupEventStep.verify
     let id = snapshot.group.id
     func result(_ state: GroupOutcome.State, _ detail: String) -> GroupOutcome {
       GroupOutcome(groupId: id, step: step, state: state, detail: detail)
@@ -104,7 +104,7 @@ extension GroupExecutor {
   func restoreAccess(_ access: AccessRestoration, of oldId: String, to newId: String)
     async throws -> [GroupOutcome]
   {
-    let step = GroupStep.Name.restoreAccess.rawValue
+    let step = GroupEventStep.restoreAccess
     var outcomes: [GroupOutcome] = []
     func note(_ state: GroupOutcome.State, _ detail: String) throws {
       outcomes.append(GroupOutcome(groupId: oldId, step: step, state: state, detail: detail))

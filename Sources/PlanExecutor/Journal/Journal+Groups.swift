@@ -21,7 +21,7 @@ extension Journal {
   public struct GroupEvent: Sendable, Hashable {
     public var at: String
     public var groupId: String
-    public var step: String
+    public var step: GroupEventStep
     public var state: GroupEventState
     public var detail: String?
     /// The snapshot a `prepareDirectory` event prepared the AD group for.
@@ -97,7 +97,7 @@ extension Journal {
 
   /// Appends a step record; durable when this returns.
   public func recordGroupEvent(
-    groupId: String, step: String, state: GroupEventState, detail: String? = nil,
+    groupId: String, step: GroupEventStep, state: GroupEventState, detail: String? = nil,
     snapshotDigest: String? = nil, resultId: String? = nil, at: String
   ) throws(JournalError) {
     try withConnection { (db) throws(JournalError) in
@@ -107,14 +107,15 @@ extension Journal {
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """,
         [
-          .text(at), .text(groupId.lowercased()), .text(step), SQLiteValue(state), .init(detail),
+          .text(at), .text(groupId.lowercased()), SQLiteValue(step), SQLiteValue(state),
+          .init(detail),
           .init(snapshotDigest), .init(resultId),
         ])
     }
   }
 
   /// True when the last `step` event recorded for this snapshot of the group is `done`.
-  public func isGroupStepDone(groupId: String, step: String, snapshotDigest: String)
+  public func isGroupStepDone(groupId: String, step: GroupEventStep, snapshotDigest: String)
     throws(JournalError) -> Bool
   {
     try groupEvents(groupId: groupId).last {
@@ -123,7 +124,7 @@ extension Journal {
   }
 
   /// The group the last finished `step` event of this group created (`groups restore`), if any.
-  public func resultId(groupId: String, step: String) throws(JournalError) -> String? {
+  public func resultId(groupId: String, step: GroupEventStep) throws(JournalError) -> String? {
     try groupEvents(groupId: groupId).last { $0.step == step && $0.state == .done }?.resultId
   }
 
@@ -138,7 +139,8 @@ extension Journal {
         [.text(groupId.lowercased())]
       ).map { (row) throws(JournalError) in
         GroupEvent(
-          at: row[0].text ?? "", groupId: row[1].text ?? "", step: row[2].text ?? "",
+          at: row[0].text ?? "", groupId: row[1].text ?? "",
+          step: try row[2].decoded(GroupEventStep.self, path: path, column: "step"),
           state: try row[3].decoded(GroupEventState.self, path: path, column: "state"),
           detail: row[4].text, snapshotDigest: row[5].text, resultId: row[6].text)
       }

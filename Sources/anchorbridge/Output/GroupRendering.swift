@@ -13,6 +13,6 @@ enum GroupRendering {
 
   /// `<state>: <group id> <step>: <detail>` and a newline.
   static func line(_ outcome: GroupOutcome) -> String {
-    "\(outcome.state.rawValue): \(outcome.groupId) \(outcome.step): \(outcome.detail)\n"
+    "\(outcome.state.rawValue): \(outcome.groupId) \(outcome.step.rawValue): \(outcome.detail)\n"
   }
 }
