@@ -65,48 +65,6 @@ struct GroupOperations {
 
   // MARK: Snapshots
 
-  /// Reads one cloud group completely: its properties, members, owners, parents, app role
-  /// assignments and licences. `known` gives parents' kinds and sync state.
-  static func snapshot(client: GraphClient, id: String, known: [String: GraphGroup]) async throws
-    -> GroupSnapshot
-  {
-    let group = try await client.group(id, select: GraphGroup.snapshotFields)
-    func object(_ item: GraphDirectoryObject) -> SnapshotObject {
-      let type = SnapshotObject.type(odataType: item.odataType)
-      let parent = type == .group ? known[item.id.lowercased()] : nil
-      return SnapshotObject(
-        id: item.id, type: type, displayName: item.displayName,
-        userPrincipalName: item.userPrincipalName,
-        groupKind: parent.map { Self.cloudGroup($0).kind },
-        synced: parent.map { $0.onPremisesSyncEnabled == true })
-    }
-    let members = try await client.members(ofGroup: id).collect().map(object)
-    let owners = try await client.owners(ofGroup: id).collect().map(object)
-    let parents = try await client.parentGroups(ofGroup: id).collect().map(object)
-    let roles = try await client.appRoleAssignments(ofGroup: id).collect().map {
-      SnapshotAppRoleAssignment(
-        id: $0.id, appRoleId: $0.appRoleId, resourceId: $0.resourceId,
-        resourceDisplayName: $0.resourceDisplayName)
-    }
-    return GroupSnapshot(
-      takenAt: Clock.now(),
-      group: GroupProperties(
-        id: group.id, displayName: group.displayName ?? "", description: group.description,
-        mail: group.mail, mailNickname: group.mailNickname,
-        proxyAddresses: group.proxyAddresses ?? [], groupTypes: group.groupTypes ?? [],
-        mailEnabled: group.mailEnabled ?? false, securityEnabled: group.securityEnabled ?? false,
-        visibility: group.visibility, isAssignableToRole: group.isAssignableToRole,
-        membershipRule: group.membershipRule, classification: group.classification,
-        preferredLanguage: group.preferredLanguage,
-        resourceProvisioningOptions: group.resourceProvisioningOptions ?? [],
-        onPremisesSyncEnabled: group.onPremisesSyncEnabled,
-        onPremisesSecurityIdentifier: group.onPremisesSecurityIdentifier),
-      members: members, owners: owners, parents: parents, appRoleAssignments: roles,
-      assignedLicenses: (group.assignedLicenses ?? []).map {
-        SnapshotLicense(skuId: $0.skuId, disabledPlans: $0.disabledPlans)
-      })
-  }
-
   /// Stores the snapshot in the journal and next to it as `<state>/groups/<id>/snapshot-<time>.json`.
   func store(_ snapshot: GroupSnapshot, journal: Journal) throws {
     let json = try journal.saveGroupSnapshot(snapshot)
@@ -157,9 +115,10 @@ struct GroupOperations {
       planner.sourceOfAuthoritySupported = try await sourceOfAuthoritySupported(
         client: client, probe: targets.first)
     }
+    let reader = GraphGroupTenantPort(client: client, known: known)
     var snapshots: [String: GroupSnapshot] = [:]
     for id in targets {
-      let snapshot = try await Self.snapshot(client: client, id: id, known: known)
+      let snapshot = try await reader.snapshot(group: id)
       try store(snapshot, journal: journal)
       snapshots[id] = snapshot
     }

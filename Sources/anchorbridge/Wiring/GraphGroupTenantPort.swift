@@ -1,4 +1,3 @@
-import ActiveDirectory
 import AnchorCore
 import GraphClient
 import PlanExecutor
@@ -14,8 +13,44 @@ struct GraphGroupTenantPort: GroupTenantPort {
 
   func groupExists(_ id: String) async throws -> Bool { try await client.groupExists(id) }
 
+  /// Reads one cloud group completely: its properties, members, owners, parents, app role
+  /// assignments and licences. `known` gives parents' kinds and sync state.
   func snapshot(group id: String) async throws -> GroupSnapshot {
-    try await GroupOperations.snapshot(client: client, id: id, known: known)
+    let group = try await client.group(id, select: GraphGroup.snapshotFields)
+    func object(_ item: GraphDirectoryObject) -> SnapshotObject {
+      let type = SnapshotObject.type(odataType: item.odataType)
+      let parent = type == .group ? known[item.id.lowercased()] : nil
+      return SnapshotObject(
+        id: item.id, type: type, displayName: item.displayName,
+        userPrincipalName: item.userPrincipalName,
+        groupKind: parent.map { GroupOperations.cloudGroup($0).kind },
+        synced: parent.map { $0.onPremisesSyncEnabled == true })
+    }
+    let members = try await client.members(ofGroup: id).collect().map(object)
+    let owners = try await client.owners(ofGroup: id).collect().map(object)
+    let parents = try await client.parentGroups(ofGroup: id).collect().map(object)
+    let roles = try await client.appRoleAssignments(ofGroup: id).collect().map {
+      SnapshotAppRoleAssignment(
+        id: $0.id, appRoleId: $0.appRoleId, resourceId: $0.resourceId,
+        resourceDisplayName: $0.resourceDisplayName)
+    }
+    return GroupSnapshot(
+      takenAt: Clock.now(),
+      group: GroupProperties(
+        id: group.id, displayName: group.displayName ?? "", description: group.description,
+        mail: group.mail, mailNickname: group.mailNickname,
+        proxyAddresses: group.proxyAddresses ?? [], groupTypes: group.groupTypes ?? [],
+        mailEnabled: group.mailEnabled ?? false, securityEnabled: group.securityEnabled ?? false,
+        visibility: group.visibility, isAssignableToRole: group.isAssignableToRole,
+        membershipRule: group.membershipRule, classification: group.classification,
+        preferredLanguage: group.preferredLanguage,
+        resourceProvisioningOptions: group.resourceProvisioningOptions ?? [],
+        onPremisesSyncEnabled: group.onPremisesSyncEnabled,
+        onPremisesSecurityIdentifier: group.onPremisesSecurityIdentifier),
+      members: members, owners: owners, parents: parents, appRoleAssignments: roles,
+      assignedLicenses: (group.assignedLicenses ?? []).map {
+        SnapshotLicense(skuId: $0.skuId, disabledPlans: $0.disabledPlans)
+      })
   }
 
   func deleteGroup(_ id: String) async throws { try await client.deleteGroup(id) }
@@ -110,19 +145,5 @@ struct GraphGroupTenantPort: GroupTenantPort {
     SnapshotObject(
       id: item.id, type: SnapshotObject.type(odataType: item.odataType),
       displayName: item.displayName, userPrincipalName: item.userPrincipalName)
-  }
-}
-
-/// The group executor's directory: the AD group writer.
-struct WriterGroupDirectoryPort: GroupDirectoryPort {
-  let writer: ActiveDirectoryWriter
-
-  func prepareGroup(
-    distinguishedName: String, source: String, _ preparation: DirectoryPreparation,
-    extraProxyAddresses: [String]
-  ) async throws -> [String] {
-    try await writer.prepareGroup(
-      dn: distinguishedName, source: source, preparation, extraProxyAddresses: extraProxyAddresses
-    ).added
   }
 }
