@@ -82,6 +82,7 @@ extension GraphClient {
         "retrying batch items alone",
         metadata: [
           "count": "\(retryAlone.count)", "batchClientRequestId": "\(response.clientRequestID)",
+          "longestWaitSeconds": "\(retryAlone.map(\.1).max() ?? 0)",
         ])
     }
     for (id, result) in await sendAlone(retryAlone, decoding: Body.self) { results[id] = result }

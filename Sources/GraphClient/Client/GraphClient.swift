@@ -85,7 +85,17 @@ public final class GraphClient: Sendable {
     var attempt = 0
     while true {
       attempt += 1
-      if cost > 0, let limiter { try await limiter.acquire(cost) }
+      if cost > 0, let limiter {
+        let waited = try await limiter.acquire(cost)
+        if waited >= Self.loggedWait {
+          logger.notice(
+            "write limiter held the request",
+            metadata: [
+              "operation": "\(request.operation)", "waitedSeconds": "\(waited)",
+              "attempt": "\(attempt)",
+            ])
+        }
+      }
       let token = try await tokens.token()
       var headers = HTTPHeaders()
       token.value.withValue { headers.add(name: "Authorization", value: "Bearer \($0)") }
@@ -177,6 +187,9 @@ public final class GraphClient: Sendable {
 
   /// Sleeps `seconds`, never longer than the retry policy's `Retry-After` ceiling (a server's
   /// number can be anything, and `Duration` traps on an overflow).
+  /// Waits at least this long are logged.
+  static let loggedWait: Double = 5
+
   func pause(_ seconds: Double) async throws {
     guard seconds > 0 else { return }
     try await Task.sleep(for: .seconds(min(seconds, options.retry.maxRetryAfter)))

@@ -103,11 +103,13 @@ actor WriteLimiter {
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
   }
 
-  /// Waits until `count` writes fit the quota, then records them.
-  func acquire(_ count: Int) async throws {
+  /// Waits until `count` writes fit the quota, then records them; returns the seconds waited.
+  @discardableResult
+  func acquire(_ count: Int) async throws -> Double {
+    let asked = now
     while true {
       switch state.reserve(count, now: now) {
-      case .granted: return
+      case .granted: return now - asked
       case .waitUntil(let time):
         let wait = time - now
         try await Task.sleep(

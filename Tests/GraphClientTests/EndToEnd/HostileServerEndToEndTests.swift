@@ -118,6 +118,22 @@ struct HostileServerEndToEndTests {
     #expect(capture.text.contains("Retry-After above the ceiling"))
   }
 
+  @Test("a request the write limiter holds for more than a few seconds is logged")
+  func limiterWaitLogged() async throws {
+    let capture = LogCapture()
+    var options = Self.options()
+    options.writeQuota = WriteQuota(count: 1, seconds: 5)
+    try await TamperingTransport.run(
+      users: 1...2, tampers: [], options: options, logger: capture.logger()
+    ) { client, _ in
+      for index in 1...2 {
+        try await client.setImmutableID(
+          try ImmutableID(Self.anchor + String(index)), forUser: EmulatorTenant.userID(index))
+      }
+    }
+    #expect(capture.text.contains("write limiter held the request"))
+  }
+
   @Test("an @odata.nextLink that points at itself ends the read with an error naming the host")
   func nextLinkLoop() async throws {
     try await TamperingTransport.run(
