@@ -148,6 +148,7 @@ let package = Package(
         "anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient", "TestSupport",
         "TenantEmulator", "GraphClient", "PlanExecutor", "StateStore",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ],
       swiftSettings: strict),
   ],
