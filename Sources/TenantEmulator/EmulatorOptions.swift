@@ -38,6 +38,14 @@ public struct EmulatorOptions: Sendable {
   public var serviceUnavailableRetryAfter: Double
   /// How long a `.timeout` fault holds the request before closing the connection.
   public var timeoutHold: Duration
+  /// Serve https with this certificate and key; nil serves plain http.
+  public var tls: EmulatorTLS?
+  /// For delegated sign-in tests: the user (object id or UPN) whose sign-in is approved at
+  /// once (`/authorize` redirects, device codes are approved on their first poll after
+  /// `deviceCodeApprovalPolls` pending answers). nil leaves approval to `/_emulator/approve`.
+  public var autoApproveUser: String?
+  /// `authorization_pending` answers before an auto-approved device code is granted.
+  public var deviceCodeApprovalPolls: Int
 
   public init(
     latency: Duration = .zero,
@@ -49,7 +57,10 @@ public struct EmulatorOptions: Sendable {
     tokenLifetime: Duration = .seconds(3599),
     deltaTokenLifetime: Duration = .seconds(7 * 24 * 3600),
     serviceUnavailableRetryAfter: Double = 1,
-    timeoutHold: Duration = .seconds(60)
+    timeoutHold: Duration = .seconds(60),
+    tls: EmulatorTLS? = nil,
+    autoApproveUser: String? = nil,
+    deviceCodeApprovalPolls: Int = 1
   ) {
     self.latency = latency
     self.latencyJitter = latencyJitter
@@ -61,5 +72,8 @@ public struct EmulatorOptions: Sendable {
     self.deltaTokenLifetime = deltaTokenLifetime
     self.serviceUnavailableRetryAfter = serviceUnavailableRetryAfter
     self.timeoutHold = timeoutHold
+    self.tls = tls
+    self.autoApproveUser = autoApproveUser
+    self.deviceCodeApprovalPolls = deviceCodeApprovalPolls
   }
 }

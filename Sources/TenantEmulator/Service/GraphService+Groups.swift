@@ -120,7 +120,7 @@ extension GraphService {
 
   /// `POST /groups`: security and Microsoft 365 groups only.
   func createGroup(_ call: GraphCall) throws -> GraphReply {
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: "microsoft.graph.group")
     try checkGroupProperties(body, creating: true)
     guard let displayName = body.string("displayName"), !displayName.isEmpty else {
       throw GraphFailure.invalidValue("displayName", "Group")
@@ -198,7 +198,7 @@ extension GraphService {
   }
 
   func patchGroup(_ call: GraphCall, index: Int) throws -> GraphReply {
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: "microsoft.graph.group")
     let group = state.groups[index]
     try checkGroupWritable(group)
     if isExchangeManaged(group) { throw Self.externalServiceObject }
@@ -251,7 +251,7 @@ extension GraphService {
     let group = state.groups[index]
     try checkGroupWritable(group)
     if isExchangeManaged(group) { throw Self.mailEnabledMembershipRefused }
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: "microsoft.graph.directoryObject", keepReference: true)
     guard let url = body.string("@odata.id"), let last = url.split(separator: "/").last else {
       throw GraphFailure.badRequest(
         "Invalid request: the body must carry '@odata.id' with the URL of a directory object.",

@@ -49,7 +49,7 @@ extension GraphService {
   /// `PATCH /users/{id | userPrincipalName}` with Graph's traps: synced users, federated
   /// domains, `""`/`$`/`_` anchors, uniqueness, and sensitive properties of role holders.
   func patchUser(_ call: GraphCall, key: String) throws -> GraphReply {
-    let patch = try call.jsonObject()
+    let patch = try call.jsonObject(type: "microsoft.graph.user")
     guard let index = userIndex(key) else { throw GraphFailure.notFound(key) }
     let current = state.users[index]
     let resource = GraphSchema.user
