@@ -2,7 +2,7 @@ import Foundation
 
 /// What a page cursor renders its ids as.
 enum ObjectKind: Sendable, Equatable {
-  case user, group, directoryObject, roleAssignment, domain
+  case user, group, directoryObject, roleAssignment, domain, deletedUser, deletedGroup
   /// An app role assignment held by the group with this id.
   case appRoleAssignment(group: String)
 }
@@ -117,7 +117,8 @@ extension GraphService {
     } catch let error as ODataFilter.SyntaxError {
       throw GraphFailure.badRequest(error.message, code: "BadRequest")
     }
-    try support.check(filter, advanced: call.advanced)
+    try support.check(
+      filter, advanced: call.advanced, counted: call.query["$count"]?.lowercased() == "true")
     return filter
   }
 
@@ -215,6 +216,18 @@ extension GraphService {
       }
     case .domain:
       return state.domains.first { $0.string("id") == id }.map(renderDomain)
+    case .deletedUser:
+      return deletedUsers[id].map { user in
+        var object = renderUser(user, select: select).objectValue ?? [:]
+        if select == nil { object["deletedDateTime"] = user["deletedDateTime"] }
+        return .object(object)
+      }
+    case .deletedGroup:
+      return deletedGroups[id].map { group in
+        var object = renderGroup(group, select: select).objectValue ?? [:]
+        object["deletedDateTime"] = group["deletedDateTime"]
+        return .object(object)
+      }
     case .appRoleAssignment(let groupId):
       guard let group = group(withId: groupId) else { return nil }
       return appRoleAssignments(of: group).first { $0.string("id") == id }.map {
