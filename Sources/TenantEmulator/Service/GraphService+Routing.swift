@@ -236,21 +236,21 @@ extension GraphService {
     }
   }
 
-  /// Graph's shape of a stored object: the selected (or default) properties, absent ones as
-  /// null (or [] for collections).
+  /// Graph's shape of a stored object: the selected (or default) properties; absent ones as
+  /// `[]` for collections, the CSDL default for non-nullable scalars, null otherwise.
   func project(_ object: JSONObject, _ resource: GraphSchema.Resource, select: [String]?)
     -> JSONValue
   {
     var result: JSONObject = [:]
+    let collections = GraphSchema.collections[resource.typeName] ?? []
+    let defaults = GraphSchema.absentNonNullable[resource.typeName] ?? [:]
     for name in select ?? resource.defaultSelect {
-      if let value = object[name] {
+      if let value = object[name], !(value.isNull && collections.contains(name)) {
         result[name] = value
-      } else if resource.kind(of: name) == .stringArray || name.hasSuffix("Errors")
-        || name == "assignedLicenses" || name == "assignedLabels"
-      {
+      } else if collections.contains(name) || resource.kind(of: name) == .stringArray {
         result[name] = .array([])
       } else {
-        result[name] = .null
+        result[name] = defaults[name] ?? .null
       }
     }
     return .object(result)
