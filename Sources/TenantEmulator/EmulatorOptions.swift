@@ -46,6 +46,11 @@ public struct EmulatorOptions: Sendable {
   public var autoApproveUser: String?
   /// `authorization_pending` answers before an auto-approved device code is granted.
   public var deviceCodeApprovalPolls: Int
+  /// The polling interval a device code demands (`slow_down` when polled faster); Entra's is
+  /// 5 s, and the `interval` field is this rounded up to whole seconds.
+  public var deviceCodeInterval: Duration
+  /// How long a device code can be redeemed (`expired_token` after); Entra's is 900 s.
+  public var deviceCodeLifetime: Duration
 
   public init(
     latency: Duration = .zero,
@@ -60,7 +65,9 @@ public struct EmulatorOptions: Sendable {
     timeoutHold: Duration = .seconds(60),
     tls: EmulatorTLS? = nil,
     autoApproveUser: String? = nil,
-    deviceCodeApprovalPolls: Int = 1
+    deviceCodeApprovalPolls: Int = 1,
+    deviceCodeInterval: Duration = .seconds(5),
+    deviceCodeLifetime: Duration = .seconds(900)
   ) {
     self.latency = latency
     self.latencyJitter = latencyJitter
@@ -75,5 +82,7 @@ public struct EmulatorOptions: Sendable {
     self.tls = tls
     self.autoApproveUser = autoApproveUser
     self.deviceCodeApprovalPolls = deviceCodeApprovalPolls
+    self.deviceCodeInterval = deviceCodeInterval
+    self.deviceCodeLifetime = deviceCodeLifetime
   }
 }

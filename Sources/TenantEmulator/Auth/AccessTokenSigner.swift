@@ -77,6 +77,28 @@ struct AccessTokenSigner: Sendable {
     return signingInput + "." + Base64URL.encode(signature?.rawRepresentation ?? Data())
   }
 
+  /// An OpenID Connect ID token for a delegated sign-in (`aud` = the client).
+  func idToken(
+    audience: String, issuer: String, tenantId: String, userId: String, username: String,
+    name: String?, now: Date = Date()
+  ) -> String {
+    let header: JSONValue = .object([
+      "typ": .string("JWT"), "alg": .string("RS256"), "kid": .string(keyId),
+    ])
+    let time = now.timeIntervalSince1970.rounded(.down)
+    let body: JSONValue = .object([
+      "aud": .string(audience), "iss": .string(issuer), "iat": .number(time),
+      "nbf": .number(time), "exp": .number(time + 3600), "tid": .string(tenantId),
+      "oid": .string(userId), "sub": .string(userId), "preferred_username": .string(username),
+      "name": name.map { .string($0) } ?? .null, "ver": .string("2.0"),
+    ])
+    let signingInput =
+      Base64URL.encode(JSONCoding.encode(header)) + "." + Base64URL.encode(JSONCoding.encode(body))
+    let signature = try? key.signature(
+      for: SHA256.hash(data: Data(signingInput.utf8)), padding: .insecurePKCS1v1_5)
+    return signingInput + "." + Base64URL.encode(signature?.rawRepresentation ?? Data())
+  }
+
   /// Why a bearer token is refused; the text is Graph's 401 message.
   enum Rejection: Error, Equatable {
     case malformed, badSignature, wrongAudience, expired

@@ -104,7 +104,7 @@ private struct StateValidator {
     }
     let capabilities = try top["capabilities"].map { try object($0, "$.capabilities") } ?? [:]
     for (key, value) in capabilities.sorted(by: { $0.key < $1.key }) {
-      guard key == "groupSourceOfAuthority" else {
+      guard key == "groupSourceOfAuthority" || key == "conditionalAccessBlocksDeviceCode" else {
         throw fail("$.capabilities.\(key)", "not a known capability")
       }
       guard value.boolValue != nil else {

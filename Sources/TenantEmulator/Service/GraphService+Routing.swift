@@ -73,8 +73,7 @@ extension GraphService {
       }
     case "directory":
       if s.count >= 2, s[1] == "onPremisesSynchronization" {
-        // Documented as delegated-only (Global Administrator); app-only tokens are refused.
-        throw GraphFailure.insufficientPrivileges
+        return try onPremisesSynchronization(call)
       }
       if s.count >= 3, s[1] == "deletedItems" { return try deletedItem(call) }
     default:

@@ -257,6 +257,17 @@ extension GraphService {
         ])
         return json(400, JSONCoding.encode(body))
       }
+    case ("POST", "approve"):
+      guard approveDeviceCode(request.body) else {
+        let body: JSONValue = .object([
+          "error": .object([
+            "code": .string("NotFound"),
+            "message": .string("No pending device code with that userCode, or no such user."),
+          ])
+        ])
+        return json(404, JSONCoding.encode(body))
+      }
+      return EmulatorHTTPResponse(status: 204, headers: [], body: Data())
     case ("GET", "requests"):
       let encoder = JSONEncoder()
       encoder.dateEncodingStrategy = .iso8601
@@ -266,7 +277,8 @@ extension GraphService {
       let body: JSONValue = .object([
         "error": .object([
           "code": .string("NotFound"),
-          "message": .string("Use GET/PUT /_emulator/state or GET /_emulator/requests."),
+          "message": .string(
+            "Use GET/PUT /_emulator/state, GET /_emulator/requests or POST /_emulator/approve."),
         ])
       ])
       return json(404, JSONCoding.encode(body))

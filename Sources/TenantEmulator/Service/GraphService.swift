@@ -60,6 +60,11 @@ actor GraphService {
   var deletedGroups: [String: JSONObject] = [:]
   /// Soft-deleted users (`/directory/deletedItems`), restorable until purged.
   var deletedUsers: [String: JSONObject] = [:]
+  /// Delegated sign-in in progress: device codes by `device_code`, authorization codes by code,
+  /// refresh tokens by value.
+  var deviceCodes: [String: DeviceCodeGrant] = [:]
+  var authorizationCodes: [String: AuthorizationCodeGrant] = [:]
+  var refreshTokens: [String: RefreshGrant] = [:]
   var memberEvents: [MemberEvent] = []
   var version: UInt64 = 0
   var quota: WriteQuota?
