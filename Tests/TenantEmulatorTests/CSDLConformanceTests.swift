@@ -93,4 +93,36 @@ struct CSDLConformanceTests {
       #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
   }
+
+  @Test func theTenantSyncSettingsFitTheCSDL() async throws {
+    let model = try CSDLModel.load()
+    var options = EmulatorOptions()
+    options.autoApproveUser = "frank@contoso.com"
+    options.deviceCodeApprovalPolls = 0
+    try await Emulator.run(options: options) { emulator in
+      let code = try await RawHTTP.send(
+        port: emulator.port, method: "POST",
+        target: "/\(TestTenant.tenantId)/oauth2/v2.0/devicecode",
+        headers: ["Content-Type": "application/x-www-form-urlencoded"],
+        body: Emulator.form([
+          ("client_id", TestTenant.plainClientId), ("scope", DelegatedSignInTests.scope),
+        ]))
+      let granted = try await emulator.tokenRequest([
+        ("client_id", TestTenant.plainClientId), ("grant_type", DelegatedSignInTests.deviceGrant),
+        ("device_code", try #require(code.object["device_code"] as? String)),
+      ])
+      let token = try #require(granted.object["access_token"] as? String)
+      let reply = try await emulator.call(
+        "GET", "/v1.0/directory/onPremisesSynchronization", token: token)
+      #expect(reply.status == 200)
+      let items = (Wire.parse(reply.body)["value"]?.arrayValue ?? []).compactMap(\.objectValue)
+      #expect(items.count == 1)
+      var problems: [String] = []
+      for item in items {
+        problems += model.problems(
+          item, as: "graph.onPremisesDirectorySynchronization", path: "onPremisesSynchronization")
+      }
+      #expect(problems.isEmpty, "\(problems)")
+    }
+  }
 }
