@@ -99,7 +99,7 @@ def emulator():
     ca_path = os.path.join(folder, "ca.pem")
     process = subprocess.Popen(
         [binary, "--listen", "127.0.0.1:0", "--state", state_path, "--tls-generate",
-         "--tls-ca-out", ca_path],
+         "--tls-ca-out", ca_path, "--auto-approve-user", "user1@contoso.com"],
         stdout=subprocess.PIPE, text=True,
     )
     first = process.stdout.readline().strip()
@@ -170,6 +170,26 @@ def test_azure_identity_credentials_get_tokens(emulator):
         handle.write(emulator["key"] + emulator["cert"])
     certificate = CertificateCredential(TENANT, CERT_APP, certificate_path=handle.name, **options)
     assert claims(certificate.get_token(GRAPH).token)["appid"] == CERT_APP
+
+
+def test_msal_device_code_flow_and_refresh_token(emulator):
+    app = msal.PublicClientApplication(
+        SECRET_APP, authority=f"{emulator['base']}/{TENANT}", instance_discovery=False,
+        verify=emulator["ca"],
+    )
+    scopes = ["https://graph.microsoft.com/User.Read.All"]
+    flow = app.initiate_device_flow(scopes=scopes)
+    assert "user_code" in flow, flow
+    result = app.acquire_token_by_device_flow(flow)
+    assert "access_token" in result, result
+    token = claims(result["access_token"])
+    assert token["oid"] == "00000000-0000-4000-8000-000000000001"
+    assert token["scp"] == "User.Read.All"
+    account = app.get_accounts()[0]
+    assert account["username"] == "user1@contoso.com"
+    renewed = app.acquire_token_silent(scopes, account=account, force_refresh=True)
+    assert renewed and "access_token" in renewed, renewed
+    assert renewed["access_token"] != result["access_token"]
 
 
 class MsalTokenProvider(AccessTokenProvider):
