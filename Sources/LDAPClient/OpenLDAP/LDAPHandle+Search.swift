@@ -26,6 +26,10 @@ struct SearchPage<Entries> {
   var entries: Entries
   /// The paged-results cookie for the next page; empty when the search is complete.
   var cookie: [UInt8]
+  /// How many entries the page holds.
+  var count = 0
+  /// The entries' DNs as keys, to see whether a search advances (`PagedSearchProgress`).
+  var keys: [EntryKey] = []
 }
 
 extension LDAPHandle {
@@ -84,6 +88,17 @@ extension LDAPHandle {
       throw error(rc, "search '\(filter)' under '\(base)'")
     }
 
+    // Counted before anything is copied: a page far larger than asked is refused, not decoded.
+    let count = Int(ldap_count_entries(raw, message))
+    let limit = LDAPSearchLimits.entriesPerPage(asked: Int(pageSize))
+    guard count <= limit else {
+      ldap_msgfree(message)
+      let asked = pageSize > 0 ? "a page of \(pageSize) was asked" : "in an unpaged read"
+      throw LDAPError(
+        kind: .misbehaved, operation: "search '\(filter)' under '\(base)'",
+        message: "the server sent \(count) entries at once (\(asked); at most \(limit) accepted)")
+    }
+
     let entries: Entries
     do throws(LDAPError) {
       entries = try decode(message)
@@ -126,7 +141,7 @@ extension LDAPHandle {
       ber_memfree(value.bv_val)
     }
     // No cookie (a server that ignores paging, or an unpaged read): nothing more to fetch.
-    return SearchPage(entries: entries, cookie: nextCookie)
+    return SearchPage(entries: entries, cookie: nextCookie, count: count)
   }
 
   /// Every entry of a search result chain in the general form (see `decodeEntry`).
@@ -161,6 +176,10 @@ extension LDAPHandle {
         throw error(rc, "read attributes of '\(dn)'")
       }
       guard name.bv_val != nil else { break }
+      guard attributes.count < LDAPSearchLimits.attributesPerEntry else {
+        ber_memfree(values)
+        throw LDAPHandle.tooManyAttributes(dn)
+      }
       var copied: [[UInt8]] = []
       if let values {
         var index = 0
@@ -174,6 +193,15 @@ extension LDAPHandle {
         LDAPAttribute(name: String(decoding: bytes(of: name), as: UTF8.self), values: copied))
     }
     return LDAPEntry(dn: dn, attributes: attributes)
+  }
+
+  /// An entry with more attribute descriptions than any AD object has.
+  static func tooManyAttributes(_ dn: String) -> LDAPError {
+    LDAPError(
+      kind: .misbehaved, operation: "read entry '\(dn)'",
+      message:
+        "the server sent more than \(LDAPSearchLimits.attributesPerEntry) attributes for one "
+        + "entry, more than any AD object has")
   }
 
   func bytes(of value: berval) -> UnsafeRawBufferPointer {
