@@ -33,8 +33,10 @@ struct DirectoryReading {
         var repeats = pages.repeatFilter
         for try await page in pages {
           for entry in page {
-            let read = try entry.read()
-            guard repeats.admits(read.user.objectGUID) else { continue }
+            // A user whose text is not UTF-8 is reported and left out of planning.
+            guard let read = try entry.read(reporting: &result.diagnostics),
+              repeats.admits(read.user.objectGUID)
+            else { continue }
             result.users.append(read.user)
             result.diagnostics.append(contentsOf: read.diagnostics)
           }
