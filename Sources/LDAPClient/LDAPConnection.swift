@@ -145,13 +145,15 @@ public actor LDAPConnection {
     -> SearchPage<[LDAPEntry]>
   {
     let handle = try self.handle
-    var page = try bounded("search") { () throws(LDAPError) in
+    var entries: [LDAPEntry] = []
+    let result = try bounded("search") { () throws(LDAPError) in
       try handle.searchPage(
         base: request.base, scope: request.scope, filter: request.filter,
         attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
-        cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout,
-        decode: handle.entries(of:))
+        cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout
+      ) { chain throws(LDAPError) in entries += try handle.entries(of: chain) }
     }
+    var page = SearchPage(entries: entries, cookie: result.cookie, count: result.count)
     if request.paged { page.keys = EntryKey.keys(of: page.entries) }
     return page
   }
@@ -162,20 +164,17 @@ public actor LDAPConnection {
   {
     let handle = try self.handle
     var builder = LDAPEntryBatchBuilder(attributes: request.attributes, capacity: batchCapacity)
-    let page = try bounded("search") { () throws(LDAPError) in
+    let result = try bounded("search") { () throws(LDAPError) in
       try handle.searchPage(
         base: request.base, scope: request.scope, filter: request.filter,
         attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
         cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout
-      ) { message throws(LDAPError) in
-        try handle.batch(of: message, into: &builder)
-        return builder.build()
-      }
+      ) { chain throws(LDAPError) in try handle.batch(of: chain, into: &builder) }
     }
     batchCapacity = builder.capacity
-    var keyed = page
-    if request.paged { keyed.keys = EntryKey.keys(of: page.entries) }
-    return keyed
+    var page = SearchPage(entries: builder.build(), cookie: result.cookie, count: result.count)
+    if request.paged { page.keys = EntryKey.keys(of: page.entries) }
+    return page
   }
 
   /// Runs one operation under the operation timeout, enforced by a socket watchdog as well as by

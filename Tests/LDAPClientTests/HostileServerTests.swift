@@ -149,6 +149,22 @@ import Testing
     #expect(error.message.contains(server.uri))
   }
 
+  /// A server that ignores the page size is abandoned once the count passes the limit, not read
+  /// to the end into memory.
+  @Test func aServerIgnoringThePageSizeIsAbandonedEarly() async throws {
+    let sent = 200_000
+    let server = try HostileLDAPServer { _ in .init(entries: Self.entries(sent)) }
+    defer { server.close() }
+    let connection = try await connect(server)
+    let result = await drain(connection.batches(request(pageSize: 10)))
+    let error = try #require(result.error)
+    #expect(error.kind == .misbehaved)
+    let counted = error.message.split(separator: "sent ").last?.split(separator: " ").first
+    let received = try #require(counted.flatMap { Int($0) })
+    #expect(received > 20)
+    #expect(received < sent)
+  }
+
   @Test func aPageUpToTheOverrunIsAccepted() async throws {
     let server = try HostileLDAPServer { _ in .init(entries: Self.entries(20)) }
     defer { server.close() }
