@@ -41,10 +41,9 @@ import Testing
     }
   }
 
-  @Test func aUserWithInvalidUTF8IsReportedAndLeftOutOfPlanning() async throws {
-    let server = try HostileLDAPServer(answer: Self.answer)
-    defer { server.close() }
-    let temp = try TemporaryDirectory()
+  func reading(_ server: HostileLDAPServer, _ temp: TemporaryDirectory) throws
+    -> DirectoryReading
+  {
     let password = try temp.write("password", "not-a-real-secret")
     let configuration = try Configuration(
       yaml: """
@@ -57,11 +56,27 @@ import Testing
               users: { bases: ["\(Self.base)"] }
               anchor: objectGUID
         """, file: "c.yaml")
-    let read = try await DirectoryReading(directory: try configuration.requireDirectory())
-      .allUsers()
+    return DirectoryReading(directory: try configuration.requireDirectory())
+  }
+
+  @Test func aUserWithInvalidUTF8IsReportedAndLeftOutOfPlanning() async throws {
+    let server = try HostileLDAPServer(answer: Self.answer)
+    defer { server.close() }
+    let read = try await reading(server, try TemporaryDirectory()).allUsers()
     #expect(read.users.map(\.userPrincipalName) == ["c@hostile"])
     let findings = read.diagnostics.filter { $0.code == .directoryTextNotUTF8 }
     #expect(findings.map(\.subject) == ["CN=u1,DC=hostile", "CN=u2,DC=hostile"])
     #expect(findings.allSatisfy { $0.severity == .error })
+  }
+
+  /// run's change check sees users it can't decode as a change instead of failing every run.
+  @Test func aChangedUserWithInvalidUTF8CountsAsAChange() async throws {
+    let server = try HostileLDAPServer(answer: Self.answer)
+    defer { server.close() }
+    let stored = USNWatermark(
+      source: "hostile", dcHostName: "dc1",
+      invocationId: try #require(ObjectGUID(bytes: Self.guid(9))).canonicalString,
+      highestCommittedUSN: 3)
+    #expect(try await reading(server, try TemporaryDirectory()).changed(since: [stored]))
   }
 }

@@ -69,7 +69,8 @@ struct DirectoryReading {
           changed = true
           return
         }
-        for try await page in reader.users(changedAfter: base) where !page.isEmpty {
+        // Packed pages, not decoded users: a user that can't be decoded is still a change.
+        for try await page in reader.userPages(changedAfter: base) where !page.isEmpty {
           changed = true
           break
         }
