@@ -67,19 +67,20 @@ public final class HostileLDAPServer: @unchecked Sendable {
     Thread { [self] in acceptLoop() }.start()
   }
 
-  /// Stops accepting and ends every open connection.
+  /// Stops accepting and ends every open connection. Descriptors are only shut down here, never
+  /// closed: the threads that own them close them, so a number the kernel has already handed to
+  /// another socket of this process is never touched.
   public func close() {
     lock.lock()
+    defer { lock.unlock() }
     closed = true
-    let open = clients
-    clients = []
-    lock.unlock()
     _ = shutdown(descriptor, Int32(SHUT_RDWR))
-    _ = Glibc.close(descriptor)
-    for client in open { _ = shutdown(client, Int32(SHUT_RDWR)) }
+    // Under the lock a registered client is still open: `serve` deregisters before it closes.
+    for client in clients { _ = shutdown(client, Int32(SHUT_RDWR)) }
   }
 
   private func acceptLoop() {
+    defer { _ = Glibc.close(descriptor) }
     while true {
       let client = accept(descriptor, nil, nil)
       guard client >= 0 else { return }
@@ -96,7 +97,12 @@ public final class HostileLDAPServer: @unchecked Sendable {
   }
 
   private func serve(_ client: Int32) {
-    defer { _ = Glibc.close(client) }
+    defer {
+      lock.lock()
+      clients.removeAll { $0 == client }
+      lock.unlock()
+      _ = Glibc.close(client)
+    }
     var buffer: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
     while true {
