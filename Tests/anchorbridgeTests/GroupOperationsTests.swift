@@ -28,7 +28,7 @@ import Testing
         Self.item(.relink, cloud: "c", n: 3), Self.item(.blocked, cloud: "d", n: 4),
         Self.item(.skip, cloud: "e", n: 5), Self.item(.conflict, cloud: "f", n: 6),
       ])
-    let twins = GroupOperations.userTwins(plan)
+    let twins = plan.userTwins
     #expect(Set(twins.keys) == ["a", "b", "c"])
     #expect(twins["a"]?.distinguishedName == "CN=u1")
   }

@@ -36,21 +36,7 @@ struct GroupOperations {
       directory: users.users, tenant: tenant, mapping: try operations.mapping())
     return Inputs(
       directoryGroups: groups, directoryUsers: users.users, cloudGroups: cloudGroups,
-      tenant: tenant, userTwins: Self.userTwins(userPlan))
-  }
-
-  /// The cloud users whose AD twin sync will attach to them: already linked (`noop`), or linked
-  /// by the user plan (`link`, `relink`: apply it before the cut-over). A blocked or skipped pair
-  /// (role holder, disabled user, synced elsewhere) is not: after sync the AD user is another cloud
-  /// object, so such a member would be lost and counts as one without a twin.
-  static func userTwins(_ plan: Plan) -> [String: DirectoryObjectRef] {
-    var twins: [String: DirectoryObjectRef] = [:]
-    for item in plan.items where [.noop, .link, .relink].contains(item.action) {
-      if let cloud = item.cloud, let directory = item.directory {
-        twins[cloud.id.lowercased()] = directory
-      }
-    }
-    return twins
+      tenant: tenant, userTwins: userPlan.userTwins)
   }
 
   static func cloudGroup(_ group: GraphGroup) -> CloudGroup {
