@@ -135,7 +135,7 @@ struct RunJob {
     let plansFolder = operations.stateDirectory + "/plans"
     try PrivateFile.folder(plansFolder)
     let planPath = plansFolder + "/plan-\(Clock.now().filter { $0.isNumber }).json"
-    let checksum = try Operations.writePlan(plan, to: planPath)
+    let checksum = try operations.writePlan(plan, to: planPath)
     document.planFile = planPath
     document.planSummary = plan.summary
     do {
