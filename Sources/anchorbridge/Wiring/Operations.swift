@@ -33,6 +33,21 @@ struct Operations {
     return try Journal.open(directory: stateDirectory)
   }
 
+  /// The Graph root, tenant and application a stored tenant cursor must have been read with.
+  func cursorScope() throws -> CursorScope {
+    let tenant = try configuration.requireTenant()
+    return CursorScope(
+      graphRoot: try tenant.endpoints().graphRoot, tenant: tenant.tenant,
+      clientId: tenant.clientID)
+  }
+
+  /// `run`'s stored tenant cursor when it fits this configuration (else a warning and nil).
+  func storedCursor(path: String) throws -> TenantCache.Cursor? {
+    TenantCache.loadCursor(path: path, fitting: try cursorScope()) {
+      Messages.emit("warning", $0, sink: errors)
+    }
+  }
+
   func executor(client: GraphClient, journal: Journal, maxChanges: Int?) -> PlanExecutor {
     var options = ExecutorOptions()
     options.maxChanges = maxChanges ?? configuration.safety.maxChanges
