@@ -19,6 +19,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
   ],
   targets: [
     // The C library behind one folder: only LDAPClient imports CLDAP.
@@ -65,6 +67,8 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "X509", package: "swift-certificates"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
@@ -130,6 +134,19 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
         .product(name: "Yams", package: "Yams"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ],
+      swiftSettings: strict),
+    // Everything that needs the test DC or runs the built binary end to end; the other test targets
+    // need neither and run alone (also under --sanitize=thread, see Scripts/test.sh).
+    .testTarget(
+      name: "IntegrationTests",
+      dependencies: [
+        "anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient", "TestSupport",
+        "TenantEmulator", "GraphClient", "PlanExecutor", "StateStore",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
     .testTarget(
@@ -138,6 +155,7 @@ let package = Package(
         "anchorbridge", "AnchorCore", "ActiveDirectory", "LDAPClient", "TestSupport",
         "TenantEmulator", "GraphClient", "PlanExecutor", "StateStore",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ],
       swiftSettings: strict),
   ],

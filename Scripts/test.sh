@@ -21,3 +21,9 @@ swift build --build-tests
 
 echo "== test" >&2
 swift test --skip-build
+
+# The unit targets (everything but IntegrationTests) once more under ThreadSanitizer, in a build
+# folder of their own so the plain build above stays as it is.
+echo "== unit tests under ThreadSanitizer" >&2
+swift build --build-tests --sanitize=thread --scratch-path .build-tsan
+swift test --skip-build --sanitize=thread --scratch-path .build-tsan --skip IntegrationTests

@@ -50,6 +50,20 @@ public struct GraphError: Error, Sendable, Equatable, CustomStringConvertible {
     status == 410 || code == "syncStateNotFound" || code == "resyncRequired"
   }
 
+  /// True when a failed write may still have been applied, so only reading the object back tells:
+  /// no answer (transport), a timeout, a 429 or 5xx after the retries (Microsoft says such a
+  /// request may have been processed), or a reply that lost or garbled the item. A definite 4xx,
+  /// a refused token or a request never built is a refusal.
+  public var leavesWriteOutcomeUnknown: Bool {
+    switch kind {
+    case .transport, .invalidResponse: return true
+    case .authentication, .configuration, .invalidInput, .notApplied: return false
+    case .service:
+      guard let status else { return true }
+      return status == 408 || status == 429 || (status >= 500 && status != 501)
+    }
+  }
+
   public var description: String {
     var parts: [String] = ["GraphError.\(kind.rawValue)"]
     if let operation { parts.append(operation) }

@@ -59,7 +59,7 @@ public struct DirectoryAnchorPort: TenantPort {
     return states
   }
 
-  public func write(_ changes: [UserChange]) async throws -> [Result<Void, TenantPortError>] {
+  public func write(_ changes: [UserChange]) async throws -> [WriteOutcome] {
     var results = [Result<Void, TenantPortError>?](repeating: nil, count: changes.count)
     var modifies: [ConsistencyGuidChange] = []
     var positions: [Int] = []
@@ -93,7 +93,7 @@ public struct DirectoryAnchorPort: TenantPort {
       }
       for (offset, index) in positions.enumerated() { results[index] = written[offset] }
     }
-    return results.map { $0! }
+    return results.map { WriteOutcome($0!) }
   }
 
   static func refusal(_ message: String) -> TenantPortError {

@@ -138,7 +138,7 @@ extension PlanExecutor {
     }
     try crash(.afterIntent)
 
-    let results: [Result<Void, TenantPortError>]
+    let results: [WriteOutcome]
     do {
       results = try await port.write(changes)
       guard results.count == changes.count else {
@@ -154,16 +154,21 @@ extension PlanExecutor {
 
     var record = RoundRecord()
     var written: [Int] = []
+    var unclear: [Int: String] = [:]
     for (position, index) in active.enumerated() {
       let item = wave[index]
       switch results[position] {
-      case .success:
+      case .applied:
         record.steps.append(StepUpdate(seq: item.seq, index: item.next!, status: .done))
         written.append(index)
-      case .failure(let error):
+      case .refused(let error):
         // Refused: the user is still where the step expected it.
         let step = item.steps[item.next!]
         fail(&wave[index], at: step.expect, error.description, into: &record)
+      case .unknown(let error):
+        // The intent stays until the read-back shows what happened.
+        unclear[index] = error.description
+        written.append(index)
       }
     }
     try await journaledCommit { [journal, options, record] () throws(JournalError) in
@@ -173,12 +178,15 @@ extension PlanExecutor {
     }
     try crash(.afterDone)
 
-    try await verify(&wave, written: written, run: id)
+    try await verify(&wave, written: written, unclear: unclear, run: id)
     try crash(.afterVerify)
   }
 
-  /// Reads back what the tenant accepted: a write that did not take is a failure (the `$null` trap).
-  private func verify(_ wave: inout [WorkItem], written: [Int], run id: String) async throws {
+  /// Reads back what the tenant accepted, and what it answered unclearly: a write that did not
+  /// take is a failure (the `$null` trap), an unclear one is journaled as what the read shows.
+  private func verify(
+    _ wave: inout [WorkItem], written: [Int], unclear: [Int: String], run id: String
+  ) async throws {
     var states = try await read(written.map { wave[$0].targetId })
     for _ in 0..<options.readBackRetries {
       let lagging = written.filter { index in
@@ -212,6 +220,13 @@ extension PlanExecutor {
         } else {
           wave[index].next = step.index + 1
         }
+      } else if let answer = unclear[index] {
+        let found =
+          StepState.matches(state, step.expect)
+          ? "not applied" : StepState.difference(found: state, wanted: step.after)
+        fail(
+          &wave[index], at: state, "outcome unclear (\(answer)); read back: \(found)", into: &record
+        )
       } else {
         let text =
           "accepted but did not take: " + StepState.difference(found: state, wanted: step.after)

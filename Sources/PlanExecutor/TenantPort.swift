@@ -106,11 +106,31 @@ public struct TenantPortError: Error, Hashable, Sendable, CustomStringConvertibl
   }
 }
 
+/// What became of one change a port sent.
+public enum WriteOutcome: Hashable, Sendable {
+  /// The other side answered that it applied the change.
+  case applied
+  /// The other side answered that it did not apply the change.
+  case refused(TenantPortError)
+  /// No clear answer (a lost reply, a 5xx or 429 after the retries, an item missing from a batch
+  /// response): the change may or may not have been applied, so the executor reads it back.
+  case unknown(TenantPortError)
+
+  /// `.applied` for a success, `.refused` for a failure: for ports whose every answer is definite.
+  public init(_ result: Result<Void, TenantPortError>) {
+    switch result {
+    case .success: self = .applied
+    case .failure(let error): self = .refused(error)
+    }
+  }
+}
+
 /// What the executor needs from a tenant. The CLI's Wiring joins GraphClient to it; tests use an
 /// in-memory tenant.
 public protocol TenantPort: Sendable {
   /// Current state of each id (batched by the adapter). Ids the tenant doesn't know are absent.
   func readUsers(ids: [String]) async throws -> [String: CloudUserState]
-  /// Applies the changes (the adapter batches, throttles, retries); one result per change, in order.
-  func write(_ changes: [UserChange]) async throws -> [Result<Void, TenantPortError>]
+  /// Applies the changes (the adapter batches, throttles, retries); one outcome per change, in
+  /// order. An answer that does not say whether the change took is `.unknown`, never `.refused`.
+  func write(_ changes: [UserChange]) async throws -> [WriteOutcome]
 }

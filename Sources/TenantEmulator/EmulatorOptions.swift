@@ -38,6 +38,19 @@ public struct EmulatorOptions: Sendable {
   public var serviceUnavailableRetryAfter: Double
   /// How long a `.timeout` fault holds the request before closing the connection.
   public var timeoutHold: Duration
+  /// Serve https with this certificate and key; nil serves plain http.
+  public var tls: EmulatorTLS?
+  /// For delegated sign-in tests: the user (object id or UPN) whose sign-in is approved at
+  /// once (`/authorize` redirects, device codes are approved on their first poll after
+  /// `deviceCodeApprovalPolls` pending answers). nil leaves approval to `/_emulator/approve`.
+  public var autoApproveUser: String?
+  /// `authorization_pending` answers before an auto-approved device code is granted.
+  public var deviceCodeApprovalPolls: Int
+  /// The polling interval a device code demands (`slow_down` when polled faster); Entra's is
+  /// 5 s, and the `interval` field is this rounded up to whole seconds.
+  public var deviceCodeInterval: Duration
+  /// How long a device code can be redeemed (`expired_token` after); Entra's is 900 s.
+  public var deviceCodeLifetime: Duration
 
   public init(
     latency: Duration = .zero,
@@ -49,7 +62,12 @@ public struct EmulatorOptions: Sendable {
     tokenLifetime: Duration = .seconds(3599),
     deltaTokenLifetime: Duration = .seconds(7 * 24 * 3600),
     serviceUnavailableRetryAfter: Double = 1,
-    timeoutHold: Duration = .seconds(60)
+    timeoutHold: Duration = .seconds(60),
+    tls: EmulatorTLS? = nil,
+    autoApproveUser: String? = nil,
+    deviceCodeApprovalPolls: Int = 1,
+    deviceCodeInterval: Duration = .seconds(5),
+    deviceCodeLifetime: Duration = .seconds(900)
   ) {
     self.latency = latency
     self.latencyJitter = latencyJitter
@@ -61,5 +79,10 @@ public struct EmulatorOptions: Sendable {
     self.deltaTokenLifetime = deltaTokenLifetime
     self.serviceUnavailableRetryAfter = serviceUnavailableRetryAfter
     self.timeoutHold = timeoutHold
+    self.tls = tls
+    self.autoApproveUser = autoApproveUser
+    self.deviceCodeApprovalPolls = deviceCodeApprovalPolls
+    self.deviceCodeInterval = deviceCodeInterval
+    self.deviceCodeLifetime = deviceCodeLifetime
   }
 }

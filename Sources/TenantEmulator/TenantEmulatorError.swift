@@ -7,6 +7,8 @@ public enum TenantEmulatorError: Error, Sendable, Equatable, CustomStringConvert
   case invalidState(path: String, reason: String)
   /// The listener could not be opened.
   case bindFailed(host: String, port: Int, reason: String)
+  /// The TLS certificate or key cannot be read, generated or used.
+  case tlsUnusable(reason: String)
 
   public var description: String {
     switch self {
@@ -16,6 +18,8 @@ public enum TenantEmulatorError: Error, Sendable, Equatable, CustomStringConvert
       return "tenant state: \(path): \(reason)"
     case .bindFailed(let host, let port, let reason):
       return "cannot listen on \(host):\(port): \(reason)"
+    case .tlsUnusable(let reason):
+      return "TLS: \(reason)"
     }
   }
 }

@@ -3,7 +3,7 @@ import Foundation
 import TenantEmulator
 
 /// `anchorbridge-emulator`: serves a Microsoft Graph tenant from a state file until SIGINT or
-/// SIGTERM. Exit codes: 0 after a signal, 2 for an unusable state file, 1 when it cannot listen,
+/// SIGTERM. Exit codes: 0 after a signal, 2 for an unusable state file or TLS certificate, 1 when it cannot listen,
 /// 64 for bad arguments.
 @main
 struct EmulatorCommand: AsyncParsableCommand {
@@ -12,8 +12,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     abstract: "Serve a Microsoft Graph tenant (token endpoint + /v1.0) on loopback.",
     discussion: """
       The first line on stdout is "listening on HOST:PORT". Token authority and Graph root are
-      both http://HOST:PORT. GET/PUT /_emulator/state and GET /_emulator/requests expose the
-      tenant and the request log.
+      both http://HOST:PORT (https:// with --tls-cert/--tls-key or --tls-generate; a generated
+      CA is written to --tls-ca-out and the second line says "tls ca PATH"). GET/PUT
+      /_emulator/state and GET /_emulator/requests expose the tenant and the request log.
       """)
 
   @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
@@ -46,6 +47,27 @@ struct EmulatorCommand: AsyncParsableCommand {
   @Flag(name: .customLong("allow-remote"), help: "Allow listening on a non-loopback address.")
   var allowRemote = false
 
+  @Option(name: .customLong("tls-cert"), help: "Serve https with this PEM certificate (chain).")
+  var tlsCert: String?
+
+  @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+  var tlsKey: String?
+
+  @Flag(
+    name: .customLong("tls-generate"),
+    help: "Serve https with a generated certificate; its CA goes to --tls-ca-out.")
+  var tlsGenerate = false
+
+  @Option(
+    name: .customLong("tls-ca-out"),
+    help: "Where --tls-generate writes its CA certificate (default: a file in the temp folder).")
+  var tlsCAOut: String?
+
+  @Option(
+    name: .customLong("auto-approve-user"),
+    help: "Approve delegated sign-ins (device code, /authorize) as this user (id or UPN).")
+  var autoApproveUser: String?
+
   func validate() throws {
     let (host, _) = try ListenAddress.parse(listen)
     if !allowRemote && !ListenAddress.isLoopback(host) {
@@ -57,6 +79,15 @@ struct EmulatorCommand: AsyncParsableCommand {
       throw ValidationError("--fault-rate must be between 0 and 1, got \(faultRate).")
     }
     _ = try parsedFaults()
+    if (tlsCert == nil) != (tlsKey == nil) {
+      throw ValidationError("--tls-cert and --tls-key go together.")
+    }
+    if tlsGenerate && tlsCert != nil {
+      throw ValidationError("--tls-generate and --tls-cert exclude each other.")
+    }
+    if tlsCAOut != nil && !tlsGenerate {
+      throw ValidationError("--tls-ca-out needs --tls-generate.")
+    }
     guard latencyMs >= 0, tokenLifetime > 0 else {
       throw ValidationError("--latency-ms must be >= 0 and --token-lifetime > 0.")
     }
@@ -84,10 +115,29 @@ struct EmulatorCommand: AsyncParsableCommand {
       FileHandle.standardError.write(Data("cannot read state file \(state): \(error)\n".utf8))
       throw ExitCode(2)
     }
-    let options = EmulatorOptions(
+    var options = EmulatorOptions(
       latency: .milliseconds(latencyMs),
       writeQuota: try writeQuota.map(ListenAddress.parseQuota), faultRate: faultRate,
       faults: try parsedFaults(), seed: seed, tokenLifetime: .seconds(tokenLifetime))
+    options.autoApproveUser = autoApproveUser
+    var caPath: String?
+    do {
+      if let tlsCert, let tlsKey {
+        options.tls = try EmulatorTLS.files(certificate: tlsCert, key: tlsKey)
+      } else if tlsGenerate {
+        let tls = try EmulatorTLS.generated(hosts: [host])
+        let path =
+          tlsCAOut
+          ?? FileManager.default.temporaryDirectory
+          .appendingPathComponent("anchorbridge-emulator-ca-\(getpid()).pem").path
+        try Data((tls.generatedCAPEM ?? "").utf8).write(to: URL(fileURLWithPath: path))
+        options.tls = tls
+        caPath = path
+      }
+    } catch {
+      FileHandle.standardError.write(Data("\(error)\n".utf8))
+      throw ExitCode(2)
+    }
     let server: TenantEmulatorServer
     do {
       server = try await TenantEmulatorServer.start(
@@ -99,6 +149,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     }
     // Unbuffered write: a supervising script reads the port from this first line at once.
     FileHandle.standardOutput.write(Data("listening on \(host):\(server.port)\n".utf8))
+    if let caPath { FileHandle.standardOutput.write(Data("tls ca \(caPath)\n".utf8)) }
     await SignalWaiter.waitForTermination()
     try await server.shutdown()
   }

@@ -323,7 +323,7 @@ actor LaggingReads: TenantPort {
     return states
   }
 
-  func write(_ changes: [UserChange]) async throws -> [Result<Void, TenantPortError>] {
+  func write(_ changes: [UserChange]) async throws -> [WriteOutcome] {
     previous = try await inner.readUsers(ids: changes.map(\.userId))
     return try await inner.write(changes)
   }

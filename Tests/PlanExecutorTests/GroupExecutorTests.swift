@@ -79,7 +79,7 @@ struct GroupExecutorTests {
     #expect(
       outcomes == [
         GroupOutcome(
-          groupId: "g1", step: "deleteCloudGroup", state: .stale,
+          groupId: "g1", step: .deleteCloudGroup, state: .stale,
           detail: "the group changed since its snapshot (owners: 1 added, 0 removed): plan again")
       ])
     #expect(await tenant.writes == 0)
@@ -116,13 +116,51 @@ struct GroupExecutorTests {
   func preparedMarkerColumn() throws {
     let journal = try Journal.open(directory: temporaryDirectory() + "/state")
     try journal.recordGroupEvent(
-      groupId: "g1", step: "prepareDirectory", state: .done, detail: "snapshot sha256:ab: added x",
+      groupId: "g1", step: .prepareDirectory, state: .done, detail: "snapshot sha256:ab: added x",
       snapshotDigest: "sha256:ab", at: "2026-11-29T03:00:00Z")
     #expect(
       try journal.isGroupStepDone(
-        groupId: "g1", step: "prepareDirectory", snapshotDigest: "sha256:ab"))
+        groupId: "g1", step: .prepareDirectory, snapshotDigest: "sha256:ab"))
     #expect(
       try !journal.isGroupStepDone(
-        groupId: "g1", step: "prepareDirectory", snapshotDigest: "sha256:cd"))
+        groupId: "g1", step: .prepareDirectory, snapshotDigest: "sha256:cd"))
+  }
+
+  @Test("a crash right after the AD preparation write, then a rerun, converges")
+  func crashAfterPreparation() async throws {
+    let snapshot = Self.snapshot("g1")
+    var (journal, plan) = try Self.setup([snapshot])
+    let group = DirectoryGroup(
+      source: "corp", distinguishedName: "CN=G1,DC=corp",
+      objectGUID: ObjectGUID(bytes: [UInt8](repeating: 7, count: 16))!,
+      groupType: GroupType(rawValue: Int32(bitPattern: 0x8000_0002)))
+    plan.items[0].directory = GroupDirectoryRef(group)
+    plan.items[0].prepareDirectory = DirectoryPreparation(
+      addProxyAddresses: ["smtp:g1@contoso.com"], addMembers: ["CN=u1"])
+    let tenant = MemoryGroupTenant([snapshot])
+    let directory = MemoryGroupDirectory()
+    func executor(_ crash: CrashHook?) -> GroupExecutor {
+      GroupExecutor(
+        tenant: tenant, directory: directory, journal: journal, now: steppingClock(),
+        crashHook: crash)
+    }
+    await #expect(throws: Halt(point: .afterWrite)) {
+      _ = try await executor(halting(at: .afterWrite, occurrence: 1)).apply(plan)
+    }
+    // Written but not journaled done: the cloud group must stay until a run sees it prepared.
+    #expect(await tenant.groups["g1"] != nil)
+    #expect(try journal.groupEvents(groupId: "g1").map(\.state) == [.intent])
+    let rerun = try await executor(nil).apply(plan)
+    #expect(rerun.map(\.state) == [.unchanged, .done])
+    #expect(rerun.first?.detail == "nothing to change")
+    #expect(await directory.members["CN=G1,DC=corp"] == ["CN=u1"])
+    #expect(await directory.addresses["CN=G1,DC=corp"] == ["smtp:g1@contoso.com"])
+    #expect(await directory.writes == 1)
+    #expect(await tenant.groups["g1"] == nil)
+    #expect(
+      try journal.isGroupStepDone(
+        groupId: "g1", step: .prepareDirectory, snapshotDigest: snapshot.digest))
+    let again = try await executor(nil).apply(plan)
+    #expect(again.map(\.detail) == ["nothing to change", "already deleted"])
   }
 }

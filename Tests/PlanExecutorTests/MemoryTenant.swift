@@ -18,6 +18,8 @@ actor MemoryTenant: TenantPort {
   /// The n-th write to this user fails with this error.
   private var failures: [String: [Int: TenantPortError]] = [:]
   private var writesPerUser: [String: Int] = [:]
+  /// The n-th write to this user gets no clear answer; `applies` says whether it took anyway.
+  private var unclear: [String: [Int: Bool]] = [:]
   private(set) var writes: [UserChange] = []
   private(set) var readCalls = 0
 
@@ -32,6 +34,10 @@ actor MemoryTenant: TenantPort {
     failures[id, default: [:]][writesPerUser[id, default: 0] + number] = error
   }
 
+  func answerUnclearly(to id: String, number: Int = 1, applies: Bool) {
+    unclear[id, default: [:]][writesPerUser[id, default: 0] + number] = applies
+  }
+
   func readUsers(ids: [String]) async throws -> [String: CloudUserState] {
     readCalls += 1
     var found: [String: CloudUserState] = [:]
@@ -44,10 +50,21 @@ actor MemoryTenant: TenantPort {
     return found
   }
 
-  func write(_ changes: [UserChange]) async throws -> [Result<Void, TenantPortError>] {
+  func write(_ changes: [UserChange]) async throws -> [WriteOutcome] {
     changes.map { change in
       writes.append(change)
-      return apply(change)
+      let number = writesPerUser[change.userId, default: 0] + 1
+      guard let applies = unclear[change.userId]?[number] else {
+        return WriteOutcome(apply(change))
+      }
+      if applies {
+        _ = apply(change)
+      } else {
+        writesPerUser[change.userId, default: 0] += 1
+      }
+      return .unknown(
+        TenantPortError(
+          status: 504, code: "GatewayTimeout", message: "the reply was lost", requestId: nil))
     }
   }
 

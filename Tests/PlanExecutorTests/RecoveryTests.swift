@@ -169,7 +169,7 @@ struct Unreachable: TenantPort {
     try await inner.readUsers(ids: ids)
   }
 
-  func write(_ changes: [UserChange]) async throws -> [Result<Void, TenantPortError>] {
+  func write(_ changes: [UserChange]) async throws -> [WriteOutcome] {
     if calls.next() == failingWrite { throw Down() }
     return try await inner.write(changes)
   }

@@ -172,7 +172,7 @@ struct WritebackExecutionTests {
       UserChange(userId: Self.aliceDN, anchor: nil, userPrincipalName: "x@contoso.com"),
       UserChange(userId: Self.aliceDN, anchor: .set(Fixture.anchorText(3)), userPrincipalName: nil),
     ])
-    #expect(results.map { if case .success = $0 { true } else { false } } == [false, false, true])
+    #expect(results.map { if case .applied = $0 { true } else { false } } == [false, false, true])
     #expect(
       await directory.writes == [
         ConsistencyGuidChange(distinguishedName: Self.aliceDN, bytes: Fixture.guid(3).bytes)

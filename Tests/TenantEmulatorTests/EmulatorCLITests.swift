@@ -112,10 +112,51 @@ struct EmulatorCLITests {
 
   @Test(arguments: [
     ["--write-quota", "3000"], ["--fault-rate", "1.5"], ["--faults", "explode"],
+    ["--tls-cert", "/tmp/cert.pem"], ["--tls-ca-out", "/tmp/ca.pem"],
+    ["--tls-generate", "--tls-cert", "/tmp/c.pem", "--tls-key", "/tmp/k.pem"],
   ])
   func badOptionsAreValidationErrors(_ options: [String]) async throws {
     let finished = try await Self.run(
       ["--listen", "127.0.0.1:0", "--state", Self.demoState] + options)
     #expect(finished.status == 64)
+  }
+
+  @Test func tlsGenerateWritesTheCAAndAnnouncesItsPath() async throws {
+    try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+    let caPath = FileManager.default.temporaryDirectory
+      .appendingPathComponent("emulator-ca-\(UUID().uuidString).pem").path
+    defer { try? FileManager.default.removeItem(atPath: caPath) }
+    let process = Process()
+    process.executableURL = Self.binary
+    process.arguments = [
+      "--listen", "127.0.0.1:0", "--state", Self.demoState, "--tls-generate", "--tls-ca-out",
+      caPath,
+    ]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let lines: [String] = await withCheckedContinuation { continuation in
+      Thread {
+        var lines: [String] = []
+        var line = Data()
+        while lines.count < 2 {
+          let byte = out.fileHandleForReading.readData(ofLength: 1)
+          if byte.isEmpty { break }
+          if byte == Data("\n".utf8) {
+            lines.append(String(decoding: line, as: UTF8.self))
+            line = Data()
+          } else {
+            line.append(byte)
+          }
+        }
+        continuation.resume(returning: lines)
+      }.start()
+    }
+    process.terminate()
+    process.waitUntilExit()
+    #expect(lines.first?.hasPrefix("listening on 127.0.0.1:") == true)
+    #expect(lines.dropFirst().first == "tls ca \(caPath)")
+    let pem = try String(contentsOfFile: caPath, encoding: .utf8)
+    #expect(pem.hasPrefix("-----BEGIN CERTIFICATE-----"))
   }
 }

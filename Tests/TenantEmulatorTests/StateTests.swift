@@ -138,6 +138,13 @@ struct StateTests {
       description: "certificate that is not PEM", path: "$.applications[0].certificatePem",
       mutate: { $0["applications"] = [["clientId": "x", "certificatePem": "hello"]] }),
     BadState(
+      description: "unknown permission name", path: "$.applications[0].permissions[1]",
+      mutate: {
+        $0["applications"] = [
+          ["clientId": "x", "clientSecret": "s", "permissions": ["User.Read.All", "User.Read"]]
+        ]
+      }),
+    BadState(
       description: "unknown top-level key", path: "$.userz",
       mutate: { $0["userz"] = [] }),
   ]

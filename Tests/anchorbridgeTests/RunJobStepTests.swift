@@ -67,7 +67,7 @@ import Testing
       let outcomes = try await client.patchUsers(
         [
           UserWrite(
-            userID: Rehearsal.cloudID("ada"),
+            userID: TenantFixture.cloudID("ada"),
             patch: UserPatch(immutableID: .set(anchor), userPrincipalName: nil))
         ], concurrency: 1)
       #expect(outcomes.count == 1)
@@ -76,7 +76,7 @@ import Testing
       #expect(changed.read.mode == "delta")
       #expect(changed.read.changes == 1)
       let ada = try #require(
-        changed.cache?.users.first { $0.id.lowercased() == Rehearsal.cloudID("ada") })
+        changed.cache?.users.first { $0.id.lowercased() == TenantFixture.cloudID("ada") })
       #expect(ada.onPremisesImmutableId == "yYuRNW0Z6kCXeYidebdT8A==")
     }
   }
@@ -99,19 +99,19 @@ import Testing
     let temp = try TemporaryDirectory()
     let secret = "run-steps-" + UUID().uuidString
     let users = [
-      Rehearsal.user(id: Rehearsal.cloudID("ada"), upn: "ada@anchor.test", mail: nil),
-      Rehearsal.user(id: Rehearsal.cloudID("bob"), upn: "bob@anchor.test", mail: nil),
+      TenantFixture.user(id: TenantFixture.cloudID("ada"), upn: "ada@anchor.test", mail: nil),
+      TenantFixture.user(id: TenantFixture.cloudID("bob"), upn: "bob@anchor.test", mail: nil),
     ]
     let server = try await TenantEmulatorServer.start(
-      stateJSON: Data(Rehearsal.state(users: users, roleAssignments: [], secret: secret).utf8))
+      stateJSON: Data(TenantFixture.state(users: users, roleAssignments: [], secret: secret).utf8))
     do {
       let secretFile = try temp.write("secret", secret)
       let state = temp.url.appendingPathComponent("state").path
       let configuration = try Configuration(
         yaml: """
           tenant:
-            id: \(Rehearsal.tenantID)
-            clientId: \(Rehearsal.clientID)
+            id: \(TenantFixture.tenantID)
+            clientId: \(TenantFixture.clientID)
             authorityHost: \(server.baseURL)
             graphHost: \(server.baseURL)
             auth: { clientSecretFile: \(secretFile) }
@@ -125,7 +125,7 @@ import Testing
         configuration: try configuration.requireTenant(), logger: Logger(label: "test")
       ) { client in
         try await body(
-          job, client, TenantReading(client: client, configuredTenant: Rehearsal.tenantID))
+          job, client, TenantReading(client: client, configuredTenant: TenantFixture.tenantID))
       }
     } catch {
       try await server.shutdown()

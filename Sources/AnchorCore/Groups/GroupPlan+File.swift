@@ -1,10 +1,43 @@
 extension GroupPlan {
+  /// The group plan file's bytes: the sealed JSON (see `sealed(json:)`) and a blank line.
+  public func encodeFile() -> [UInt8] {
+    let value: JSONValue
+    do {
+      value = try JSONValueEncoder.encode(self)
+    } catch {
+      // Only a fraction or an integer beyond Int is refused, and a group plan holds neither.
+      preconditionFailure("a group plan always encodes: \(error)")
+    }
+    return Self.sealed(value) + [0x0A]
+  }
+
+  /// Reads a group plan file, refusing an unknown format version or kind, a checksum that does not
+  /// match (edited or truncated content) and any missing or mistyped field.
+  public static func decodeFile(_ bytes: [UInt8]) throws(AnchorCoreError) -> GroupPlan {
+    let content = try verifiedContent(bytes)
+    do {
+      return try JSONValueDecoder.decode(GroupPlan.self, from: content)
+    } catch let error as DecodingError {
+      throw .invalidPlan(Self.refusal(error), detail: Self.describe(error))
+    } catch {
+      throw .invalidPlan(.wrongType, detail: "\(error)")
+    }
+  }
+
   /// Seals a group plan's JSON text (as any JSON encoder wrote it) for the file: keys sorted, the
   /// top level indented, and a `checksum` member holding `sha256:` of the canonical compact
   /// encoding of everything else, so `verified(json:)` refuses an edited or truncated file.
   public static func sealed(json bytes: [UInt8]) throws(AnchorCoreError) -> [UInt8] {
-    guard case .object(let members) = try parse(bytes) else {
+    let document = try parse(bytes)
+    guard case .object = document else {
       throw .invalidPlan(.wrongType, detail: "the group plan is not a JSON object")
+    }
+    return sealed(document)
+  }
+
+  private static func sealed(_ document: JSONValue) -> [UInt8] {
+    guard case .object(let members) = document else {
+      preconditionFailure("a group plan encodes as a JSON object")
     }
     let content = canonical(.object(members.filter { $0.key != "checksum" }))
     let sealed = sortedMembers(
@@ -16,6 +49,10 @@ extension GroupPlan {
   /// The content of a sealed group plan file (checksum removed, compact) once its format version,
   /// kind and checksum are right.
   public static func verified(json bytes: [UInt8]) throws(AnchorCoreError) -> [UInt8] {
+    JSONWriter.encode(try verifiedContent(bytes), pretty: false)
+  }
+
+  private static func verifiedContent(_ bytes: [UInt8]) throws(AnchorCoreError) -> JSONValue {
     guard case .object(let members) = try parse(bytes) else {
       throw .invalidPlan(.wrongType, detail: "the group plan is not a JSON object")
     }
@@ -44,7 +81,7 @@ extension GroupPlan {
         detail: "checksum \(stored) does not match the content (\(actual)): "
           + "the plan was edited or damaged")
     }
-    return JSONWriter.encode(content, pretty: false)
+    return content
   }
 
   private static func parse(_ bytes: [UInt8]) throws(AnchorCoreError) -> JSONValue {
@@ -67,5 +104,33 @@ extension GroupPlan {
     case .array(let elements): .array(elements.map(canonical))
     default: value
     }
+  }
+
+  private static func refusal(_ error: DecodingError) -> PlanRefusal {
+    switch error {
+    case .keyNotFound, .valueNotFound: .missingField
+    default: .wrongType
+    }
+  }
+
+  /// Where in the plan and what was wrong, as `items[3].cloud.kind: expected a string`.
+  private static func describe(_ error: DecodingError) -> String {
+    let context: DecodingError.Context? =
+      switch error {
+      case .typeMismatch(_, let context), .valueNotFound(_, let context),
+        .keyNotFound(_, let context), .dataCorrupted(let context):
+        context
+      @unknown default: nil
+      }
+    guard let context else { return "\(error)" }
+    var path = ""
+    for key in context.codingPath {
+      if let index = key.intValue {
+        path += "[\(index)]"
+      } else {
+        path += (path.isEmpty ? "" : ".") + key.stringValue
+      }
+    }
+    return (path.isEmpty ? "" : path + ": ") + context.debugDescription
   }
 }

@@ -58,6 +58,8 @@ actor TokenProvider {
   private func fetch() async throws -> AccessToken {
     fetchCount += 1
     var attempt = 0
+    // Every wait of one fetch together stays under the retry policy's `Retry-After` ceiling.
+    var waited = 0.0
     while true {
       attempt += 1
       let started = Date()
@@ -94,7 +96,9 @@ actor TokenProvider {
             kind: .invalidResponse, status: 200, message: "token response is not a token",
             operation: "POST /oauth2/v2.0/token")
         }
-        let lifetime = max(0, decoded.expiresIn)
+        // A server's number: NaN, negative or absurd lifetimes become [0, one day].
+        let lifetime =
+          decoded.expiresIn.isNaN ? 0 : min(max(0, decoded.expiresIn), Self.longestLifetime)
         let margin = min(Self.earlyRefresh, lifetime / 2)
         logger.debug("access token received", metadata: ["expiresIn": "\(Int(lifetime))"])
         return AccessToken(
@@ -106,11 +110,40 @@ actor TokenProvider {
           retry: attempt,
           retryAfter: RetryAfter.seconds(from: response.headers.first(name: "Retry-After")),
           unit: .random(in: 0..<1))
-        try await Task.sleep(for: .seconds(min(wait, retry.maxRetryAfter)))
-        continue
+        if waited + wait <= retry.maxRetryAfter {
+          waited += wait
+          logger.notice(
+            "token endpoint busy; retrying",
+            metadata: [
+              "status": "\(response.status)", "waitSeconds": "\(wait)", "attempt": "\(attempt)",
+              "waitedSeconds": "\(waited)", "ceilingSeconds": "\(retry.maxRetryAfter)",
+            ])
+          try await Task.sleep(for: .seconds(wait))
+          continue
+        }
+        logger.warning(
+          "token endpoint asks for a wait beyond the ceiling; giving up",
+          metadata: [
+            "status": "\(response.status)", "waitSeconds": "\(wait)",
+            "waitedSeconds": "\(waited)", "ceilingSeconds": "\(retry.maxRetryAfter)",
+          ])
       }
-      throw Self.authenticationError(response)
+      throw Self.authenticationError(response, requestBody: body)
     }
+  }
+
+  /// The longest token lifetime believed.
+  static let longestLifetime: TimeInterval = 86_400
+
+  /// The refusal as a `GraphError`, its text scrubbed of the request's secret or assertion (a
+  /// token endpoint may echo the request).
+  static func authenticationError(_ response: TransportResponse, requestBody: Secret)
+    -> GraphError
+  {
+    var error = authenticationError(response)
+    error.message = SecretScrubber.scrub(error.message, requestBody: requestBody)
+    error.code = error.code.map { SecretScrubber.scrub($0, requestBody: requestBody) }
+    return error
   }
 
   static func authenticationError(_ response: TransportResponse) -> GraphError {

@@ -51,13 +51,22 @@ extension GraphClient {
         let wait =
           RetryAfter.seconds(from: answer.header("Retry-After"))
           ?? options.retry.backoff(retry: 1, unit: .random(in: 0..<1))
-        longestRetryAfter = max(longestRetryAfter ?? 0, wait)
+        longestRetryAfter = max(longestRetryAfter ?? 0, capped(wait, operation: request.operation))
+        guard wait <= options.retry.maxRetryAfter else {
+          // Not waited out, as `send` does for a whole request: the 429 is the item's answer.
+          results[item.id] = .failure(itemError(answer, item: item, batch: response))
+          continue
+        }
         retryAlone.append((item, wait))
       case 500...504
       where answer.status != 501 && (answer.status == 503 || item.request.isIdempotent):
         let wait =
           RetryAfter.seconds(from: answer.header("Retry-After"))
           ?? options.retry.backoff(retry: 1 + index % 3, unit: .random(in: 0..<1))
+        guard wait <= options.retry.maxRetryAfter else {
+          results[item.id] = .failure(itemError(answer, item: item, batch: response))
+          continue
+        }
         retryAlone.append((item, wait))
       case 424 where !item.dependsOn.isEmpty:
         dependents.append(item)
@@ -73,6 +82,7 @@ extension GraphClient {
         "retrying batch items alone",
         metadata: [
           "count": "\(retryAlone.count)", "batchClientRequestId": "\(response.clientRequestID)",
+          "longestWaitSeconds": "\(retryAlone.map(\.1).max() ?? 0)",
         ])
     }
     for (id, result) in await sendAlone(retryAlone, decoding: Body.self) { results[id] = result }

@@ -135,6 +135,7 @@ extension GraphClient {
   {
     var entries: [DeltaEntry<Object>] = []
     var request = first
+    var guardrail = PageGuard()
     while true {
       let response: GraphResponse
       do {
@@ -147,6 +148,9 @@ extension GraphClient {
       }
       let page = try response.decode(
         GraphPage<DeltaEntry<Object>>.self, operation: request.operation)
+      try guardrail.check(
+        items: page.value.count, nextLink: page.nextLink, host: endpoints.graphRoot,
+        operation: request.operation)
       entries.append(contentsOf: page.value)
       if let deltaLink = page.deltaLink { return .changes(entries, deltaLink: deltaLink) }
       guard let next = page.nextLink else {

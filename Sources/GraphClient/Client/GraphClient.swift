@@ -85,7 +85,17 @@ public final class GraphClient: Sendable {
     var attempt = 0
     while true {
       attempt += 1
-      if cost > 0, let limiter { try await limiter.acquire(cost) }
+      if cost > 0, let limiter {
+        let waited = try await limiter.acquire(cost)
+        if waited >= Self.loggedWait {
+          logger.notice(
+            "write limiter held the request",
+            metadata: [
+              "operation": "\(request.operation)", "waitedSeconds": "\(waited)",
+              "attempt": "\(attempt)",
+            ])
+        }
+      }
       let token = try await tokens.token()
       var headers = HTTPHeaders()
       token.value.withValue { headers.add(name: "Authorization", value: "Bearer \($0)") }
@@ -146,7 +156,9 @@ public final class GraphClient: Sendable {
         let retryAfter = RetryAfter.seconds(from: response.headers.first(name: "Retry-After"))
         if response.status == 429, cost > 0, let limiter {
           await limiter.throttled(
-            retryAfter: retryAfter ?? options.retry.backoff(retry: attempt, unit: 0.5))
+            retryAfter: capped(
+              retryAfter ?? options.retry.backoff(retry: attempt, unit: 0.5),
+              operation: request.operation))
         }
         // 429 and 503 say "not processed"; other 5xx may have acted, so only repeat if safe.
         let safe = response.status == 429 || response.status == 503 || repeatable
@@ -173,9 +185,28 @@ public final class GraphClient: Sendable {
     }
   }
 
+  /// Sleeps `seconds`, never longer than the retry policy's `Retry-After` ceiling (a server's
+  /// number can be anything, and `Duration` traps on an overflow).
+  /// Waits at least this long are logged.
+  static let loggedWait: Double = 5
+
   func pause(_ seconds: Double) async throws {
     guard seconds > 0 else { return }
-    try await Task.sleep(for: .seconds(seconds))
+    try await Task.sleep(for: .seconds(min(seconds, options.retry.maxRetryAfter)))
+  }
+
+  /// A server's `Retry-After` as the write limiter may use it: at most the retry policy's ceiling
+  /// (the policy gives up on longer waits anyway), with a log line when the server asked for more.
+  func capped(_ retryAfter: Double, operation: String) -> Double {
+    let ceiling = options.retry.maxRetryAfter
+    guard !(retryAfter <= ceiling) else { return max(0, retryAfter) }
+    logger.warning(
+      "Retry-After above the ceiling; the write limiter pauses for the ceiling only",
+      metadata: [
+        "operation": "\(operation)", "retryAfterSeconds": "\(retryAfter)",
+        "ceilingSeconds": "\(ceiling)",
+      ])
+    return ceiling
   }
 
   /// A relative path goes under `/v1.0`; an absolute link must point at the same Graph origin,
@@ -211,7 +242,8 @@ public final class GraphClient: Sendable {
     let inner = decoded?.error.innerError ?? decoded?.error.innererror
     return GraphError(
       kind: .service, status: status, code: decoded?.error.code,
-      message: decoded?.error.message ?? HTTPResponseStatus(statusCode: status).reasonPhrase,
+      message: SecretScrubber.scrub(
+        decoded?.error.message ?? HTTPResponseStatus(statusCode: status).reasonPhrase, values: []),
       requestID: lowered["request-id"] ?? inner?.requestID,
       clientRequestID: lowered["client-request-id"] ?? inner?.clientRequestID ?? clientRequestID,
       operation: operation)

@@ -63,13 +63,18 @@ public struct WriteQuotaWindow: Sendable, Equatable {
   /// The service said 429 with `retryAfter` seconds: stop until then and slow down.
   /// 429s that arrive while an earlier one still blocks are the same event: they extend the
   /// pause but lower the limit only once.
+  /// A `retryAfter` that is not a number of seconds in [0, one day] counts as that bound.
   public mutating func throttled(retryAfter: Double, now: Double) {
+    let retryAfter = retryAfter.isNaN ? 0 : min(max(0, retryAfter), Self.longestPause)
     if now >= blockedUntil {
       limit = max(1, limit - max(1, limit / 5))
       lastAdjustment = now
     }
     blockedUntil = max(blockedUntil, now + retryAfter)
   }
+
+  /// No pause of the limiter is longer than a day, whatever it is told.
+  static let longestPause: Double = 86_400
 
   private mutating func recover(now: Double) {
     guard limit < quota.count, now - lastAdjustment >= window else { return }
@@ -98,13 +103,17 @@ actor WriteLimiter {
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
   }
 
-  /// Waits until `count` writes fit the quota, then records them.
-  func acquire(_ count: Int) async throws {
+  /// Waits until `count` writes fit the quota, then records them; returns the seconds waited.
+  @discardableResult
+  func acquire(_ count: Int) async throws -> Double {
+    let asked = now
     while true {
       switch state.reserve(count, now: now) {
-      case .granted: return
+      case .granted: return now - asked
       case .waitUntil(let time):
-        try await Task.sleep(for: .seconds(max(0.001, time - now)))
+        let wait = time - now
+        try await Task.sleep(
+          for: .seconds(wait.isNaN ? 0.001 : min(max(0.001, wait), WriteQuotaWindow.longestPause)))
       }
     }
   }

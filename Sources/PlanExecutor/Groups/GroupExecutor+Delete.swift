@@ -9,7 +9,7 @@ extension GroupExecutor {
   func delete(_ cloud: GroupCloudRef, snapshot: GroupSnapshot) async throws -> GroupOutcome {
     let step = GroupStep.Name.deleteCloudGroup
     func outcome(_ state: GroupOutcome.State, _ detail: String) -> GroupOutcome {
-      GroupOutcome(groupId: cloud.id, step: step.rawValue, state: state, detail: detail)
+      GroupOutcome(groupId: cloud.id, step: GroupEventStep(step), state: state, detail: detail)
     }
     let unified = snapshot.kind == .microsoft365
     guard try await tenant.groupExists(cloud.id) else {
@@ -75,7 +75,7 @@ extension GroupExecutor {
   func switchAuthority(_ cloud: GroupCloudRef) async throws -> GroupOutcome {
     let step = GroupStep.Name.switchSourceOfAuthority
     func outcome(_ state: GroupOutcome.State, _ detail: String) -> GroupOutcome {
-      GroupOutcome(groupId: cloud.id, step: step.rawValue, state: state, detail: detail)
+      GroupOutcome(groupId: cloud.id, step: GroupEventStep(step), state: state, detail: detail)
     }
     if try await tenant.isCloudManaged(group: cloud.id) {
       return outcome(.unchanged, "already cloud-managed")

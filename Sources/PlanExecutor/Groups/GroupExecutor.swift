@@ -57,9 +57,16 @@ public struct GroupExecutor: Sendable {
     _ groupId: String, _ step: GroupStep.Name, _ state: Journal.GroupEventState, _ detail: String,
     snapshot digest: String? = nil
   ) throws {
+    try record(groupId, GroupEventStep(step), state, detail, snapshot: digest)
+  }
+
+  func record(
+    _ groupId: String, _ step: GroupEventStep, _ state: Journal.GroupEventState, _ detail: String,
+    snapshot digest: String? = nil, result resultId: String? = nil
+  ) throws {
     try journal.recordGroupEvent(
-      groupId: groupId, step: step.rawValue, state: state, detail: detail, snapshotDigest: digest,
-      at: now())
+      groupId: groupId, step: step, state: state, detail: detail, snapshotDigest: digest,
+      resultId: resultId, at: now())
   }
 
   private func migrate(_ item: GroupPlanItem, cloud: GroupCloudRef, captures: CaptureSource?)
@@ -83,12 +90,12 @@ public struct GroupExecutor: Sendable {
     let digest = item.snapshotDigest ?? "-"
     let marker = "snapshot \(digest)"
     var prepared = try journal.isGroupStepDone(
-      groupId: cloud.id, step: prepareStep.rawValue, snapshotDigest: digest)
+      groupId: cloud.id, step: .prepareDirectory, snapshotDigest: digest)
     if let directory, let target = item.directory {
       if preparation.needsExchangeCapture && capture == nil {
         outcomes.append(
           GroupOutcome(
-            groupId: cloud.id, step: prepareStep.rawValue, state: .pending,
+            groupId: cloud.id, step: .prepareDirectory, state: .pending,
             detail: "no Exchange capture: run the script, then apply with --exchange-capture DIR"))
         return outcomes
       }
@@ -106,7 +113,7 @@ public struct GroupExecutor: Sendable {
         try record(cloud.id, prepareStep, .failed, "\(marker): \(error)", snapshot: digest)
         outcomes.append(
           GroupOutcome(
-            groupId: cloud.id, step: prepareStep.rawValue, state: .failed, detail: "\(error)"))
+            groupId: cloud.id, step: .prepareDirectory, state: .failed, detail: "\(error)"))
         return outcomes
       }
       try crash(.afterWrite)
@@ -115,14 +122,14 @@ public struct GroupExecutor: Sendable {
       try crash(.afterDone)
       outcomes.append(
         GroupOutcome(
-          groupId: cloud.id, step: prepareStep.rawValue,
+          groupId: cloud.id, step: .prepareDirectory,
           state: added.isEmpty ? .unchanged : .done, detail: detail))
       prepared = true
     }
     let nothingToPrepare = preparation.isEmpty && !preparation.needsExchangeCapture
 
     // The cloud group.
-    let deleteStep = GroupStep.Name.deleteCloudGroup.rawValue
+    let deleteStep = GroupEventStep.deleteCloudGroup
     if cloud.kind.isExchangeManaged {
       outcomes.append(
         GroupOutcome(

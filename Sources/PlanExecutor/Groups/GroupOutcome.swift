@@ -4,12 +4,11 @@ public struct GroupOutcome: Hashable, Sendable {
     case done, unchanged, pending, stale, failed
   }
   public var groupId: String
-  /// A `GroupStep.Name` raw value, or `restore`.
-  public var step: String
+  public var step: GroupEventStep
   public var state: State
   public var detail: String
 
-  public init(groupId: String, step: String, state: State, detail: String) {
+  public init(groupId: String, step: GroupEventStep, state: State, detail: String) {
     self.groupId = groupId
     self.step = step
     self.state = state

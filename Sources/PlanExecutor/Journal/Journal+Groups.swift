@@ -1,3 +1,6 @@
+import AnchorCore
+import Foundation
+
 /// Group migration records: the snapshots `groups plan` takes (the rollback's source) and every
 /// step `groups apply|verify|restore` performs, intent first.
 extension Journal {
@@ -18,11 +21,13 @@ extension Journal {
   public struct GroupEvent: Sendable, Hashable {
     public var at: String
     public var groupId: String
-    public var step: String
+    public var step: GroupEventStep
     public var state: GroupEventState
     public var detail: String?
     /// The snapshot a `prepareDirectory` event prepared the AD group for.
     public var snapshotDigest: String?
+    /// The group a `restore` event created.
+    public var resultId: String?
   }
 
   /// Stores a snapshot under its digest (storing the same snapshot twice is a no-op).
@@ -34,6 +39,17 @@ extension Journal {
         "INSERT OR IGNORE INTO group_snapshots (digest, group_id, taken_at, snapshot) VALUES (?, ?, ?, ?)",
         [.text(digest), .text(groupId.lowercased()), .text(takenAt), .text(json)])
     }
+  }
+
+  /// Stores a snapshot under its digest as JSON text (sorted keys, indented); returns that text
+  /// for the copy `groups plan` keeps in the state folder.
+  @discardableResult
+  public func saveGroupSnapshot(_ snapshot: GroupSnapshot) throws -> [UInt8] {
+    let json = Array(try JSONEncoder.sorted.encode(snapshot))
+    try saveGroupSnapshot(
+      digest: snapshot.digest, groupId: snapshot.group.id, takenAt: snapshot.takenAt,
+      json: String(decoding: json, as: UTF8.self))
+    return json
   }
 
   /// Attaches the Exchange capture file's text to a stored snapshot.
@@ -81,24 +97,25 @@ extension Journal {
 
   /// Appends a step record; durable when this returns.
   public func recordGroupEvent(
-    groupId: String, step: String, state: GroupEventState, detail: String? = nil,
-    snapshotDigest: String? = nil, at: String
+    groupId: String, step: GroupEventStep, state: GroupEventState, detail: String? = nil,
+    snapshotDigest: String? = nil, resultId: String? = nil, at: String
   ) throws(JournalError) {
     try withConnection { (db) throws(JournalError) in
       try db.query(
         """
-        INSERT INTO group_events (at, group_id, step, state, detail, snapshot_digest)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO group_events (at, group_id, step, state, detail, snapshot_digest, result_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         """,
         [
-          .text(at), .text(groupId.lowercased()), .text(step), SQLiteValue(state), .init(detail),
-          .init(snapshotDigest),
+          .text(at), .text(groupId.lowercased()), SQLiteValue(step), SQLiteValue(state),
+          .init(detail),
+          .init(snapshotDigest), .init(resultId),
         ])
     }
   }
 
   /// True when the last `step` event recorded for this snapshot of the group is `done`.
-  public func isGroupStepDone(groupId: String, step: String, snapshotDigest: String)
+  public func isGroupStepDone(groupId: String, step: GroupEventStep, snapshotDigest: String)
     throws(JournalError) -> Bool
   {
     try groupEvents(groupId: groupId).last {
@@ -106,20 +123,26 @@ extension Journal {
     }?.state == .done
   }
 
+  /// The group the last finished `step` event of this group created (`groups restore`), if any.
+  public func resultId(groupId: String, step: GroupEventStep) throws(JournalError) -> String? {
+    try groupEvents(groupId: groupId).last { $0.step == step && $0.state == .done }?.resultId
+  }
+
   /// Every step record of a group, oldest first.
   public func groupEvents(groupId: String) throws(JournalError) -> [GroupEvent] {
     try withConnection { (db) throws(JournalError) in
       try db.query(
         """
-        SELECT at, group_id, step, state, detail, snapshot_digest FROM group_events
+        SELECT at, group_id, step, state, detail, snapshot_digest, result_id FROM group_events
         WHERE group_id = ? ORDER BY seq
         """,
         [.text(groupId.lowercased())]
       ).map { (row) throws(JournalError) in
         GroupEvent(
-          at: row[0].text ?? "", groupId: row[1].text ?? "", step: row[2].text ?? "",
+          at: row[0].text ?? "", groupId: row[1].text ?? "",
+          step: try row[2].decoded(GroupEventStep.self, path: path, column: "step"),
           state: try row[3].decoded(GroupEventState.self, path: path, column: "state"),
-          detail: row[4].text, snapshotDigest: row[5].text)
+          detail: row[4].text, snapshotDigest: row[5].text, resultId: row[6].text)
       }
     }
   }

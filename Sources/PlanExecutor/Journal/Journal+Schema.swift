@@ -15,7 +15,7 @@ private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
 
 extension Journal {
   /// The schema this build writes; a journal with a higher `user_version` is refused.
-  static let schemaVersion: Int64 = 2
+  static let schemaVersion: Int64 = 3
 
   static let schema = """
     CREATE TABLE IF NOT EXISTS runs (
@@ -40,17 +40,24 @@ extension Journal {
     CREATE INDEX IF NOT EXISTS group_snapshots_by_group ON group_snapshots (group_id, taken_at);
     CREATE TABLE IF NOT EXISTS group_events (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, group_id TEXT NOT NULL,
-      step TEXT NOT NULL, state TEXT NOT NULL, detail TEXT, snapshot_digest TEXT);
+      step TEXT NOT NULL, state TEXT NOT NULL, detail TEXT, snapshot_digest TEXT, result_id TEXT);
     """
 
   /// Version 2 names the snapshot an AD group was prepared for in a column; the events a
   /// version 1 journal wrote carry it only as their detail's `snapshot <digest>: ` prefix.
+  /// Version 3 names the group a restore created in a column; older restore events carry it only
+  /// in their detail, `recreated as <id> with ...`.
   static let migrations: [Int64: String] = [
     2: """
     ALTER TABLE group_events ADD COLUMN snapshot_digest TEXT;
     UPDATE group_events SET snapshot_digest = substr(detail, 10, instr(detail, ': ') - 10)
       WHERE step = 'prepareDirectory' AND detail LIKE 'snapshot %: %';
-    """
+    """,
+    3: """
+    ALTER TABLE group_events ADD COLUMN result_id TEXT;
+    UPDATE group_events SET result_id = substr(detail, 14, instr(substr(detail, 14), ' ') - 1)
+      WHERE step = 'restore' AND state = 'done' AND detail LIKE 'recreated as % %';
+    """,
   ]
 
   /// Opens (creating if needed) `<directory>/journal.sqlite`: the folder 0700, the file and its

@@ -13,6 +13,7 @@ extension ItemOutcome: JournalValue {}
 extension PlanStepKind: JournalValue {}
 extension StepStatus: JournalValue {}
 extension Journal.GroupEventState: JournalValue {}
+extension GroupEventStep: JournalValue {}
 
 extension SQLiteValue {
   init(_ value: some JournalValue) { self = .text(value.rawValue) }

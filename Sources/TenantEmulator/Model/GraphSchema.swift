@@ -1,6 +1,31 @@
 /// Property names and types of the Graph v1.0 resources the emulator serves, taken from
-/// `graph-openapi-subset.yaml` (components.schemas) and the user/group resource pages.
+/// Microsoft's v1.0 CSDL (`Schemas/graph-csdl-v1.0-directory.xml`) and the user/group resource
+/// pages.
 enum GraphSchema {
+  /// `Collection(…)` properties per type (CSDL): rendered `[]` when the object has none.
+  static let collections: [String: Set<String>] = [
+    "microsoft.graph.user": [
+      "assignedLicenses", "assignedPlans", "businessPhones", "identities", "imAddresses",
+      "interests", "licenseAssignmentStates", "onPremisesProvisioningErrors", "otherMails",
+      "pastProjects", "provisionedPlans", "proxyAddresses", "responsibilities", "schools",
+      "serviceProvisioningErrors", "skills",
+    ],
+    "microsoft.graph.group": [
+      "assignedLabels", "assignedLicenses", "groupTypes", "infoCatalogs",
+      "onPremisesProvisioningErrors", "proxyAddresses", "resourceBehaviorOptions",
+      "resourceProvisioningOptions", "serviceProvisioningErrors",
+    ],
+  ]
+
+  /// What Graph returns for a non-nullable scalar the object never set (CSDL
+  /// `Nullable="false"`): the .NET default date, and the documented device limit.
+  static let absentNonNullable: [String: [String: JSONValue]] = [
+    "microsoft.graph.user": [
+      "birthday": .string("0001-01-01T00:00:00Z"), "hireDate": .string("0001-01-01T00:00:00Z"),
+      "deviceEnrollmentLimit": .number(5),
+    ]
+  ]
+
   enum ValueKind: Sendable {
     case string, boolean, stringArray, any
   }

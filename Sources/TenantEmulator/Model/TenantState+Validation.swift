@@ -104,7 +104,7 @@ private struct StateValidator {
     }
     let capabilities = try top["capabilities"].map { try object($0, "$.capabilities") } ?? [:]
     for (key, value) in capabilities.sorted(by: { $0.key < $1.key }) {
-      guard key == "groupSourceOfAuthority" else {
+      guard key == "groupSourceOfAuthority" || key == "conditionalAccessBlocksDeviceCode" else {
         throw fail("$.capabilities.\(key)", "not a known capability")
       }
       guard value.boolValue != nil else {
@@ -155,7 +155,7 @@ private struct StateValidator {
       let app = try object(item, path)
       let allowed: Set<String> = [
         "clientId", "displayName", "clientSecret", "clientSecretSHA256", "certificatePem",
-        "privilegedRole",
+        "privilegedRole", "permissions",
       ]
       for key in app.keys.sorted() where !allowed.contains(key) {
         throw fail("\(path).\(key)", "unknown application key")
@@ -185,11 +185,24 @@ private struct StateValidator {
       if let role = app["privilegedRole"], role.boolValue == nil {
         throw fail("\(path).privilegedRole", "expected a boolean, found \(role.typeName)")
       }
+      var permissions: [String]?
+      if let value = app["permissions"] {
+        guard let names = value.stringArray else {
+          throw fail("\(path).permissions", "expected an array of permission names")
+        }
+        for (position, name) in names.enumerated()
+        where !PermissionTable.allApplicationPermissions.contains(name) {
+          throw fail(
+            "\(path).permissions[\(position)]",
+            "'\(name)' is not an application permission the emulator knows")
+        }
+        permissions = names
+      }
       applications.append(
         RegisteredApplication(
           clientId: clientId, displayName: app.string("displayName"),
           clientSecretSHA256: secretHash, certificate: certificate,
-          privilegedRole: app.bool("privilegedRole") ?? false))
+          privilegedRole: app.bool("privilegedRole") ?? false, permissions: permissions))
     }
     return applications
   }

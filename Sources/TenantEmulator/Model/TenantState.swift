@@ -11,6 +11,12 @@ struct RegisteredApplication: Sendable {
   let clientSecretSHA256: String?
   let certificate: ClientCertificate?
   let privilegedRole: Bool
+  /// Granted application permissions (Graph's names, e.g. `User.ReadWrite.All`); nil when the
+  /// state file gives none, which grants every permission (state files older than permissions).
+  let permissions: [String]?
+
+  /// The token's `roles` claim: the granted permissions, or every permission the emulator knows.
+  var grantedRoles: [String] { permissions ?? PermissionTable.allApplicationPermissions }
 
   static func hash(secret: String) -> String {
     SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -23,6 +29,7 @@ struct RegisteredApplication: Sendable {
     if let displayName { object["displayName"] = .string(displayName) }
     if let clientSecretSHA256 { object["clientSecretSHA256"] = .string(clientSecretSHA256) }
     if let certificate { object["certificatePem"] = .string(certificate.pem) }
+    if let permissions { object["permissions"] = JSONCoding.strings(permissions) }
     return .object(object)
   }
 }

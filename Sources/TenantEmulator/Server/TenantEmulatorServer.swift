@@ -2,12 +2,13 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A Microsoft Graph tenant on loopback: token endpoint and Graph share one authority,
 /// `baseURL`. Start it, point a client at `baseURL`, shut it down when done.
 public final class TenantEmulatorServer: Sendable {
   public let port: Int
-  /// `http://127.0.0.1:PORT`: both the token authority and the Graph root.
+  /// `http://127.0.0.1:PORT` (`https://` with TLS): both the token authority and the Graph root.
   public let baseURL: String
   let service: GraphService
   private let group: MultiThreadedEventLoopGroup
@@ -33,6 +34,7 @@ public final class TenantEmulatorServer: Sendable {
     options: EmulatorOptions = .init()
   ) async throws -> TenantEmulatorServer {
     let state = try TenantState.load(stateJSON)
+    let tlsContext = try options.tls.map(makeContext)
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
     let server: NIOAsyncChannel<Connection, Never>
@@ -42,6 +44,10 @@ public final class TenantEmulatorServer: Sendable {
         .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         .bind(host: host, port: port) { channel in
           channel.eventLoop.makeCompletedFuture {
+            if let tlsContext {
+              try channel.pipeline.syncOperations.addHandler(
+                NIOSSLServerHandler(context: tlsContext))
+            }
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
             return try Connection(wrappingChannelSynchronously: channel)
           }
@@ -52,7 +58,8 @@ public final class TenantEmulatorServer: Sendable {
     }
     let boundPort = server.channel.localAddress?.port ?? port
     let hostPart = host.contains(":") ? "[\(host)]" : host
-    let baseURL = "http://\(hostPart):\(boundPort)"
+    let scheme = tlsContext == nil ? "http" : "https"
+    let baseURL = "\(scheme)://\(hostPart):\(boundPort)"
     let service = GraphService(state: state, options: options, baseURL: baseURL)
     let task = Task<Void, Never> {
       _ = try? await withThrowingDiscardingTaskGroup { connections in
@@ -66,6 +73,18 @@ public final class TenantEmulatorServer: Sendable {
     return TenantEmulatorServer(
       port: boundPort, baseURL: baseURL, service: service, group: group,
       listener: server.channel, acceptTask: task)
+  }
+
+  private static func makeContext(_ tls: EmulatorTLS) throws -> NIOSSLContext {
+    do {
+      let chain = try NIOSSLCertificate.fromPEMBytes(Array(tls.certificateChainPEM.utf8))
+      let key = try NIOSSLPrivateKey(bytes: Array(tls.privateKeyPEM.utf8), format: .pem)
+      let configuration = TLSConfiguration.makeServerConfiguration(
+        certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+      return try NIOSSLContext(configuration: configuration)
+    } catch {
+      throw TenantEmulatorError.tlsUnusable(reason: "\(error)")
+    }
   }
 
   /// The current state, in the state-file schema (client secrets as SHA-256 hashes).

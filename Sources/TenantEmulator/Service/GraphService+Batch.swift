@@ -10,7 +10,7 @@ extension GraphService {
     func malformed(_ message: String) -> GraphFailure {
       GraphFailure(status: 400, code: "BadRequest", message: message)
     }
-    guard let requests = try envelope.jsonObject()["requests"]?.arrayValue else {
+    guard let requests = try envelope.jsonObject(type: nil)["requests"]?.arrayValue else {
       throw malformed("Invalid batch payload format: 'requests' must be an array.")
     }
     guard !requests.isEmpty else { throw malformed("Invalid batch payload format: no requests.") }
@@ -113,7 +113,8 @@ extension GraphService {
     let call = GraphCall(
       method: method, segments: segments, query: FormDecoding.dictionary(query),
       queryPairs: FormDecoding.pairs(query), headers: headers,
-      body: body.map { JSONCoding.encode($0) } ?? Data(), app: envelope.app)
+      body: body.map { JSONCoding.encode($0) } ?? Data(), app: envelope.app,
+      token: envelope.token)
     do {
       if segments == ["$batch"] {
         throw GraphFailure(

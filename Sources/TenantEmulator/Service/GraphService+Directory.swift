@@ -61,13 +61,18 @@ extension GraphService {
       "principalId": assignment["principalId"] ?? .null,
       "roleDefinitionId": assignment["roleDefinitionId"] ?? .null,
       "directoryScopeId": assignment["directoryScopeId"] ?? .string("/"),
-      "appScopeId": .null,
+      "appScopeId": .null, "condition": .null,
     ]
     if expand.contains("roleDefinition") {
-      object["roleDefinition"] = .object([
-        "id": assignment["roleDefinitionId"] ?? .null,
-        "displayName": assignment["roleName"] ?? .null,
-      ])
+      object["roleDefinition"] = RoleCatalogue.definition(
+        id: assignment.string("roleDefinitionId") ?? "",
+        fallbackName: assignment.string("roleName"))
+    }
+    if expand.contains("principal") {
+      let principal = assignment.string("principalId") ?? ""
+      object["principal"] =
+        render(id: principal, kind: .directoryObject, select: nil, expand: [])
+        ?? .null
     }
     return .object(object)
   }
@@ -93,6 +98,8 @@ extension GraphService {
         state.roleAssignments.filter { item in
           filter.map { FilterSupport.roleAssignments.matches(item, $0) } ?? true
         }.compactMap { $0.string("id") }
-      }, select: nil, expand: expand, context: "roleManagement/directory/roleAssignments")
+      }, select: nil, expand: expand,
+      context: ODataContext.collection(
+        "roleManagement/directory/roleAssignments", select: nil, expand: expand.sorted()))
   }
 }

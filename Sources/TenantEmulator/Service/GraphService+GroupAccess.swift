@@ -76,7 +76,7 @@ extension GraphService {
 
   /// `POST /groups/{id}/appRoleAssignments {"principalId", "resourceId", "appRoleId"}` → 201.
   private func createAppRoleAssignment(_ call: GraphCall, index: Int) throws -> GraphReply {
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: "microsoft.graph.appRoleAssignment")
     let group = state.groups[index]
     let groupId = group.string("id")!
     let settable: Set<String> = ["principalId", "resourceId", "appRoleId"]
@@ -142,7 +142,7 @@ extension GraphService {
   func assignLicense(_ call: GraphCall, index: Int) throws -> GraphReply {
     guard call.segments.count == 3 else { throw GraphFailure.segmentNotFound(call.segments[3]) }
     guard call.method == "POST" else { throw Self.methodNotAllowed }
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: nil)
     for name in body.keys.sorted() where name != "addLicenses" && name != "removeLicenses" {
       throw GraphFailure(
         status: 400, code: "BadRequest",

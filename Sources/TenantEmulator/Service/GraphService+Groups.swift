@@ -37,7 +37,8 @@ extension GraphService {
         guard case .object(var body) = renderGroup(state.groups[index], select: select) else {
           return .json(.null)
         }
-        body["@odata.context"] = .string("\(baseURL)/v1.0/$metadata#groups/$entity")
+        body["@odata.context"] = .string(
+          "\(baseURL)/v1.0/$metadata#\(ODataContext.collection("groups", select: select))/$entity")
         return .json(.object(body))
       case "PATCH": return try patchGroup(call, index: index)
       case "DELETE": return try deleteGroup(index: index)
@@ -81,7 +82,7 @@ extension GraphService {
           filter.map { FilterSupport.groups.matches(group, $0) } ?? true
         }
         .compactMap { $0.string("id") }
-      }, select: select, context: "groups")
+      }, select: select, context: ODataContext.collection("groups", select: select))
   }
 
   private func checkGroupProperties(_ body: JSONObject, creating: Bool) throws {
@@ -120,7 +121,7 @@ extension GraphService {
 
   /// `POST /groups`: security and Microsoft 365 groups only.
   func createGroup(_ call: GraphCall) throws -> GraphReply {
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: "microsoft.graph.group")
     try checkGroupProperties(body, creating: true)
     guard let displayName = body.string("displayName"), !displayName.isEmpty else {
       throw GraphFailure.invalidValue("displayName", "Group")
@@ -198,7 +199,7 @@ extension GraphService {
   }
 
   func patchGroup(_ call: GraphCall, index: Int) throws -> GraphReply {
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: "microsoft.graph.group")
     let group = state.groups[index]
     try checkGroupWritable(group)
     if isExchangeManaged(group) { throw Self.externalServiceObject }
@@ -251,7 +252,7 @@ extension GraphService {
     let group = state.groups[index]
     try checkGroupWritable(group)
     if isExchangeManaged(group) { throw Self.mailEnabledMembershipRefused }
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: "microsoft.graph.directoryObject", keepReference: true)
     guard let url = body.string("@odata.id"), let last = url.split(separator: "/").last else {
       throw GraphFailure.badRequest(
         "Invalid request: the body must carry '@odata.id' with the URL of a directory object.",
@@ -291,33 +292,6 @@ extension GraphService {
     if relation == "members" {
       memberEvents.append(
         MemberEvent(version: version, groupId: group, memberId: member, added: added))
-    }
-  }
-
-  /// `/directory/deletedItems/{id}`: GET a soft-deleted Microsoft 365 group, DELETE purges it (its
-  /// addresses become free), `POST .../restore` brings it back with its id.
-  func deletedItem(_ call: GraphCall) throws -> GraphReply {
-    let s = call.segments
-    let id = s[2].lowercased()
-    guard var group = deletedGroups[id] else { throw GraphFailure.notFound(s[2]) }
-    switch (call.method, s.count) {
-    case ("GET", 3):
-      guard case .object(var body) = renderGroup(group, select: nil) else { return .json(.null) }
-      body["@odata.type"] = .string("#microsoft.graph.group")
-      body["deletedDateTime"] = group["deletedDateTime"]
-      return .json(.object(body))
-    case ("DELETE", 3):
-      deletedGroups[id] = nil
-      return .noContent
-    case ("POST", 4) where s[3] == "restore":
-      deletedGroups[id] = nil
-      group["deletedDateTime"] = nil
-      state.groups.append(group)
-      bumpVersion(id)
-      guard case .object(let body) = renderGroup(group, select: nil) else { return .json(.null) }
-      return .json(.object(body))
-    default:
-      throw Self.methodNotAllowed
     }
   }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What a page cursor renders its ids as.
 enum ObjectKind: Sendable, Equatable {
-  case user, group, directoryObject, roleAssignment, domain
+  case user, group, directoryObject, roleAssignment, domain, deletedUser, deletedGroup
   /// An app role assignment held by the group with this id.
   case appRoleAssignment(group: String)
 }
@@ -73,8 +73,7 @@ extension GraphService {
       }
     case "directory":
       if s.count >= 2, s[1] == "onPremisesSynchronization" {
-        // Documented as delegated-only (Global Administrator); app-only tokens are refused.
-        throw GraphFailure.insufficientPrivileges
+        return try onPremisesSynchronization(call)
       }
       if s.count >= 3, s[1] == "deletedItems" { return try deletedItem(call) }
     default:
@@ -117,7 +116,8 @@ extension GraphService {
     } catch let error as ODataFilter.SyntaxError {
       throw GraphFailure.badRequest(error.message, code: "BadRequest")
     }
-    try support.check(filter, advanced: call.advanced)
+    try support.check(
+      filter, advanced: call.advanced, counted: call.query["$count"]?.lowercased() == "true")
     return filter
   }
 
@@ -215,6 +215,18 @@ extension GraphService {
       }
     case .domain:
       return state.domains.first { $0.string("id") == id }.map(renderDomain)
+    case .deletedUser:
+      return deletedUsers[id].map { user in
+        var object = renderUser(user, select: select).objectValue ?? [:]
+        if select == nil { object["deletedDateTime"] = user["deletedDateTime"] }
+        return .object(object)
+      }
+    case .deletedGroup:
+      return deletedGroups[id].map { group in
+        var object = renderGroup(group, select: select).objectValue ?? [:]
+        object["deletedDateTime"] = group["deletedDateTime"]
+        return .object(object)
+      }
     case .appRoleAssignment(let groupId):
       guard let group = group(withId: groupId) else { return nil }
       return appRoleAssignments(of: group).first { $0.string("id") == id }.map {
@@ -223,21 +235,21 @@ extension GraphService {
     }
   }
 
-  /// Graph's shape of a stored object: the selected (or default) properties, absent ones as
-  /// null (or [] for collections).
+  /// Graph's shape of a stored object: the selected (or default) properties; absent ones as
+  /// `[]` for collections, the CSDL default for non-nullable scalars, null otherwise.
   func project(_ object: JSONObject, _ resource: GraphSchema.Resource, select: [String]?)
     -> JSONValue
   {
     var result: JSONObject = [:]
+    let collections = GraphSchema.collections[resource.typeName] ?? []
+    let defaults = GraphSchema.absentNonNullable[resource.typeName] ?? [:]
     for name in select ?? resource.defaultSelect {
-      if let value = object[name] {
+      if let value = object[name], !(value.isNull && collections.contains(name)) {
         result[name] = value
-      } else if resource.kind(of: name) == .stringArray || name.hasSuffix("Errors")
-        || name == "assignedLicenses" || name == "assignedLabels"
-      {
+      } else if collections.contains(name) || resource.kind(of: name) == .stringArray {
         result[name] = .array([])
       } else {
-        result[name] = .null
+        result[name] = defaults[name] ?? .null
       }
     }
     return .object(result)

@@ -54,7 +54,7 @@ extension GraphService {
   /// hands a converted group back to sync. The docs say the rollback completes with the next
   /// sync cycle; the emulator has no sync cycle and applies it at once.
   private func patchSyncBehavior(_ call: GraphCall, index: Int) throws -> GraphReply {
-    let body = try call.jsonObject()
+    let body = try call.jsonObject(type: "microsoft.graph.onPremisesSyncBehavior")
     for name in body.keys.sorted() where name != "isCloudManaged" && name != "id" {
       throw GraphFailure(
         status: 400, code: "BadRequest",

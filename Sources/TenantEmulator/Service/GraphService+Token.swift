@@ -11,48 +11,56 @@ struct TokenFailure: Error {
 }
 
 extension GraphService {
-  /// `POST /{tenant}/oauth2/v2.0/token`, client-credentials grant with a secret or a signed
-  /// client assertion.
-  func tokenEndpoint(_ request: EmulatorHTTPRequest, tenant: String) -> GraphReply {
+  /// `POST /{tenant}/oauth2/v2.0/token` (and the v1 `/oauth2/token`, which names the resource
+  /// instead of a scope): client credentials with a secret or a signed client assertion, and
+  /// the delegated grants (device code, authorization code, refresh token).
+  func tokenEndpoint(_ request: EmulatorHTTPRequest, tenant: String, version2: Bool) -> GraphReply {
     do {
-      return try issueToken(request, tenant: tenant)
+      return try issueToken(request, tenant: tenant, version2: version2)
     } catch let failure as TokenFailure {
-      let traceId = newId()
-      let body: JSONObject = [
-        "error": .string(failure.error),
-        "error_description": .string(
-          "AADSTS\(failure.code): \(failure.description) Trace ID: \(traceId) Correlation ID: \(newId()) Timestamp: \(GraphClock.isoSeconds(Date()))Z"
-        ),
-        "error_codes": .array([.number(Double(failure.code))]),
-        "timestamp": .string(GraphClock.isoSeconds(Date()) + "Z"),
-        "trace_id": .string(traceId),
-        "correlation_id": .string(newId()),
-        "error_uri": .string("\(baseURL)/error?code=\(failure.code)"),
-      ]
-      return GraphReply(
-        status: failure.status, headers: ["Content-Type": "application/json; charset=utf-8"],
-        body: .object(body))
+      return tokenError(failure)
     } catch {
       return GraphReply(status: 500, body: .object(["error": .string("server_error")]))
     }
   }
 
-  private func issueToken(_ request: EmulatorHTTPRequest, tenant: String) throws -> GraphReply {
+  /// The identity platform's error body (`{"error","error_description","error_codes",…}`).
+  func tokenError(_ failure: TokenFailure) -> GraphReply {
+    let traceId = newId()
+    let body: JSONObject = [
+      "error": .string(failure.error),
+      "error_description": .string(
+        "AADSTS\(failure.code): \(failure.description) Trace ID: \(traceId) Correlation ID: \(newId()) Timestamp: \(GraphClock.isoSeconds(Date()))Z"
+      ),
+      "error_codes": .array([.number(Double(failure.code))]),
+      "timestamp": .string(GraphClock.isoSeconds(Date()) + "Z"),
+      "trace_id": .string(traceId),
+      "correlation_id": .string(newId()),
+      "error_uri": .string("\(baseURL)/error?code=\(failure.code)"),
+    ]
+    return GraphReply(
+      status: failure.status, headers: ["Content-Type": "application/json; charset=utf-8"],
+      body: .object(body))
+  }
+
+  private func issueToken(_ request: EmulatorHTTPRequest, tenant: String, version2: Bool) throws
+    -> GraphReply
+  {
     guard request.method.uppercased() == "POST" else {
       throw TokenFailure(
         status: 405, error: "invalid_request", code: 900561,
         description: "The endpoint only accepts POST requests.")
     }
-    let knownTenant =
-      tenant.lowercased() == state.tenantId
-      || state.domains.contains { $0.string("id") == tenant.lowercased() }
-    guard knownTenant else {
+    guard resolveTenant(tenant) != nil else {
       throw TokenFailure(
         status: 400, error: "invalid_request", code: 90002,
         description:
           "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID.")
     }
-    let form = FormDecoding.dictionary(String(decoding: request.body, as: UTF8.self))
+    var form = FormDecoding.dictionary(String(decoding: request.body, as: UTF8.self))
+    if !version2, form["scope"] == nil, let resource = form["resource"] {
+      form["scope"] = resource.hasSuffix("/") ? resource + ".default" : resource + "/.default"
+    }
     var clientId = form["client_id"]
     var secret = form["client_secret"]
     // HTTP Basic client authentication is accepted too.
@@ -63,6 +71,9 @@ extension GraphService {
     {
       clientId = FormDecoding.decode(String(text[..<colon]))
       secret = FormDecoding.decode(String(text[text.index(after: colon)...]))
+    }
+    if let grant = form["grant_type"], Self.delegatedGrants.contains(grant) {
+      return try delegatedToken(form, clientId: clientId?.lowercased() ?? "", tenant: tenant)
     }
     guard form["grant_type"] == "client_credentials" else {
       throw TokenFailure(
@@ -121,15 +132,26 @@ extension GraphService {
           "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
       )
     }
-    let token = randomToken()
-    tokens[token] = IssuedToken(clientId: app.clientId, expires: .now + options.tokenLifetime)
-    let lifetime = options.tokenLifetime.components.seconds
+    let claims = AccessTokenClaims(
+      tenantId: state.tenantId, clientId: app.clientId, roles: app.grantedRoles, scopes: nil,
+      userId: nil, expires: Date() + Double(options.tokenLifetime.components.seconds) + 1,
+      tokenId: randomToken())
     return GraphReply(
       status: 200, headers: ["Content-Type": "application/json; charset=utf-8"],
-      body: .object([
-        "token_type": .string("Bearer"), "expires_in": .number(Double(lifetime)),
-        "ext_expires_in": .number(Double(lifetime)), "access_token": .string(token),
-      ]))
+      body: accessTokenBody(claims))
+  }
+
+  /// Records an access token and answers it as the token endpoint does.
+  func accessTokenBody(_ claims: AccessTokenClaims, extra: JSONObject = [:]) -> JSONValue {
+    tokens[claims.tokenId] = IssuedToken(claims: claims, expires: .now + options.tokenLifetime)
+    let lifetime = options.tokenLifetime.components.seconds
+    var body: JSONObject = [
+      "token_type": .string("Bearer"), "expires_in": .number(Double(lifetime)),
+      "ext_expires_in": .number(Double(lifetime)),
+      "access_token": .string(signer.issue(claims, issuer: issuer)),
+    ]
+    for (key, value) in extra { body[key] = value }
+    return .object(body)
   }
 
   /// Checks a client assertion: RS256 + `x5t` (SHA-1) or PS256 + `x5t#S256` (SHA-256) naming the
@@ -164,8 +186,9 @@ extension GraphService {
         5_002_738,
         "Invalid JWT token. '\(algorithm ?? "none")' is not a supported signature algorithm.")
     }
-    let sha1 = header.string("x5t")
-    let sha256 = header.string("x5t#S256")
+    // MSAL sends padded base64url thumbprints; compare the bytes, not the text.
+    let sha1 = header.string("x5t").map { Base64URL.decode($0) }
+    let sha256 = header.string("x5t#S256").map { Base64URL.decode($0) }
     guard sha1 != nil || sha256 != nil else {
       throw invalid(700027, "Client assertion contains no x5t or x5t#S256 header.")
     }
@@ -173,8 +196,8 @@ extension GraphService {
       throw invalid(700027, "A PS256 client assertion must carry x5t#S256.")
     }
     let matches =
-      (sha1.map { $0 == certificate.sha1Thumbprint } ?? true)
-      && (sha256.map { $0 == certificate.sha256Thumbprint } ?? true)
+      (sha1.map { $0 != nil && $0 == Base64URL.decode(certificate.sha1Thumbprint) } ?? true)
+      && (sha256.map { $0 != nil && $0 == Base64URL.decode(certificate.sha256Thumbprint) } ?? true)
     guard matches else {
       throw invalid(
         700027,
@@ -186,7 +209,9 @@ extension GraphService {
       _RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: signedPart),
       padding: padding)
     guard valid else { throw invalid(700027, "Client assertion failed signature validation.") }
-    let audiences = [tenant, state.tenantId].map { "\(baseURL)/\($0)/oauth2/v2.0/token" }
+    let audiences = [tenant, state.tenantId].flatMap {
+      ["\(baseURL)/\($0)/oauth2/v2.0/token", "\(baseURL)/\($0)/oauth2/token"]
+    }
     guard let audience = claims.string("aud"), audiences.contains(audience) else {
       throw invalid(700_212, "The audience of the client assertion is not this token endpoint.")
     }
@@ -232,6 +257,17 @@ extension GraphService {
         ])
         return json(400, JSONCoding.encode(body))
       }
+    case ("POST", "approve"):
+      guard approveDeviceCode(request.body) else {
+        let body: JSONValue = .object([
+          "error": .object([
+            "code": .string("NotFound"),
+            "message": .string("No pending device code with that userCode, or no such user."),
+          ])
+        ])
+        return json(404, JSONCoding.encode(body))
+      }
+      return EmulatorHTTPResponse(status: 204, headers: [], body: Data())
     case ("GET", "requests"):
       let encoder = JSONEncoder()
       encoder.dateEncodingStrategy = .iso8601
@@ -241,7 +277,8 @@ extension GraphService {
       let body: JSONValue = .object([
         "error": .object([
           "code": .string("NotFound"),
-          "message": .string("Use GET/PUT /_emulator/state or GET /_emulator/requests."),
+          "message": .string(
+            "Use GET/PUT /_emulator/state, GET /_emulator/requests or POST /_emulator/approve."),
         ])
       ])
       return json(404, JSONCoding.encode(body))

@@ -9,7 +9,7 @@ extension GraphService {
       ids: {
         state.users.filter { user in filter.map { FilterSupport.users.matches(user, $0) } ?? true }
           .compactMap { $0.string("id") }
-      }, select: select, context: select.map { "users(\($0.joined(separator: ",")))" } ?? "users")
+      }, select: select, context: ODataContext.collection("users", select: select))
   }
 
   func getUser(_ call: GraphCall, key: String) throws -> GraphReply {
@@ -18,7 +18,8 @@ extension GraphService {
     guard case .object(var body) = renderUser(state.users[index], select: select) else {
       return .json(.null)
     }
-    body["@odata.context"] = .string("\(baseURL)/v1.0/$metadata#users/$entity")
+    body["@odata.context"] = .string(
+      "\(baseURL)/v1.0/$metadata#\(ODataContext.collection("users", select: select))/$entity")
     return .json(.object(body))
   }
 
@@ -42,6 +43,9 @@ extension GraphService {
     state.roleAssignments.removeAll { $0.string("principalId") == id }
     bumpVersion(id)
     // Deleted users go to deleted items (restorable): delta reports reason "changed".
+    var deleted = user
+    deleted["deletedDateTime"] = .string(GraphClock.isoUTC(Date()))
+    deletedUsers[id] = deleted
     tombstones.append(Tombstone(id: id, kind: .user, version: version, reason: "changed"))
     return .noContent
   }
@@ -49,7 +53,7 @@ extension GraphService {
   /// `PATCH /users/{id | userPrincipalName}` with Graph's traps: synced users, federated
   /// domains, `""`/`$`/`_` anchors, uniqueness, and sensitive properties of role holders.
   func patchUser(_ call: GraphCall, key: String) throws -> GraphReply {
-    let patch = try call.jsonObject()
+    let patch = try call.jsonObject(type: "microsoft.graph.user")
     guard let index = userIndex(key) else { throw GraphFailure.notFound(key) }
     let current = state.users[index]
     let resource = GraphSchema.user

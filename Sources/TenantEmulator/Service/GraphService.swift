@@ -3,8 +3,10 @@ import Foundation
 /// The tenant: state, issued tokens, paging and delta cursors, quota, fault generator and the
 /// request log. Every HTTP request is judged here, one at a time.
 actor GraphService {
+  /// An access token handed out, by its `uti`: the JWT's `exp` has whole seconds, this instant
+  /// is exact.
   struct IssuedToken {
-    let clientId: String
+    let claims: AccessTokenClaims
     let expires: ContinuousClock.Instant
   }
 
@@ -17,6 +19,8 @@ actor GraphService {
     var headers: [String: String]
     var body: Data
     var app: RegisteredApplication
+    /// The verified access token the call came with.
+    var token: AccessTokenClaims
     /// `v1.0`, or `beta` for the few paths served there too.
     var version = "v1.0"
 
@@ -24,16 +28,21 @@ actor GraphService {
 
     var isWrite: Bool { ["POST", "PATCH", "PUT", "DELETE"].contains(method) }
 
-    func jsonObject() throws -> JSONObject {
+    /// The request body as an object of `type` (e.g. `microsoft.graph.user`), its instance
+    /// annotations (`@odata.type` naming that type, `@odata.id`, …) removed as Graph ignores
+    /// them; an `@odata.type` naming another type is refused. `keepReference` keeps
+    /// `@odata.id`, the content of a `$ref` body.
+    func jsonObject(type: String?, keepReference: Bool = false) throws -> JSONObject {
       guard let value = try? JSONCoding.decode(body), let object = value.objectValue else {
         throw GraphFailure.malformedJSON
       }
-      return object
+      return try InstanceAnnotations.strip(object, type: type, keepReference: keepReference)
     }
   }
 
   let baseURL: String
   let options: EmulatorOptions
+  let signer = AccessTokenSigner.shared
   var state: TenantState {
     didSet { positions = nil }
   }
@@ -49,6 +58,13 @@ actor GraphService {
   /// Soft-deleted Microsoft 365 groups (`/directory/deletedItems`): restorable for 30 days, and
   /// their addresses stay taken until they are purged.
   var deletedGroups: [String: JSONObject] = [:]
+  /// Soft-deleted users (`/directory/deletedItems`), restorable until purged.
+  var deletedUsers: [String: JSONObject] = [:]
+  /// Delegated sign-in in progress: device codes by `device_code`, authorization codes by code,
+  /// refresh tokens by value.
+  var deviceCodes: [String: DeviceCodeGrant] = [:]
+  var authorizationCodes: [String: AuthorizationCodeGrant] = [:]
+  var refreshTokens: [String: RefreshGrant] = [:]
   var memberEvents: [MemberEvent] = []
   var version: UInt64 = 0
   var quota: WriteQuota?
@@ -79,6 +95,7 @@ actor GraphService {
     versions = [:]
     tombstones = []
     deletedGroups = [:]
+    deletedUsers = [:]
     memberEvents = []
   }
 
@@ -114,10 +131,7 @@ actor GraphService {
     if segments.first == "_emulator" {
       return .respond(emulatorControl(request, segments), delay: .zero)
     }
-    if segments.count == 4, segments[1] == "oauth2", segments[2] == "v2.0",
-      segments[3] == "token"
-    {
-      let reply = tokenEndpoint(request, tenant: FormDecoding.decodeSegment(segments[0]))
+    if let reply = identityEndpoint(request, segments) {
       record(request, status: reply.status, fault: nil, now: now)
       return .respond(
         serialize(reply, requestId: requestId, clientRequestId: clientRequestId),
@@ -192,12 +206,12 @@ actor GraphService {
     clientRequestId: String, now: Date
   ) -> GraphReply {
     do {
-      let app = try authenticate(request.headers["authorization"])
+      let (app, token) = try authenticate(request.headers["authorization"])
       let pairs = FormDecoding.pairs(request.rawQuery)
       var call = GraphCall(
         method: request.method.uppercased(), segments: segments,
         query: FormDecoding.dictionary(request.rawQuery), queryPairs: pairs,
-        headers: request.headers, body: request.body, app: app, version: version)
+        headers: request.headers, body: request.body, app: app, token: token, version: version)
       if segments == ["$batch"] {
         guard call.method == "POST" else { throw Self.methodNotAllowed }
         return try batch(call, requestId: requestId, clientRequestId: clientRequestId, now: now)
@@ -214,6 +228,7 @@ actor GraphService {
 
   /// Counts a write against the quota (refusing it when over), then routes it.
   func admitAndRoute(_ call: GraphCall) throws -> GraphReply {
+    try authorize(call)
     var usageHeader: String?
     if call.isWrite, var quota {
       let decision = quota.admit(at: secondsSinceStart())
@@ -251,7 +266,7 @@ actor GraphService {
     status: 405, code: "Request_BadRequest",
     message: "Specified HTTP method is not allowed for the request uri.")
 
-  func authenticate(_ header: String?) throws -> RegisteredApplication {
+  func authenticate(_ header: String?) throws -> (RegisteredApplication, AccessTokenClaims) {
     func fail(_ message: String) -> GraphFailure {
       GraphFailure(
         status: 401, code: "InvalidAuthenticationToken", message: message,
@@ -262,16 +277,26 @@ actor GraphService {
       throw fail("Access token validation failure. Invalid scheme.")
     }
     let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-    guard let issued = tokens[token] else {
+    let claims: AccessTokenClaims
+    do {
+      claims = try signer.verify(token, now: Date(timeIntervalSince1970: 0))
+    } catch .malformed {
+      throw fail("IDX14100: JWT is not well formed, there are no dots (.).")
+    } catch .wrongAudience {
+      throw fail("Access token validation failure. Invalid audience.")
+    } catch {
+      throw fail("Access token validation failure. Invalid signature or unknown token.")
+    }
+    guard let issued = tokens[claims.tokenId], issued.claims.clientId == claims.clientId else {
       throw fail("Access token validation failure. Invalid audience or unknown token.")
     }
     guard issued.expires > ContinuousClock.now else {
       throw fail("Lifetime validation failed, the token is expired.")
     }
-    guard let app = state.applications.first(where: { $0.clientId == issued.clientId }) else {
+    guard let app = state.applications.first(where: { $0.clientId == claims.clientId }) else {
       throw fail("Access token validation failure. The application no longer exists.")
     }
-    return app
+    return (app, issued.claims)
   }
 
   // MARK: - Serialization and logging

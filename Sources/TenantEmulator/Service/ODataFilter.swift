@@ -1,26 +1,35 @@
-/// The small `$filter` language the emulator understands: clauses joined by `and`, each one of
-/// `prop eq literal`, `prop in (literal, …)`, `startswith(prop,'x')`, `coll/any(x:x eq 'v')`.
+/// A `$filter` expression: comparisons (`eq`, `ne`, `ge`, `le`, `gt`, `lt`), `in`,
+/// `startsWith` / `endsWith`, lambdas (`coll/any(x: …)`), joined by `and`, `or`, `not` and
+/// parentheses. Operator and function names are case-insensitive, as Graph reads them.
 struct ODataFilter: Sendable, Equatable {
-  enum Clause: Sendable, Equatable {
-    case equals(String, JSONValue)
-    case isIn(String, [JSONValue])
-    case startsWith(String, String)
-    case any(String, String)
-
-    var property: String {
-      switch self {
-      case .equals(let p, _), .isIn(let p, _), .startsWith(let p, _), .any(let p, _): return p
-      }
-    }
+  enum Comparison: String, Sendable, Equatable {
+    case eq, ne, ge, le, gt, lt
   }
 
-  let clauses: [Clause]
+  enum StringFunction: String, Sendable, Equatable {
+    case startsWith = "startswith"
+    case endsWith = "endswith"
+  }
+
+  indirect enum Expression: Sendable, Equatable {
+    case and(Expression, Expression)
+    case or(Expression, Expression)
+    case not(Expression)
+    /// `property op literal`; inside a lambda the property is the range variable.
+    case compare(String, Comparison, JSONValue)
+    case isIn(String, [JSONValue])
+    case function(StringFunction, String, String)
+    /// `collection/any(variable: body)`.
+    case any(String, variable: String, body: Expression)
+  }
+
+  let root: Expression
 
   struct SyntaxError: Error {
     let message: String
   }
 
-  private enum Token: Equatable {
+  enum Token: Equatable {
     case word(String)
     case literal(String)
     case open, close, comma, colon
@@ -28,14 +37,8 @@ struct ODataFilter: Sendable, Equatable {
 
   init(_ text: String) throws {
     var parser = Parser(tokens: try Self.tokenize(text))
-    var clauses = [try parser.clause()]
-    while !parser.atEnd {
-      guard case .word(let word) = parser.next(), word.lowercased() == "and" else {
-        throw SyntaxError(message: "Invalid filter clause")
-      }
-      clauses.append(try parser.clause())
-    }
-    self.clauses = clauses
+    root = try parser.expression()
+    guard parser.atEnd else { throw SyntaxError(message: "Invalid filter clause") }
   }
 
   private static func tokenize(_ text: String) throws -> [Token] {
@@ -46,17 +49,10 @@ struct ODataFilter: Sendable, Equatable {
       switch character {
       case " ", "\t":
         index = text.index(after: index)
-      case "(":
-        tokens.append(.open)
-        index = text.index(after: index)
-      case ")":
-        tokens.append(.close)
-        index = text.index(after: index)
-      case ",":
-        tokens.append(.comma)
-        index = text.index(after: index)
-      case ":":
-        tokens.append(.colon)
+      case "(", ")", ",", ":":
+        let token: Token =
+          character == "(" ? .open : character == ")" ? .close : character == "," ? .comma : .colon
+        tokens.append(token)
         index = text.index(after: index)
       case "'":
         var value = ""
@@ -81,7 +77,11 @@ struct ODataFilter: Sendable, Equatable {
         tokens.append(.literal(value))
       default:
         var word = ""
-        while index < text.endIndex, !" \t(),:'".contains(text[index]) {
+        // A word that starts with a digit is a number or a DateTimeOffset: its colons stay.
+        while index < text.endIndex,
+          !" \t(),'".contains(text[index])
+            && (text[index] != ":" || word.first?.isNumber == true)
+        {
           word.append(text[index])
           index = text.index(after: index)
         }
@@ -91,11 +91,16 @@ struct ODataFilter: Sendable, Equatable {
     return tokens
   }
 
+  /// Recursive descent: `or` binds loosest, then `and`, then `not`.
   private struct Parser {
     var tokens: [Token]
     var position = 0
 
     var atEnd: Bool { position >= tokens.count }
+
+    func peek(_ offset: Int = 0) -> Token? {
+      position + offset < tokens.count ? tokens[position + offset] : nil
+    }
 
     mutating func next() -> Token? {
       guard position < tokens.count else { return nil }
@@ -105,6 +110,11 @@ struct ODataFilter: Sendable, Equatable {
 
     mutating func expect(_ token: Token) throws {
       guard next() == token else { throw SyntaxError(message: "Invalid filter clause") }
+    }
+
+    func peekKeyword(_ keyword: String) -> Bool {
+      if case .word(let word) = peek(), word.lowercased() == keyword { return true }
+      return false
     }
 
     mutating func word() throws -> String {
@@ -117,40 +127,76 @@ struct ODataFilter: Sendable, Equatable {
     mutating func literal() throws -> JSONValue {
       switch next() {
       case .literal(let value): return .string(value)
-      case .word("true"): return .bool(true)
-      case .word("false"): return .bool(false)
-      case .word("null"): return .null
+      case .word(let word):
+        switch word.lowercased() {
+        case "true": return .bool(true)
+        case "false": return .bool(false)
+        case "null": return .null
+        default:
+          if let number = Double(word) { return .number(number) }
+          // Unquoted DateTimeOffset literals, e.g. 2026-01-01T00:00:00Z.
+          if word.first?.isNumber == true, word.contains("-") { return .string(word) }
+          throw SyntaxError(message: "Invalid filter clause: expected a literal")
+        }
       default: throw SyntaxError(message: "Invalid filter clause: expected a literal")
       }
     }
 
-    mutating func clause() throws -> Clause {
+    mutating func expression() throws -> Expression {
+      var left = try conjunction()
+      while peekKeyword("or") {
+        position += 1
+        left = .or(left, try conjunction())
+      }
+      return left
+    }
+
+    mutating func conjunction() throws -> Expression {
+      var left = try unary()
+      while peekKeyword("and") {
+        position += 1
+        left = .and(left, try unary())
+      }
+      return left
+    }
+
+    mutating func unary() throws -> Expression {
+      if peekKeyword("not") {
+        position += 1
+        return .not(try unary())
+      }
+      return try primary()
+    }
+
+    mutating func primary() throws -> Expression {
+      if peek() == .open {
+        position += 1
+        let inner = try expression()
+        try expect(.close)
+        return inner
+      }
       let first = try word()
-      if first.lowercased() == "startswith" {
+      if let function = StringFunction(rawValue: first.lowercased()) {
         try expect(.open)
         let property = try word()
         try expect(.comma)
-        guard case .string(let prefix) = try literal() else {
-          throw SyntaxError(message: "startswith needs a string")
+        guard case .string(let text) = try literal() else {
+          throw SyntaxError(message: "\(first) needs a string")
         }
         try expect(.close)
-        return .startsWith(property, prefix)
+        return .function(function, property, text)
       }
-      if first.hasSuffix("/any") {
+      if first.lowercased().hasSuffix("/any") {
         let collection = String(first.dropLast(4))
         try expect(.open)
         let variable = try word()
         try expect(.colon)
-        guard try word() == variable, try word().lowercased() == "eq",
-          case .string(let value) = try literal()
-        else { throw SyntaxError(message: "Invalid lambda in $filter") }
+        let body = try expression()
         try expect(.close)
-        return .any(collection, value)
+        return .any(collection, variable: variable, body: body)
       }
       let operation = try word().lowercased()
-      switch operation {
-      case "eq": return .equals(first, try literal())
-      case "in":
+      if operation == "in" {
         try expect(.open)
         var values = [try literal()]
         while true {
@@ -160,106 +206,11 @@ struct ODataFilter: Sendable, Equatable {
           default: throw SyntaxError(message: "Invalid 'in' list in $filter")
           }
         }
-      default:
+      }
+      guard let comparison = Comparison(rawValue: operation) else {
         throw SyntaxError(message: "Unsupported operator '\(operation)' in $filter")
       }
+      return .compare(first, comparison, try literal())
     }
-  }
-}
-
-/// Which filter forms a collection supports, and how strings compare.
-struct FilterSupport: Sendable {
-  let resource: String
-  /// Properties allowed in eq/in; the bool says whether string comparison is case-sensitive.
-  let equality: [String: Bool]
-  let startsWith: Set<String>
-  let lambdas: Set<String>
-  /// eq null is only supported with ConsistencyLevel: eventual (advanced query) for these.
-  let nullNeedsAdvanced: Set<String>
-  /// eq null is never supported for these.
-  let nullUnsupported: Set<String>
-
-  static let users = FilterSupport(
-    resource: "User",
-    equality: [
-      "id": false, "userPrincipalName": false, "mail": false, "mailNickname": false,
-      "displayName": false, "onPremisesImmutableId": true, "onPremisesSyncEnabled": false,
-      "onPremisesSecurityIdentifier": false, "accountEnabled": false, "employeeId": false,
-      "userType": false,
-    ],
-    startsWith: [
-      "userPrincipalName", "mail", "displayName", "mailNickname", "givenName", "surname",
-    ],
-    lambdas: ["proxyAddresses", "otherMails"],
-    nullNeedsAdvanced: ["onPremisesSyncEnabled", "mail", "employeeId"],
-    nullUnsupported: ["onPremisesImmutableId", "userPrincipalName", "id"])
-
-  static let groups = FilterSupport(
-    resource: "Group",
-    equality: [
-      "id": false, "displayName": false, "mail": false, "mailNickname": false,
-      "mailEnabled": false, "securityEnabled": false, "onPremisesSyncEnabled": false,
-      "onPremisesSecurityIdentifier": false, "isAssignableToRole": false,
-    ],
-    startsWith: ["displayName", "mail", "mailNickname"],
-    lambdas: ["proxyAddresses", "groupTypes"],
-    nullNeedsAdvanced: ["onPremisesSyncEnabled", "mail"],
-    nullUnsupported: ["id"])
-
-  static let roleAssignments = FilterSupport(
-    resource: "UnifiedRoleAssignment",
-    equality: ["principalId": false, "roleDefinitionId": false, "id": false],
-    startsWith: [], lambdas: [], nullNeedsAdvanced: [], nullUnsupported: ["principalId"])
-
-  private func unsupported(_ property: String) -> GraphFailure {
-    GraphFailure(
-      status: 400, code: "Request_UnsupportedQuery",
-      message:
-        "Unsupported or invalid query filter clause specified for property '\(property)' of resource '\(resource)'."
-    )
-  }
-
-  /// Rejects clauses Graph would reject for this collection.
-  func check(_ filter: ODataFilter, advanced: Bool) throws {
-    for clause in filter.clauses {
-      switch clause {
-      case .equals(let property, let value):
-        guard equality[property] != nil else { throw unsupported(property) }
-        if value.isNull {
-          if nullUnsupported.contains(property) { throw unsupported(property) }
-          if nullNeedsAdvanced.contains(property) && !advanced { throw unsupported(property) }
-        }
-      case .isIn(let property, _):
-        guard equality[property] != nil else { throw unsupported(property) }
-      case .startsWith(let property, _):
-        guard startsWith.contains(property) else { throw unsupported(property) }
-      case .any(let property, _):
-        guard lambdas.contains(property) else { throw unsupported(property) }
-      }
-    }
-  }
-
-  func matches(_ object: JSONObject, _ filter: ODataFilter) -> Bool {
-    filter.clauses.allSatisfy { clause in
-      switch clause {
-      case .equals(let property, let value):
-        return equal(object[property] ?? .null, value, caseSensitive: equality[property] ?? false)
-      case .isIn(let property, let values):
-        return values.contains {
-          equal(object[property] ?? .null, $0, caseSensitive: equality[property] ?? false)
-        }
-      case .startsWith(let property, let prefix):
-        return object.string(property)?.lowercased().hasPrefix(prefix.lowercased()) ?? false
-      case .any(let property, let value):
-        return object.strings(property).contains { $0.lowercased() == value.lowercased() }
-      }
-    }
-  }
-
-  private func equal(_ actual: JSONValue, _ expected: JSONValue, caseSensitive: Bool) -> Bool {
-    if case .string(let a) = actual, case .string(let b) = expected, !caseSensitive {
-      return a.lowercased() == b.lowercased()
-    }
-    return actual == expected
   }
 }

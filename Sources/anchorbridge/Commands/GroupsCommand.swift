@@ -30,10 +30,7 @@ struct GroupsCommand: AsyncParsableCommand {
 /// Prints outcomes and turns them into the documented exit code: 4 when a step failed, 5 when a
 /// step waits for a person (script, sync, stale group), else 0.
 func finish(_ outcomes: [GroupOutcome], output: OutputSink = .standardOutput) throws {
-  for outcome in outcomes {
-    output.write(
-      "\(outcome.state.rawValue): \(outcome.groupId) \(outcome.step): \(outcome.detail)\n")
-  }
+  for outcome in outcomes { output.write(GroupRendering.line(outcome)) }
   if outcomes.contains(where: { $0.state == .failed }) { throw ExitCode(ExitStatus.itemsFailed) }
   if outcomes.contains(where: { $0.state == .pending || $0.state == .stale }) {
     throw ExitCode(ExitStatus.needsAttention)
@@ -91,9 +88,9 @@ struct GroupsPlanCommand: AsyncParsableCommand {
         try await groups.plan(
           client: $0, journal: journal, direction: direction, allowMemberLoss: allowMemberLoss)
       }
-      if let out { try PrivateFile.write(try GroupOperations.encode(plan), to: out) }
+      if let out { try PrivateFile.write(Data(plan.encodeFile()), to: out) }
       if let script { try PrivateFile.write(Data(ExchangeScript.migration(plan).utf8), to: script) }
-      try groups.render(plan, format: format)
+      operations.output.write(GroupRendering.plan(plan, format: format))
       if let out { Messages.emit("notice", "group plan written to \(out)") }
       if (plan.summary["blocked"] ?? 0) + (plan.summary["conflict"] ?? 0) > 0 {
         throw ExitCode(ExitStatus.needsAttention)

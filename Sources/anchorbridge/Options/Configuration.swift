@@ -8,6 +8,7 @@ struct Configuration {
   var tenant: TenantConfiguration?
   var matching = MatchingConfiguration()
   var safety = SafetyConfiguration()
+  var run = RunConfiguration()
   var state = StateConfiguration()
   var report = ReportConfiguration()
   var writeback = WritebackConfiguration()
@@ -36,6 +37,7 @@ struct Configuration {
     }
     if let node = root.optional("matching") { matching = try MatchingConfiguration(node) }
     if let node = root.optional("safety") { safety = try SafetyConfiguration(node) }
+    if let node = root.optional("run") { run = try RunConfiguration(node) }
     if let node = root.optional("state") { state = try StateConfiguration(node) }
     if let node = root.optional("report") { report = try ReportConfiguration(node) }
     if let node = root.optional("writeback") { writeback = try WritebackConfiguration(node) }

@@ -64,6 +64,26 @@ struct SafetyConfiguration: Equatable {
   }
 }
 
+/// `run:` — limits of the unattended job.
+/// ```yaml
+/// run:
+///   maxSeconds: 3600
+/// ```
+struct RunConfiguration: Equatable {
+  static let defaultMaxSeconds = 3600
+  /// After this many seconds `run` stops cleanly (exit 6) and releases the lock.
+  var maxSeconds = RunConfiguration.defaultMaxSeconds
+
+  init() {}
+
+  init(_ node: ConfigNode) throws(ConfigurationError) {
+    let map = try node.mapping()
+    maxSeconds =
+      try map.optional("maxSeconds")?.int(in: 1...604_800) ?? Self.defaultMaxSeconds
+    try map.finish()
+  }
+}
+
 /// `state:` — where the journal, the lock, caches and saved plans live.
 struct StateConfiguration: Equatable {
   static let defaultDirectory = "/var/lib/anchorbridge"

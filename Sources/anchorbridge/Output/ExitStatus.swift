@@ -14,6 +14,8 @@ enum ExitStatus {
   static let itemsFailed: Int32 = 4
   /// Items need a person: conflicts, blocks or stale items; nothing failed.
   static let needsAttention: Int32 = 5
+  /// `run` used its whole time budget and stopped cleanly; the next run recovers and goes on.
+  static let timeBudget: Int32 = 6
   static let invalidInput: Int32 = 64
   /// Another run holds the lock (EX_TEMPFAIL: cron tries again next time).
   static let locked: Int32 = 75
@@ -36,6 +38,9 @@ func withExitCodes(_ body: () async throws -> Void) async throws {
   } catch let error as StateFolderError where error.unsafe {
     Messages.emit("error", "\(error)")
     throw ExitCode(ExitStatus.configuration)
+  } catch let error as RunBudget.Exhausted {
+    Messages.emit("error", "\(error)")
+    throw ExitCode(ExitStatus.timeBudget)
   } catch let error as RunLock.Held {
     Messages.emit("error", "\(error)")
     throw ExitCode(ExitStatus.locked)

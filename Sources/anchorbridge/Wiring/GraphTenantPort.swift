@@ -21,8 +21,8 @@ struct GraphTenantPort: TenantPort {
     try await client.users(ids: ids, concurrency: concurrency)
   }
 
-  func write(_ changes: [UserChange]) async throws -> [Result<Void, TenantPortError>] {
-    var results = [Result<Void, TenantPortError>?](repeating: nil, count: changes.count)
+  func write(_ changes: [UserChange]) async throws -> [WriteOutcome] {
+    var results = [WriteOutcome?](repeating: nil, count: changes.count)
     var writes: [UserWrite] = []
     var positions: [Int] = []
     for (index, change) in changes.enumerated() {
@@ -39,16 +39,21 @@ struct GraphTenantPort: TenantPort {
             patch: UserPatch(immutableID: anchor, userPrincipalName: change.userPrincipalName)))
         positions.append(index)
       } catch {
-        results[index] = .failure(Self.portError(error))
+        results[index] = .refused(Self.portError(error))
       }
     }
     let outcomes = try await client.patchUsers(writes, concurrency: concurrency)
     for (position, outcome) in zip(positions, outcomes) {
-      results[position] = outcome.result.mapError(Self.portError)
+      switch outcome.result {
+      case .success: results[position] = .applied
+      case .failure(let error) where error.leavesWriteOutcomeUnknown:
+        results[position] = .unknown(Self.portError(error))
+      case .failure(let error): results[position] = .refused(Self.portError(error))
+      }
     }
     return results.map {
       $0
-        ?? .failure(
+        ?? .unknown(
           TenantPortError(
             status: nil, code: nil, message: "no outcome recorded", requestId: nil))
     }

@@ -4,8 +4,9 @@ import GraphClient
 import PlanExecutor
 import StateStore
 
-/// Joins AD, the tenant, AnchorCore's group planner and the journal for `groups plan|apply|verify|
-/// restore`. Reads are complete or fail; every write is recorded in the journal before and after.
+/// Joins AD, the tenant, AnchorCore's group planner and PlanExecutor's group executor for `groups
+/// plan|apply|verify|restore`: reads the inputs (complete or failing), maps Graph's groups to
+/// AnchorCore values and serves the executor's ports.
 struct GroupOperations {
   let operations: Operations
 
@@ -64,58 +65,13 @@ struct GroupOperations {
 
   // MARK: Snapshots
 
-  /// Reads one cloud group completely: its properties, members, owners, parents, app role
-  /// assignments and licences. `known` gives parents' kinds and sync state.
-  static func snapshot(client: GraphClient, id: String, known: [String: GraphGroup]) async throws
-    -> GroupSnapshot
-  {
-    let group = try await client.group(id, select: GraphGroup.snapshotFields)
-    func object(_ item: GraphDirectoryObject) -> SnapshotObject {
-      let type = SnapshotObject.type(odataType: item.odataType)
-      let parent = type == .group ? known[item.id.lowercased()] : nil
-      return SnapshotObject(
-        id: item.id, type: type, displayName: item.displayName,
-        userPrincipalName: item.userPrincipalName,
-        groupKind: parent.map { Self.cloudGroup($0).kind },
-        synced: parent.map { $0.onPremisesSyncEnabled == true })
-    }
-    let members = try await client.members(ofGroup: id).collect().map(object)
-    let owners = try await client.owners(ofGroup: id).collect().map(object)
-    let parents = try await client.parentGroups(ofGroup: id).collect().map(object)
-    let roles = try await client.appRoleAssignments(ofGroup: id).collect().map {
-      SnapshotAppRoleAssignment(
-        id: $0.id, appRoleId: $0.appRoleId, resourceId: $0.resourceId,
-        resourceDisplayName: $0.resourceDisplayName)
-    }
-    return GroupSnapshot(
-      takenAt: Clock.now(),
-      group: GroupProperties(
-        id: group.id, displayName: group.displayName ?? "", description: group.description,
-        mail: group.mail, mailNickname: group.mailNickname,
-        proxyAddresses: group.proxyAddresses ?? [], groupTypes: group.groupTypes ?? [],
-        mailEnabled: group.mailEnabled ?? false, securityEnabled: group.securityEnabled ?? false,
-        visibility: group.visibility, isAssignableToRole: group.isAssignableToRole,
-        membershipRule: group.membershipRule, classification: group.classification,
-        preferredLanguage: group.preferredLanguage,
-        resourceProvisioningOptions: group.resourceProvisioningOptions ?? [],
-        onPremisesSyncEnabled: group.onPremisesSyncEnabled,
-        onPremisesSecurityIdentifier: group.onPremisesSecurityIdentifier),
-      members: members, owners: owners, parents: parents, appRoleAssignments: roles,
-      assignedLicenses: (group.assignedLicenses ?? []).map {
-        SnapshotLicense(skuId: $0.skuId, disabledPlans: $0.disabledPlans)
-      })
-  }
-
   /// Stores the snapshot in the journal and next to it as `<state>/groups/<id>/snapshot-<time>.json`.
   func store(_ snapshot: GroupSnapshot, journal: Journal) throws {
-    let json = try Self.encoder.encode(snapshot)
-    let text = String(decoding: json, as: UTF8.self)
-    try journal.saveGroupSnapshot(
-      digest: snapshot.digest, groupId: snapshot.group.id, takenAt: snapshot.takenAt, json: text)
+    let json = try journal.saveGroupSnapshot(snapshot)
     let folder = groupFolder(snapshot.group.id)
     try PrivateFile.folder(folder)
     let stamp = snapshot.takenAt.filter { $0.isNumber }
-    try PrivateFile.write(json + Data("\n".utf8), to: "\(folder)/snapshot-\(stamp).json")
+    try PrivateFile.write(Data(json + [0x0A]), to: "\(folder)/snapshot-\(stamp).json")
   }
 
   func groupFolder(_ id: String) -> String {
@@ -159,9 +115,10 @@ struct GroupOperations {
       planner.sourceOfAuthoritySupported = try await sourceOfAuthoritySupported(
         client: client, probe: targets.first)
     }
+    let reader = GraphGroupTenantPort(client: client, known: known)
     var snapshots: [String: GroupSnapshot] = [:]
     for id in targets {
-      let snapshot = try await Self.snapshot(client: client, id: id, known: known)
+      let snapshot = try await reader.snapshot(group: id)
       try store(snapshot, journal: journal)
       snapshots[id] = snapshot
     }
@@ -184,49 +141,15 @@ struct GroupOperations {
 
   // MARK: Plan files
 
-  static func encode(_ plan: GroupPlan) throws -> Data {
-    let compact = JSONEncoder()
-    compact.outputFormatting = [.sortedKeys]
-    return Data(try GroupPlan.sealed(json: Array(try compact.encode(plan))) + [0x0A])
-  }
-
+  /// Reads a group plan file; AnchorCore refuses a damaged or foreign one.
   static func loadPlan(path: String) throws -> GroupPlan {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw UsageError("the group plan file '\(path)' can't be read (missing or not permitted)")
     }
     do {
-      let content = try GroupPlan.verified(json: Array(data))
-      return try JSONDecoder().decode(GroupPlan.self, from: Data(content))
-    } catch let error as AnchorCoreError {
-      throw UsageError("the group plan file '\(path)' is refused: \(error)")
+      return try GroupPlan.decodeFile(Array(data))
     } catch {
       throw UsageError("the group plan file '\(path)' is refused: \(error)")
     }
-  }
-
-  func render(_ plan: GroupPlan, format: PlanFormat) throws {
-    switch format {
-    case .table: output.write(Operations.line(plan.renderTable()))
-    case .markdown: output.write(Operations.line(plan.renderMarkdown()))
-    case .json: output.write(Array(try Self.encode(plan)))
-    }
-  }
-
-  /// The snapshot a plan item names, from the journal (the plan alone never carries it).
-  func storedSnapshot(_ item: GroupPlanItem, journal: Journal) throws -> (
-    GroupSnapshot, ExchangeCapture?
-  ) {
-    guard let digest = item.snapshotDigest, let record = try journal.groupSnapshot(digest: digest)
-    else {
-      throw UsageError(
-        "the journal has no snapshot \(item.snapshotDigest ?? "-") for group "
-          + "\(item.cloud?.id ?? "?"): run `groups plan` with this state folder again")
-    }
-    let snapshot = try JSONDecoder().decode(
-      GroupSnapshot.self, from: Data(record.snapshotJSON.utf8))
-    let capture = try record.exchangeCaptureJSON.map {
-      try JSONDecoder().decode(ExchangeCapture.self, from: Data($0.utf8))
-    }
-    return (snapshot, capture)
   }
 }

@@ -14,8 +14,8 @@ import Testing
 /// manifest (never from the CLI's or GraphClient's types).
 final class Rehearsal: @unchecked Sendable {
   // @unchecked Sendable: every stored property is immutable after init (the server is thread-safe).
-  static let tenantID = "6f1c2b7a-1d2e-4c3b-9a8f-5e4d3c2b1a00"
-  static let clientID = "a7b0c0de-0000-4000-8000-00000000ab01"
+  static let tenantID = TenantFixture.tenantID
+  static let clientID = TenantFixture.clientID
   static let secretVariable = "AB_REHEARSAL_SECRET"
 
   let dc: TestDomainController
@@ -150,13 +150,7 @@ final class Rehearsal: @unchecked Sendable {
 
   // MARK: Fixture users and their cloud twins
 
-  static func cloudID(_ name: String) -> String {
-    var hash: UInt64 = 14_695_981_039_346_656_037
-    for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-    let hex = String(hash, radix: 16).leftPadded(to: 16)
-    return "\(hex.prefix(8))-\(hex.dropFirst(8).prefix(4))-4\(hex.dropFirst(13).prefix(3))-8000-"
-      + "0000\(hex.prefix(8))"
-  }
+  static func cloudID(_ name: String) -> String { TenantFixture.cloudID(name) }
 
   /// The fixture user's objectGUID as an ImmutableID (the `anchor: objectGUID` policy).
   func anchor(_ sam: String) throws -> String {
@@ -181,36 +175,20 @@ final class Rehearsal: @unchecked Sendable {
   static func user(
     id: String, upn: String, mail: String?, anchor: String? = nil, synced: Bool? = nil
   ) -> String {
-    func text(_ value: String?) -> String { value.map { "\"\($0)\"" } ?? "null" }
-    return """
-      {"id":"\(id)","userPrincipalName":"\(upn)","displayName":"\(upn)","mail":\(text(mail)),\
-      "mailNickname":"n\(id.prefix(8))","accountEnabled":true,\
-      "proxyAddresses":[\(mail.map { "\"SMTP:\($0)\"" } ?? "")],\
-      "onPremisesImmutableId":\(text(anchor)),"onPremisesSyncEnabled":\(synced.map { "\($0)" } ?? "null")}
-      """
+    TenantFixture.user(id: id, upn: upn, mail: mail, anchor: anchor, synced: synced)
   }
 
   static func roleAssignment(principal: String) -> String {
-    #"{"id":"ra-\#(principal.prefix(8))","principalId":"\#(principal)","roleDefinitionId":"fe930be7-5e62-47db-91af-98c3a49a38b1","roleName":"User Administrator","directoryScopeId":"/"}"#
+    TenantFixture.roleAssignment(principal: principal)
   }
 
   static func state(
     users: [String], roleAssignments: [String], secret: String, groups: [String] = [],
     capabilities: String? = nil
   ) -> String {
-    """
-    {"tenantId":"\(tenantID)",
-     "domains":[
-       {"id":"anchortest.onmicrosoft.com","authenticationType":"Managed","isInitial":true,"isVerified":true},
-       {"id":"anchor.test","authenticationType":"Managed","isInitial":false,"isVerified":true,"isDefault":true},
-       {"id":"anchor.example","authenticationType":"Federated","isInitial":false,"isVerified":true}],
-     "applications":[{"clientId":"\(clientID)","clientSecret":"\(secret)","privilegedRole":false}],
-     "users":[\(users.joined(separator: ",\n"))],
-     "groups":[\(groups.joined(separator: ",\n"))],
-     "roleAssignments":[\(roleAssignments.joined(separator: ","))],\(capabilities.map { "\n \"capabilities\":\($0)," } ?? "")
-     "features":{},
-     "organization":{"displayName":"Anchor Test","onPremisesSyncEnabled":true}}
-    """
+    TenantFixture.state(
+      users: users, roleAssignments: roleAssignments, secret: secret, groups: groups,
+      capabilities: capabilities)
   }
 
   // MARK: The emulator's state
@@ -245,11 +223,5 @@ final class Rehearsal: @unchecked Sendable {
       }
     }
     return text
-  }
-}
-
-extension String {
-  func leftPadded(to length: Int) -> String {
-    count >= length ? self : String(repeating: "0", count: length - count) + self
   }
 }

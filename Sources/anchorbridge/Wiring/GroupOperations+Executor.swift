@@ -43,6 +43,49 @@ extension GroupOperations {
     }
   }
 
+  /// `groups verify [--restore-access]` through the group executor.
+  func verify(_ plan: GroupPlan, client: GraphClient, journal: Journal, restoreAccess: Bool)
+    async throws -> [GroupOutcome]
+  {
+    let executor = GroupExecutor(
+      tenant: GraphGroupTenantPort(client: client, known: [:]), directory: nil, journal: journal,
+      now: { Clock.now() })
+    do {
+      return try await executor.verify(plan, restoreAccess: restoreAccess)
+    } catch let error as GroupExecutorError {
+      throw UsageError(error.description)
+    }
+  }
+
+  /// `groups restore --group ID` through the group executor; an Exchange Online script goes to
+  /// `script`, else to the output.
+  func restore(groupId: String, client: GraphClient, journal: Journal, script: String?)
+    async throws -> [GroupOutcome]
+  {
+    let executor = GroupExecutor(
+      tenant: GraphGroupTenantPort(client: client, known: [:]), directory: nil, journal: journal,
+      now: { Clock.now() })
+    let output = self.output
+    let destination = RestoreScript(
+      location: script.map { "'\($0)'" } ?? "printed above",
+      write: { text in
+        if let script {
+          try PrivateFile.write(Data(text.utf8), to: script)
+        } else {
+          output.write(text)
+        }
+      })
+    do {
+      return try await executor.restore(groupId: groupId, script: destination)
+    } catch GroupExecutorError.noSnapshotToRestore(let id) {
+      throw UsageError(
+        "the journal in \(operations.stateDirectory) has no snapshot of group '\(id)' "
+          + "(snapshots are taken by `groups plan`)")
+    } catch let error as GroupExecutorError {
+      throw UsageError(error.description)
+    }
+  }
+
   /// `<folder>/<id>.json` as the script writes it; nil when the file is absent. A file for another
   /// group, or one that is not a capture, is refused with its path.
   static func readCapture(folder: String, id: String) throws -> ExchangeCapture? {
