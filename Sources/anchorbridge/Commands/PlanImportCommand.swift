@@ -1,6 +1,7 @@
 import AnchorCore
 import ArgumentParser
 import Foundation
+import StateStore
 
 /// `anchorbridge plan import`: take over a plan made by another installation. Plans are sealed
 /// with the key of the state folder that wrote them, so `apply` refuses any other; this checks the
@@ -22,15 +23,43 @@ struct PlanImportCommand: AsyncParsableCommand {
   func run() async throws {
     try await withExitCodes {
       let operations = Operations(configuration: try config.load())
-      let plan = try Operations.loadCheckedPlan(path: self.plan)
-      operations.output.write(Self.summary(plan))
-      try Confirmation.require(
-        "Seal plan \(self.plan) for this installation, so `apply` accepts it?", yes: yes)
       let target = out ?? self.plan
-      try operations.writePlan(plan, to: target)
+      if Self.isGroupPlan(path: self.plan) {
+        let plan = try GroupOperations.loadPlan(path: self.plan, sealedWith: nil)
+        operations.output.write(Self.summary(plan))
+        try Confirmation.require(
+          "Seal group plan \(self.plan) for this installation, so `groups apply` accepts it?",
+          yes: yes)
+        try PrivateFile.write(
+          Data(plan.encodeFile(sealedWith: try operations.planSealKey())), to: target)
+      } else {
+        let plan = try Operations.loadCheckedPlan(path: self.plan)
+        operations.output.write(Self.summary(plan))
+        try Confirmation.require(
+          "Seal plan \(self.plan) for this installation, so `apply` accepts it?", yes: yes)
+        try operations.writePlan(plan, to: target)
+      }
       Messages.emit(
         "notice", "plan sealed for this installation: \(target)", sink: operations.errors)
     }
+  }
+
+  /// Whether the file is a group plan (`kind: groups`); anything else is read as a user plan.
+  static func isGroupPlan(path: String) -> Bool {
+    guard let data = FileManager.default.contents(atPath: path),
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return false }
+    return object["kind"] as? String == "groups"
+  }
+
+  /// What the group plan would do, for the person confirming the import.
+  static func summary(_ plan: GroupPlan) -> String {
+    let counts = plan.summary.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+    return """
+      group plan, made \(plan.createdAt), tenant \(plan.tenant)
+      items: \(counts.isEmpty ? "none" : counts.joined(separator: ", "))
+
+      """
   }
 
   /// What the plan would do, for the person confirming the import.
