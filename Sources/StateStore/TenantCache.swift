@@ -18,8 +18,8 @@ public struct TenantCache: Sendable {
     public var roleHolders: [String]
     /// How many users the users file holds: a file of another size is not this cursor's.
     public var userCount: Int
-    /// The Graph root, tenant and application the deltaLink was read with; nil in a cursor
-    /// written before it was recorded, which then fits no configuration.
+    /// The Graph root, tenant and application the deltaLink was read with; a cursor without it
+    /// fits no configuration.
     public var scope: CursorScope?
 
     /// True when the tenant's id, domains and role holders are still the ones this cursor saw.

@@ -18,7 +18,7 @@ struct GroupPlanSealTests {
     }
   }
 
-  @Test func aSealedGroupPlanRoundTripsAndUnsealedBytesStayAsTheyWere() throws {
+  @Test func aSealedGroupPlanRoundTripsAndDiffersFromTheUnsealedOnlyByItsSeal() throws {
     let plan = try #require(GroupPlanFileTests.plans.first)
     let sealed = plan.encodeFile(sealedWith: Self.key)
     #expect(try GroupPlan.decodeFile(sealed, sealedWith: Self.key) == plan)

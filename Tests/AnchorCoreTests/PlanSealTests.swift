@@ -59,13 +59,13 @@ struct PlanSealTests {
     steps.compactMap { if case .string(let kind)? = $0["kind"] { kind } else { nil } }
   }
 
-  @Test func aSealedPlanRoundTripsAndUnsealedBytesStayAsTheyWere() throws {
+  @Test func aSealedPlanRoundTripsAndDiffersFromTheUnsealedOnlyByItsSeal() throws {
     let plan = PlanJSONTests.makePlan()
     let bytes = Self.sealed(plan)
     let (decoded, checksum) = try Plan.decodeSealed(json: bytes, sealedWith: Self.key)
     #expect(decoded == plan)
     #expect(checksum == plan.writeJSON { _ in })
-    // The seal is one more top-level member; without a key the file is byte for byte as before.
+    // The seal is one more top-level member; without a key the file has no seal and the same lines.
     let text = String(decoding: bytes, as: UTF8.self)
     #expect(text.contains("\"seal\": \"hmac-sha256:"))
     let unsealed = String(decoding: plan.encodeJSON(), as: UTF8.self)
