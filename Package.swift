@@ -109,7 +109,11 @@ let package = Package(
       name: "PlanExecutorTests", dependencies: ["PlanExecutor", "AnchorCore"], swiftSettings: strict
     ),
     .testTarget(
-      name: "LDAPClientTests", dependencies: ["LDAPClient", "TestSupport"], swiftSettings: strict),
+      name: "LDAPClientTests",
+      dependencies: [
+        "LDAPClient", "TestSupport", .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "ActiveDirectoryTests",
       dependencies: [

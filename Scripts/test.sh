@@ -22,6 +22,10 @@ swift build --build-tests
 echo "== test" >&2
 swift test --skip-build
 
+# Microsoft's own clients (MSAL, azure-identity, msgraph-sdk from PyPI) against the emulator.
+echo "== real Microsoft clients against the emulator" >&2
+Scripts/python-clients.sh
+
 # The unit targets (everything but IntegrationTests) once more under ThreadSanitizer, in a build
 # folder of their own so the plain build above stays as it is.
 echo "== unit tests under ThreadSanitizer" >&2

@@ -49,38 +49,37 @@ extension ActiveDirectoryReader {
         reason: "is missing or not a number")
     }
     let members = try await allMembers(of: entry, guid: guid, dn: name.dn)
+    let text = StrictText(source: source.name, entry: entry, dn: name.dn, guid: guid)
     return DirectoryGroup(
       source: source.name, distinguishedName: name.dn, objectGUID: guid,
       objectSid: entry.bytes("objectSid").flatMap(SecurityIdentifier.string),
-      groupType: GroupType(rawValue: type), samAccountName: entry.string("sAMAccountName"),
-      mail: entry.string("mail"), proxyAddresses: entry.strings("proxyAddresses"),
-      mailNickname: entry.string("mailNickname"), displayName: entry.string("displayName"),
-      description: entry.string("description"),
-      managedBy: entry.string("managedBy").map { ExtendedDN(parsing: $0).dn },
-      legacyExchangeDN: entry.string("legacyExchangeDN"), members: members,
+      groupType: GroupType(rawValue: type), samAccountName: try text.first("sAMAccountName"),
+      mail: try text.first("mail"), proxyAddresses: try text.all("proxyAddresses"),
+      mailNickname: try text.first("mailNickname"), displayName: try text.first("displayName"),
+      description: try text.first("description"),
+      managedBy: try text.first("managedBy").map { ExtendedDN(parsing: $0).dn },
+      legacyExchangeDN: try text.first("legacyExchangeDN"), members: members,
       usnChanged: entry.string("uSNChanged").flatMap { Int64($0) })
   }
 
-  /// Follows ranged `member` windows until the server names the last one (`;range=N-*`).
+  /// Follows ranged `member` windows until the server names the last one (`;range=N-*`), each
+  /// window checked by `MemberWindows`.
   func allMembers(of entry: LDAPEntry, guid: ObjectGUID, dn: String)
     async throws(ActiveDirectoryError) -> [ObjectGUID]
   {
-    var values: [[UInt8]]
+    var windows = MemberWindows(source: source.name, dn: dn, window: source.rangeWindow)
     var next: Int?
     if let ranged = entry.rangedAttribute("member") {
-      values = ranged.values
-      next = ranged.range.flatMap { range in range.high.map { $0 + 1 } }
+      next = try windows.accept(ranged, from: 0)
     } else {
       // No ranged attribute: the group has no members, or the server ignored the range option
       // and sent them all under the plain name.
-      values = entry.values("member")
-      next = nil
+      try windows.acceptAll(entry.values("member"))
     }
-    let window = max(source.rangeWindow, 1)
     // AD accepts `<GUID=...>` as a search base, which survives a rename during the read.
     let base = "<GUID=\(guid.canonicalString)>"
     while let low = next {
-      let attribute = "member;range=\(low)-\(low + window - 1)"
+      let attribute = "member;range=\(low)-\(low + windows.window - 1)"
       let more: LDAPEntry?
       do {
         more = try await connection.read(base, attributes: [attribute], controls: [.extendedDN])
@@ -96,26 +95,32 @@ extension ActiveDirectoryReader {
         // The window starts past the last value: the previous window ended exactly there.
         break
       }
-      guard let range = ranged.range, range.low == low, range.high.map({ $0 >= low }) ?? true
-      else {
-        throw .malformed(
-          source: source.name, dn: dn, attribute: ranged.name,
-          reason: "is not the requested window starting at \(low)")
-      }
-      values.append(contentsOf: ranged.values)
-      next = range.high.map { $0 + 1 }
+      next = try windows.accept(ranged, from: low)
     }
-    var members: [ObjectGUID] = []
-    members.reserveCapacity(values.count)
-    for value in values {
-      let member = ExtendedDN(parsing: String(decoding: value, as: UTF8.self))
-      guard let memberGUID = member.guid else {
-        throw .malformed(
-          source: source.name, dn: dn, attribute: "member",
-          reason: "value '\(member.dn)' carries no GUID (is the extended DN control supported?)")
+    return windows.members
+  }
+}
+
+/// Text values of one entry, refused (`invalidText`) when not valid UTF-8 rather than decoded
+/// with replacement characters.
+struct StrictText {
+  let source: String
+  let entry: LDAPEntry
+  let dn: String
+  let guid: ObjectGUID
+
+  func first(_ name: String) throws(ActiveDirectoryError) -> String? {
+    try all(name).first
+  }
+
+  func all(_ name: String) throws(ActiveDirectoryError) -> [String] {
+    var texts: [String] = []
+    for value in entry.values(name) {
+      guard let text = String(validating: value, as: UTF8.self) else {
+        throw .invalidText(source: source, dn: dn, attribute: name, objectGUID: guid)
       }
-      members.append(memberGUID)
+      texts.append(text)
     }
-    return members
+    return texts
   }
 }

@@ -17,6 +17,13 @@ extension ActiveDirectoryReader {
           source: source.name, dn: "rootDSE", attribute: "highestCommittedUSN",
           reason: "or dsServiceName is missing")
       }
+      guard USNWatermark.plausibleUSNs.contains(usn) else {
+        throw ActiveDirectoryError.malformed(
+          source: source.name, dn: "rootDSE", attribute: "highestCommittedUSN",
+          reason:
+            "is \(usn), outside the USNs a DC can hold (\(USNWatermark.plausibleUSNs)); the "
+            + "server at \(connection.configuration.uris.joined(separator: " ")) is broken")
+      }
       guard let settings = try await connection.read(service, attributes: ["invocationId"]),
         let raw = settings.bytes("invocationId"), let invocation = ObjectGUID(bytes: raw)
       else {
@@ -39,9 +46,10 @@ extension ActiveDirectoryReader {
 extension USNWatermark {
   /// The USN to read changes after, given the watermark stored by the previous read, or nil when a
   /// full read is required: no watermark, another source or DC, or the DC's database was restored
-  /// (invocationId changed) or rewound.
+  /// (invocationId changed) or rewound, or the stored USN is not one a DC can hold (a damaged file).
   public func incrementalBase(since stored: USNWatermark?) -> Int64? {
     guard let stored, stored.source == source,
+      USNWatermark.plausibleUSNs.contains(stored.highestCommittedUSN),
       stored.dcHostName.lowercased() == dcHostName.lowercased(),
       stored.invocationId == invocationId,
       stored.highestCommittedUSN <= highestCommittedUSN

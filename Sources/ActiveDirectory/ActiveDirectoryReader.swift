@@ -90,7 +90,8 @@ public struct ActiveDirectoryReader: Sendable {
     -> String
   {
     var clauses = ""
-    if let usn { clauses += "(uSNChanged>=\(usn + 1))" }
+    // Saturating: nothing lies above Int64.max, and a bound there must not trap.
+    if let usn { clauses += "(uSNChanged>=\(usn == .max ? usn : usn + 1))" }
     if let last { clauses += "(uSNChanged<=\(last))" }
     return clauses.isEmpty ? base : "(&\(base)\(clauses))"
   }

@@ -59,8 +59,10 @@ public struct USNRange: Sendable, Hashable {
   /// may be read twice, once in its old range and once in the last.
   public static func split(after: Int64?, highest: Int64, count: Int) -> [USNRange] {
     let start = after ?? 0
-    guard count > 1, highest > start else { return [USNRange(after: after, through: nil)] }
-    let step = max((highest - start) / Int64(count), 1)
+    // Checked before dividing: a negative or absurd bound (a damaged watermark) gets one range.
+    let (span, overflow) = highest.subtractingReportingOverflow(start)
+    guard count > 1, !overflow, span > 0 else { return [USNRange(after: after, through: nil)] }
+    let step = max(span / Int64(count), 1)
     var ranges: [USNRange] = []
     var low = after
     for index in 0..<count {
@@ -80,6 +82,10 @@ public struct USNWatermark: Codable, Sendable, Hashable {
   public var dcHostName: String
   public var invocationId: String
   public var highestCommittedUSN: Int64
+
+  /// The USNs a DC can hold: a per-DC count of changes from zero. The ceiling is far above any real
+  /// DC and leaves room to add to a USN without overflow; a server or file outside it is wrong.
+  public static let plausibleUSNs: ClosedRange<Int64> = 0...(1 << 62)
 
   public init(source: String, dcHostName: String, invocationId: String, highestCommittedUSN: Int64)
   {

@@ -17,8 +17,8 @@ public struct UserPage: Sendable, RandomAccessCollection {
 }
 
 /// Where each user attribute sits in the search's attribute list, worked out once per search.
-/// A class: every `UserEntry` refers to it, and copying a struct with the whole source in it cost
-/// a dozen retains per user.
+/// A class: every `UserEntry` refers to it instead of copying the whole source, which would retain
+/// each of its references per user.
 final class UserLayout: Sendable {
   let source: DirectorySource
   let attributes: [String]
@@ -136,31 +136,64 @@ public struct UserEntry: Sendable {
       dn: { dn })
   }
 
-  /// The complete user.
+  /// The complete user. Throws `invalidText` when the DN or a text attribute is not valid UTF-8
+  /// (see `read(reporting:)` to leave such a user out instead).
   public func read() throws(ActiveDirectoryError) -> ReadUser {
     let anchor = try self.anchor()
+    let fail = { (attribute: Int?) -> ActiveDirectoryError in
+      .invalidText(
+        source: layout.source.name, dn: dn,
+        attribute: attribute.map { layout.attributes[$0] } ?? "DN",
+        objectGUID: anchor.objectGUID)
+    }
+    guard let distinguishedName = String(validating: entry.dn, as: UTF8.self) else {
+      throw fail(nil)
+    }
+    func text(_ attribute: Int) throws(ActiveDirectoryError) -> String? {
+      guard let bytes = entry.first(attribute) else { return nil }
+      guard let text = String(validating: bytes, as: UTF8.self) else { throw fail(attribute) }
+      return text
+    }
+    var proxyAddresses: [String] = []
+    for value in entry.values(layout.proxyAddresses) {
+      guard let text = String(validating: value, as: UTF8.self) else {
+        throw fail(layout.proxyAddresses)
+      }
+      proxyAddresses.append(text)
+    }
     let user = DirectoryUser(
-      source: layout.source.name, distinguishedName: dn, objectGUID: anchor.objectGUID,
-      anchor: anchor.resolved.anchor, anchorSource: anchor.resolved.source,
-      consistencyGuid: anchor.consistencyGuid, userPrincipalName: text(layout.userPrincipalName),
-      samAccountName: text(layout.samAccountName), mail: text(layout.mail),
-      proxyAddresses: entry.values(layout.proxyAddresses).map {
-        String(decoding: $0, as: UTF8.self)
-      },
-      displayName: text(layout.displayName), enabled: enabled,
+      source: layout.source.name, distinguishedName: distinguishedName,
+      objectGUID: anchor.objectGUID, anchor: anchor.resolved.anchor,
+      anchorSource: anchor.resolved.source, consistencyGuid: anchor.consistencyGuid,
+      userPrincipalName: try text(layout.userPrincipalName),
+      samAccountName: try text(layout.samAccountName), mail: try text(layout.mail),
+      proxyAddresses: proxyAddresses, displayName: try text(layout.displayName),
+      enabled: enabled,
       objectSid: entry.first(layout.objectSid).flatMap {
         SecurityIdentifier.string(from: Array($0))
       },
       usnChanged: entry.first(layout.usnChanged).flatMap(UserLayout.integer),
-      whenChanged: text(layout.whenChanged))
+      whenChanged: try text(layout.whenChanged))
     return ReadUser(user: user, diagnostics: anchor.resolved.diagnostics)
   }
 
-  private var dn: String { String(decoding: entry.dn, as: UTF8.self) }
-
-  private func text(_ attribute: Int) -> String? {
-    entry.first(attribute).map { String(decoding: $0, as: UTF8.self) }
+  /// The complete user, or nil when one of its values can't be read faithfully (text that is not
+  /// UTF-8): the diagnostic saying so is then added to `diagnostics`, and the caller leaves the
+  /// user out. Failures that concern the whole read still throw.
+  public func read(reporting diagnostics: inout [Diagnostic]) throws(ActiveDirectoryError)
+    -> ReadUser?
+  {
+    do {
+      return try read()
+    } catch {
+      guard let diagnostic = error.objectDiagnostic else { throw error }
+      diagnostics.append(diagnostic)
+      return nil
+    }
   }
+
+  /// The DN for messages only: a DN that is not UTF-8 shows replacement characters here.
+  private var dn: String { String(decoding: entry.dn, as: UTF8.self) }
 
 }
 

@@ -39,6 +39,8 @@ public struct LDAPConfiguration: Sendable {
   public var connectTimeout: Duration
   /// Bound on each synchronous LDAP operation (bind, one page of a search, a modify).
   public var operationTimeout: Duration
+  /// A connect or operation that takes longer than this is logged (a warning naming the server).
+  public var slowOperationThreshold: Duration = .seconds(5)
 
   public init(
     uris: [String], startTLS: Bool = false, caFile: String? = nil, verifyCertificate: Bool = true,

@@ -17,7 +17,7 @@ public actor LDAPConnection {
   private let executor: BlockingExecutor
   /// Created, used and released only on the connection's own thread.
   private var session: LDAPHandle?
-  public let configuration: LDAPConfiguration
+  public nonisolated let configuration: LDAPConfiguration
   private let logger: Logger
   /// The size of the last packed page, so the next one is allocated once at about the right size.
   private var batchCapacity = (bytes: 0, values: 0, entries: 0)
@@ -71,6 +71,8 @@ public actor LDAPConnection {
     let deadline =
       configuration.connectTimeout * configuration.uris.count + configuration.operationTimeout
     let watchdog = SocketWatchdog(watch: handle.watch, deadline: deadline)
+    let started = ContinuousClock.now
+    defer { noteIfSlow("connect", since: started) }
     do throws(LDAPError) {
       try establish(handle, transport)
       if watchdog.cancel() { throw timedOut(deadline) }
@@ -143,11 +145,17 @@ public actor LDAPConnection {
     -> SearchPage<[LDAPEntry]>
   {
     let handle = try self.handle
-    return try handle.searchPage(
-      base: request.base, scope: request.scope, filter: request.filter,
-      attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
-      cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout,
-      decode: handle.entries(of:))
+    var entries: [LDAPEntry] = []
+    let result = try bounded("search") { () throws(LDAPError) in
+      try handle.searchPage(
+        base: request.base, scope: request.scope, filter: request.filter,
+        attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
+        cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout
+      ) { chain throws(LDAPError) in entries += try handle.entries(of: chain) }
+    }
+    var page = SearchPage(entries: entries, cookie: result.cookie, count: result.count)
+    if request.paged { page.keys = EntryKey.keys(of: page.entries) }
+    return page
   }
 
   /// Fetches one page packed as an `LDAPEntryBatch`. Callers normally use `batches(...)` instead.
@@ -156,16 +164,59 @@ public actor LDAPConnection {
   {
     let handle = try self.handle
     var builder = LDAPEntryBatchBuilder(attributes: request.attributes, capacity: batchCapacity)
-    let page = try handle.searchPage(
-      base: request.base, scope: request.scope, filter: request.filter,
-      attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
-      cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout
-    ) { message throws(LDAPError) in
-      try handle.batch(of: message, into: &builder)
-      return builder.build()
+    let result = try bounded("search") { () throws(LDAPError) in
+      try handle.searchPage(
+        base: request.base, scope: request.scope, filter: request.filter,
+        attributes: request.attributes, pageSize: request.paged ? Int32(request.pageSize) : 0,
+        cookie: cookie, controls: request.controls, timeout: configuration.operationTimeout
+      ) { chain throws(LDAPError) in try handle.batch(of: chain, into: &builder) }
     }
     batchCapacity = builder.capacity
+    var page = SearchPage(entries: builder.build(), cookie: result.cookie, count: result.count)
+    if request.paged { page.keys = EntryKey.keys(of: page.entries) }
     return page
+  }
+
+  /// Runs one operation under the operation timeout, enforced by a socket watchdog as well as by
+  /// libldap (whose own wait a server that trickles its answer can stretch), logs it when slow, and
+  /// names the server in a `.misbehaved` error.
+  private func bounded<Result>(
+    _ operation: String, _ body: () throws(LDAPError) -> Result
+  ) throws(LDAPError) -> Result {
+    let handle = try self.handle
+    let deadline = configuration.operationTimeout
+    let watchdog = SocketWatchdog(watch: handle.watch, deadline: deadline)
+    let started = ContinuousClock.now
+    defer { noteIfSlow(operation, since: started) }
+    do throws(LDAPError) {
+      let result = try body()
+      if watchdog.cancel() { throw operationTimedOut(operation, deadline) }
+      return result
+    } catch {
+      if watchdog.cancel() { throw operationTimedOut(operation, deadline) }
+      guard error.kind == .misbehaved else { throw error }
+      var named = error
+      named.message = "\(server) \(error.message)"
+      throw named
+    }
+  }
+
+  /// The configured URIs, as errors and log lines name the server.
+  private var server: String { configuration.uris.joined(separator: " ") }
+
+  private func operationTimedOut(_ operation: String, _ deadline: Duration) -> LDAPError {
+    LDAPError(
+      kind: .result, resultCode: LDAPError.timeout, operation: operation,
+      message: "\(server) did not complete the \(operation) within \(deadline)")
+  }
+
+  /// Logs a wait longer than `slowOperationThreshold`, so a stalling server shows in the log.
+  private func noteIfSlow(_ operation: String, since started: ContinuousClock.Instant) {
+    let elapsed = ContinuousClock.now - started
+    guard elapsed > configuration.slowOperationThreshold else { return }
+    logger.warning(
+      "slow LDAP \(operation)",
+      metadata: ["server": "\(server)", "operation": "\(operation)", "waited": "\(elapsed)"])
   }
 
   /// A paged search whose entries arrive as an async sequence, one page in memory at a time.
@@ -186,7 +237,7 @@ public actor LDAPConnection {
     throws(LDAPError) -> LDAPEntry?
   {
     // Unpaged: a base read inside a running paged search must not open another paged-results
-    // state on the server (Samba keeps ~10 per connection and drops the oldest).
+    // state on the server (Samba keeps a few per connection and drops the oldest).
     var request = LDAPSearchRequest(
       base: dn, scope: .base, filter: "(objectClass=*)", attributes: attributes, controls: controls)
     request.paged = false
@@ -208,6 +259,7 @@ public actor LDAPConnection {
 
   /// Applies modifications to one entry (binary-safe values).
   public func modify(_ dn: String, _ modifications: [LDAPModification]) throws(LDAPError) {
-    try handle.modify(dn: dn, modifications)
+    let handle = try self.handle
+    try bounded("modify") { () throws(LDAPError) in try handle.modify(dn: dn, modifications) }
   }
 }

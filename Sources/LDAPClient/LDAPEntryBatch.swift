@@ -134,6 +134,9 @@ struct LDAPEntryBatchBuilder {
   /// comparison almost always answers.
   private var spellings: [(name: [UInt8], index: Int?)] = []
   private var nextSpelling = 0
+  /// Spellings remembered at most: past it a name is looked up in `attributes` directly, so an
+  /// entry with very many distinct names costs time in proportion to them, not their square.
+  static let spellingsRemembered = 64
 
   /// `capacity` (bytes, values, entries) sizes the arrays up front, e.g. from the previous page.
   init(attributes: [String], capacity: (bytes: Int, values: Int, entries: Int) = (0, 0, 0)) {
@@ -173,6 +176,7 @@ struct LDAPEntryBatchBuilder {
     }
     let base = name.prefix { $0 != UInt8(ascii: ";") }
     let index = attributes.firstIndex { AttributeName.equalIgnoringCase($0.utf8, base) }
+    guard spellings.count < Self.spellingsRemembered else { return index }
     spellings.append((Array(name), index))
     nextSpelling = spellings.count
     return index

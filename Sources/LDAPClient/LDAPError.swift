@@ -11,10 +11,13 @@ public struct LDAPError: Error, Sendable, Equatable, CustomStringConvertible {
     case refused
     /// The caller passed something unusable (a bad URI, an empty page size, ...).
     case invalidArgument
+    /// The server answered outside the protocol or AD's documented limits (a repeated paged-results
+    /// cookie, a page far larger than asked, ...): the search ends rather than loop or grow.
+    case misbehaved
   }
 
   public var kind: Kind
-  /// The LDAP result code; 0 for `.refused` and `.invalidArgument`.
+  /// The LDAP result code; 0 for `.refused`, `.invalidArgument` and `.misbehaved`.
   public var resultCode: Int32
   /// What was being done: `connect`, `bind`, `search`, `modify`, ...
   public var operation: String

@@ -89,6 +89,7 @@ public struct LDAPPagedSearch<Page: Sendable>: AsyncSequence, Sendable {
     var pending: Task<SearchPage<Page>, any Error>?
     var started = false
     var finished = false
+    var progress = PagedSearchProgress()
 
     public mutating func next() async throws -> Page? {
       if finished { return nil }
@@ -102,6 +103,12 @@ public struct LDAPPagedSearch<Page: Sendable>: AsyncSequence, Sendable {
       }
       started = true
       pending = nil
+      if let problem = progress.record(count: page.count, cookie: page.cookie, keys: page.keys) {
+        finished = true
+        throw LDAPError(
+          kind: .misbehaved, operation: "search '\(request.filter)' under '\(request.base)'",
+          message: "\(connection.configuration.uris.joined(separator: " ")) \(problem)")
+      }
       if page.cookie.isEmpty {
         finished = true
       } else {
@@ -117,5 +124,78 @@ public struct LDAPPagedSearch<Page: Sendable>: AsyncSequence, Sendable {
 
   public func makeAsyncIterator() -> AsyncIterator {
     AsyncIterator(connection: connection, request: request, fetch: fetch)
+  }
+}
+
+/// What a paged search has received so far, to stop a server that never ends it.
+///
+/// A cookie unlike every earlier one shows progress by itself (AD's cookies name the position). A
+/// cookie seen before (Samba keeps one per search) is accepted only while every entry is new: from
+/// the first repeat on, every entry's DN is remembered and one sent again ends the search. The
+/// entries and the empty pages in a row stay within `LDAPSearchLimits`.
+struct PagedSearchProgress: Sendable {
+  private var cookies: Set<[UInt8]> = []
+  private(set) var pages = 0
+  private(set) var entries = 0
+  private var emptyInARow = 0
+  private var previous: [EntryKey] = []
+  /// The DNs seen since the cookie first repeated; nil while cookies keep changing.
+  private var seen: Set<EntryKey>?
+
+  /// Counts one page; returns what the server did wrong, if it did.
+  mutating func record(count: Int, cookie: [UInt8], keys: [EntryKey]) -> String? {
+    pages += 1
+    entries += count
+    emptyInARow = count == 0 ? emptyInARow + 1 : 0
+    if entries > LDAPSearchLimits.entriesPerSearch {
+      return "sent more than \(LDAPSearchLimits.entriesPerSearch) entries for one search"
+    }
+    guard !cookie.isEmpty else { return nil }
+    if emptyInARow > LDAPSearchLimits.emptyPagesInARow {
+      return "sent \(emptyInARow) pages in a row without an entry and still asks for more"
+    }
+    if seen == nil {
+      if cookies.insert(cookie).inserted {
+        previous = keys
+        return nil
+      }
+      seen = Set(previous)
+      previous = []
+    }
+    for key in keys where seen!.insert(key).inserted == false {
+      return
+        "repeated a paged-results cookie after \(pages) pages and sent an entry again: the "
+        + "search would never end"
+    }
+    return nil
+  }
+}
+
+/// An entry's DN reduced to two independent hashes: enough to tell entries apart without keeping
+/// their DNs.
+struct EntryKey: Hashable, Sendable {
+  let first: Int
+  let second: Int
+
+  init(_ dn: UnsafeRawBufferPointer) {
+    var first = Hasher()
+    first.combine(0 as UInt8)
+    first.combine(bytes: dn)
+    var second = Hasher()
+    second.combine(1 as UInt8)
+    second.combine(bytes: dn)
+    self.first = first.finalize()
+    self.second = second.finalize()
+  }
+
+  static func keys(of entries: [LDAPEntry]) -> [EntryKey] {
+    entries.map { entry in
+      var dn = entry.dn
+      return dn.withUTF8 { EntryKey(UnsafeRawBufferPointer($0)) }
+    }
+  }
+
+  static func keys(of batch: LDAPEntryBatch) -> [EntryKey] {
+    batch.withUnsafeEntries { entries in (0..<entries.count).map { EntryKey(entries.dn($0)) } }
   }
 }

@@ -54,11 +54,16 @@ extension LDAPHandle {
     let rest = UnsafeRawBufferPointer(
       start: UnsafeRawPointer(contents) + Int(first.bv_len), count: Int(remaining))
     var attributes = BERReader(rest)
+    var count = 1
     while !attributes.isAtEnd {
       guard let attribute = attributes.next() else {
         throw malformed(dn, "an attribute is truncated")
       }
       guard attribute.tag == UInt8(Self.sequenceTag) else { return }
+      count += 1
+      guard count <= LDAPSearchLimits.attributesPerEntry else {
+        throw LDAPHandle.tooManyAttributes(String(decoding: bytes(of: dn), as: UTF8.self))
+      }
       try appendAttribute(contents: attribute.contents, dn: dn, to: &builder)
     }
   }

@@ -26,23 +26,29 @@ struct SearchPage<Entries> {
   var entries: Entries
   /// The paged-results cookie for the next page; empty when the search is complete.
   var cookie: [UInt8]
+  /// How many entries the page holds.
+  var count = 0
+  /// The entries' DNs as keys, to see whether a search advances (`PagedSearchProgress`).
+  var keys: [EntryKey] = []
 }
 
 extension LDAPHandle {
-  /// One `ldap_search_ext_s` round trip carrying an RFC 2696 paged-results control (none when
-  /// `pageSize` is 0: a single-entry read).
+  /// One search round trip (`ldap_search_ext`, then `ldap_result` until the result arrives)
+  /// carrying an RFC 2696 paged-results control (none when `pageSize` is 0: a single-entry read).
   ///
   /// - Controls are created with `ldap_create_*_control` and freed with `ldap_control_free`.
   /// - The attribute list is a NULL-terminated `char **` of our own strdup'd copies, freed here.
+  /// - Messages are taken as they arrive (`LDAP_MSG_RECEIVED`), counted, and handed to `consume`,
+  ///   which copies the entries out and must not keep pointers into them; every chain is freed
+  ///   with `ldap_msgfree` here. A server that sends far more entries than asked is abandoned
+  ///   (`ldap_abandon_ext`) as soon as the count passes the limit, so it can't fill memory.
   /// - The response cookie is binary (may contain NULs): it is copied by length, never by `strlen`,
   ///   and the berval libldap mallocs for it is released with `ber_memfree`.
-  /// - The result message is released by `ldap_parse_result(..., freeit: 1)`, after `decode` has
-  ///   copied the entries out (it gets the message chain and must not keep pointers into it).
-  func searchPage<Entries>(
+  func searchPage(
     base: String, scope: LDAPScope, filter: String, attributes: [String], pageSize: Int32,
     cookie: [UInt8], controls: [LDAPRequestControl], timeout: Duration,
-    decode: (OpaquePointer) throws(LDAPError) -> Entries
-  ) throws(LDAPError) -> SearchPage<Entries> {
+    consume: (OpaquePointer) throws(LDAPError) -> Void
+  ) throws(LDAPError) -> (cookie: [UInt8], count: Int) {
     var serverControls: [UnsafeMutablePointer<LDAPControl>?] = []
     defer { for control in serverControls { ldap_control_free(control) } }
 
@@ -70,34 +76,56 @@ extension LDAPHandle {
     attributeNames.append(nil)
     defer { for name in attributeNames { free(name) } }
 
-    var tv = timeval(duration: timeout)
-    var message: OpaquePointer?
+    let operation = "search '\(filter)' under '\(base)'"
+    var id: Int32 = 0
     let rc = serverControls.withUnsafeMutableBufferPointer { controlBuffer in
       attributeNames.withUnsafeMutableBufferPointer { attributeBuffer in
-        ldap_search_ext_s(
+        ldap_search_ext(
           raw, base, scope.raw, filter, attributeBuffer.baseAddress, 0, controlBuffer.baseAddress,
-          nil, &tv, LDAP_NO_LIMIT, &message)
+          nil, nil, LDAP_NO_LIMIT, &id)
       }
     }
-    guard let message else {
-      // Nothing came back (client-side failure: bad filter, timeout, server down).
-      throw error(rc, "search '\(filter)' under '\(base)'")
-    }
+    // Nothing was sent (client-side failure: bad filter, server down).
+    try check(rc, operation)
 
-    let entries: Entries
-    do throws(LDAPError) {
-      entries = try decode(message)
-    } catch {
-      ldap_msgfree(message)  // ldap_parse_result below would have freed it; it won't run now
-      throw error
+    var chains: [OpaquePointer] = []
+    defer { for chain in chains { ldap_msgfree(chain) } }
+    let limit = LDAPSearchLimits.entriesPerPage(asked: Int(pageSize))
+    let deadline = ContinuousClock.now + timeout
+    var count = 0
+    var result: OpaquePointer?
+    while result == nil {
+      var tv = timeval(duration: max(deadline - ContinuousClock.now, .milliseconds(1)))
+      var chain: OpaquePointer?
+      let received = ldap_result(raw, id, LDAP_MSG_RECEIVED, &tv, &chain)
+      guard received > 0, let chain else {
+        _ = ldap_abandon_ext(raw, id, nil, nil)
+        throw error(received == 0 ? LDAPError.timeout : lastResultCode(), operation)
+      }
+      chains.append(chain)
+      count += Int(max(ldap_count_entries(raw, chain), 0))
+      guard count <= limit else {
+        _ = ldap_abandon_ext(raw, id, nil, nil)
+        let asked = pageSize > 0 ? "a page of \(pageSize) was asked" : "in an unpaged read"
+        throw LDAPError(
+          kind: .misbehaved, operation: operation,
+          message: "the server sent \(count) entries at once (\(asked); at most \(limit) accepted)")
+      }
+      try consume(chain)
+      var message = ldap_first_message(raw, chain)
+      while let current = message {
+        if ldap_msgtype(current) == Self.searchResultTag { result = chain }
+        message = ldap_next_message(raw, current)
+      }
     }
+    let message = result!
 
     var resultCode: Int32 = 0
     var matched: UnsafeMutablePointer<CChar>?
     var diagnostic: UnsafeMutablePointer<CChar>?
     var responseControls: UnsafeMutablePointer<UnsafeMutablePointer<LDAPControl>?>?
     let parse = ldap_parse_result(
-      raw, message, &resultCode, &matched, &diagnostic, nil, &responseControls, 1)
+      raw, message, &resultCode, &matched, &diagnostic, nil, &responseControls, 0)
     defer {
       ldap_memfree(matched)
       ldap_memfree(diagnostic)
@@ -126,7 +154,17 @@ extension LDAPHandle {
       ber_memfree(value.bv_val)
     }
     // No cookie (a server that ignores paging, or an unpaged read): nothing more to fetch.
-    return SearchPage(entries: entries, cookie: nextCookie)
+    return (nextCookie, count)
+  }
+
+  /// LDAP_RES_SEARCH_RESULT (a cast macro Swift does not import).
+  static var searchResultTag: Int32 { 0x65 }
+
+  /// The result code libldap recorded for the last failure (`LDAP_OPT_RESULT_CODE`).
+  func lastResultCode() -> Int32 {
+    var code: Int32 = LDAPError.serverDown
+    _ = ldap_get_option(raw, LDAP_OPT_RESULT_CODE, &code)
+    return code
   }
 
   /// Every entry of a search result chain in the general form (see `decodeEntry`).
@@ -161,6 +199,10 @@ extension LDAPHandle {
         throw error(rc, "read attributes of '\(dn)'")
       }
       guard name.bv_val != nil else { break }
+      guard attributes.count < LDAPSearchLimits.attributesPerEntry else {
+        ber_memfree(values)
+        throw LDAPHandle.tooManyAttributes(dn)
+      }
       var copied: [[UInt8]] = []
       if let values {
         var index = 0
@@ -174,6 +216,15 @@ extension LDAPHandle {
         LDAPAttribute(name: String(decoding: bytes(of: name), as: UTF8.self), values: copied))
     }
     return LDAPEntry(dn: dn, attributes: attributes)
+  }
+
+  /// An entry with more attribute descriptions than any AD object has.
+  static func tooManyAttributes(_ dn: String) -> LDAPError {
+    LDAPError(
+      kind: .misbehaved, operation: "read entry '\(dn)'",
+      message:
+        "the server sent more than \(LDAPSearchLimits.attributesPerEntry) attributes for one "
+        + "entry, more than any AD object has")
   }
 
   func bytes(of value: berval) -> UnsafeRawBufferPointer {

@@ -86,7 +86,7 @@ struct DirectoryListing {
       for try await page in pages {
         var users: [ReadUser] = []
         for entry in page {
-          let read = try entry.read()
+          guard let read = try entry.read(reporting: &diagnostics) else { continue }
           if repeats.admits(read.user.objectGUID) { users.append(read) }
         }
         output.write(

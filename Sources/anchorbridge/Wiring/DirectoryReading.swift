@@ -33,8 +33,10 @@ struct DirectoryReading {
         var repeats = pages.repeatFilter
         for try await page in pages {
           for entry in page {
-            let read = try entry.read()
-            guard repeats.admits(read.user.objectGUID) else { continue }
+            // A user whose text is not UTF-8 is reported and left out of planning.
+            guard let read = try entry.read(reporting: &result.diagnostics),
+              repeats.admits(read.user.objectGUID)
+            else { continue }
             result.users.append(read.user)
             result.diagnostics.append(contentsOf: read.diagnostics)
           }
@@ -67,7 +69,8 @@ struct DirectoryReading {
           changed = true
           return
         }
-        for try await page in reader.users(changedAfter: base) where !page.isEmpty {
+        // Packed pages, not decoded users: a user that can't be decoded is still a change.
+        for try await page in reader.userPages(changedAfter: base) where !page.isEmpty {
           changed = true
           break
         }

@@ -14,6 +14,9 @@ final class CuttingProxy: @unchecked Sendable {
     self.listener = listener
     self.port = port
     Thread.detachNewThread {
+      // The accept thread owns the listener: `close()` only shuts it down, so a descriptor number
+      // the kernel reuses for another socket of this process is never accepted on or closed.
+      defer { Glibc.close(listener) }
       while true {
         let client = accept(listener, nil, nil)
         guard client >= 0 else { return }  // closed
@@ -37,7 +40,6 @@ final class CuttingProxy: @unchecked Sendable {
 
   func close() {
     shutdown(listener, Int32(SHUT_RDWR))
-    Glibc.close(listener)
   }
 
   /// Copies bytes until either side closes or `limit` bytes went through, then drops both.
