@@ -43,7 +43,8 @@ let package = Package(
     .target(name: "PlanExecutor", dependencies: ["AnchorCore", "CSQLite"], swiftSettings: strict),
     // The state folder: the run lock, private files, run's caches and watermark files.
     .target(
-      name: "StateStore", dependencies: ["ActiveDirectory", "GraphClient", "PlanExecutor"],
+      name: "StateStore",
+      dependencies: ["AnchorCore", "ActiveDirectory", "GraphClient", "PlanExecutor"],
       swiftSettings: strict),
     .target(
       name: "GraphClient",

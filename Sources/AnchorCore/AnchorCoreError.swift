@@ -5,7 +5,8 @@ public enum AnchorCoreError: Error, Hashable, Sendable {
   case invalidAnchor(value: String, reasons: [String])
   /// A mapping CSV line could not be used. `line` is 1-based.
   case invalidMapping(source: String, line: Int, message: String)
-  /// A plan file was refused (wrong version, bad checksum, truncated, malformed).
+  /// A plan file was refused (wrong version, bad checksum or seal, truncated,
+  /// malformed, inconsistent).
   case invalidPlan(PlanRefusal, detail: String)
   /// A planner setting is unusable.
   case invalidConfiguration(String)
@@ -19,6 +20,10 @@ public enum PlanRefusal: String, Hashable, Sendable, Codable {
   case missingField
   case wrongType
   case checksumMismatch
+  /// The checksum is right but the seal is missing or not this installation's.
+  case sealMismatch
+  /// Two copies of one value inside an item disagree (an edited file).
+  case inconsistentItem
 }
 
 extension AnchorCoreError: CustomStringConvertible {

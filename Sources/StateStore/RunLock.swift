@@ -17,19 +17,35 @@ public final class RunLock {
     }
   }
 
-  /// Takes the lock or throws `Held` at once (never waits).
+  /// Takes the lock or throws `Held` at once (never waits). The lock file is opened without
+  /// following a link and must be a plain file of this user with one name, so a link planted at
+  /// its path is refused and never truncates its target.
   public init(stateDirectory: String) throws {
-    try PrivateFile.folder(stateDirectory)
+    try StateFolder.prepare(stateDirectory)
     path = stateDirectory + "/anchorbridge.lock"
-    descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
     guard descriptor >= 0 else {
-      throw StateFolderError(path: path, problem: "can't be opened (errno \(errno))")
+      let reason = errno
+      if reason == ELOOP {
+        throw StateFolderError(
+          path: path, problem: "is a symbolic link: refused, the lock must be a plain file",
+          unsafe: true)
+      }
+      throw StateFolderError(path: path, problem: "can't be opened (errno \(reason))")
+    }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+      info.st_uid == geteuid(), info.st_nlink == 1
+    else {
+      close(descriptor)
+      throw StateFolderError(
+        path: path,
+        problem: "is not a plain file of the running user with a single name: refused",
+        unsafe: true)
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       let reason = errno
-      let holder =
-        (try? String(contentsOfFile: path, encoding: .utf8))?
-        .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+      let holder = Self.holder(descriptor)
       close(descriptor)
       if reason == EWOULDBLOCK { throw Held(path: path, holder: holder) }
       throw StateFolderError(path: path, problem: "can't be locked (errno \(reason))")
@@ -38,6 +54,15 @@ public final class RunLock {
     let text = "pid \(getpid()) since \(ExecutorOptions.utcNow())\n"
     _ = ftruncate(descriptor, 0)
     _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+  }
+
+  /// The holder's note, read through the open descriptor (the path could have been replaced).
+  private static func holder(_ descriptor: Int32) -> String {
+    var buffer = [UInt8](repeating: 0, count: 256)
+    let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+    guard count > 0 else { return "" }
+    return String(decoding: buffer.prefix(count), as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   deinit {

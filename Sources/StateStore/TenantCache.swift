@@ -18,6 +18,9 @@ public struct TenantCache: Sendable {
     public var roleHolders: [String]
     /// How many users the users file holds: a file of another size is not this cursor's.
     public var userCount: Int
+    /// The Graph root, tenant and application the deltaLink was read with; a cursor without it
+    /// fits no configuration.
+    public var scope: CursorScope?
 
     /// True when the tenant's id, domains and role holders are still the ones this cursor saw.
     public func sameContext(tenantId: String, domains: [CachedDomain], roleHolders: Set<String>)
@@ -40,11 +43,28 @@ public struct TenantCache: Sendable {
     }
   }
 
-  public static func loadCursor(path: String) -> Cursor? {
+  /// The stored cursor when it was read with the configured Graph root, tenant and application;
+  /// a cursor of another configuration (its deltaLink points elsewhere or belongs to another
+  /// app) is dropped with a `warn`ing, and the next run reads everything.
+  public static func loadCursor(
+    path: String, fitting scope: CursorScope, warn: (String) -> Void
+  ) -> Cursor? {
     guard let data = FileManager.default.contents(atPath: path),
       let cursor = try? JSONDecoder().decode(Cursor.self, from: data),
       cursor.formatVersion == Cursor.formatVersion
     else { return nil }  // missing or unreadable: the next run reads everything
+    guard let stored = cursor.scope else {
+      warn(
+        "the tenant cursor \(path) does not record the Graph host, tenant and app it was read "
+          + "with: dropped, the tenant is read in full")
+      return nil
+    }
+    if let difference = stored.difference(from: scope) {
+      warn(
+        "the tenant cursor \(path) was read with another \(difference): dropped, "
+          + "the tenant is read in full")
+      return nil
+    }
     return cursor
   }
 
@@ -69,11 +89,11 @@ public struct TenantCache: Sendable {
 
   public init(
     tenantId: String, domains: [CachedDomain], roleHolders: Set<String>, deltaLink: String,
-    users: [GraphUser]
+    users: [GraphUser], scope: CursorScope? = nil
   ) {
     cursor = Cursor(
       tenantId: tenantId, deltaLink: deltaLink, domains: domains.sorted { $0.name < $1.name },
-      roleHolders: roleHolders.sorted(), userCount: users.count)
+      roleHolders: roleHolders.sorted(), userCount: users.count, scope: scope)
     self.users = users
   }
 
@@ -94,5 +114,31 @@ public struct TenantCache: Sendable {
     }
     users.append(contentsOf: byId.values.sorted { $0.id < $1.id })
     cursor.userCount = users.count
+  }
+}
+
+/// Where a tenant cursor was read: a deltaLink is only valid against the Graph root, tenant and
+/// application that obtained it.
+public struct CursorScope: Codable, Hashable, Sendable {
+  /// `scheme://host[:port]` of Graph (`GraphEndpoints.graphRoot`).
+  public var graphRoot: String
+  /// The configured tenant (a GUID or domain name).
+  public var tenant: String
+  /// The application (client) id.
+  public var clientId: String
+
+  public init(graphRoot: String, tenant: String, clientId: String) {
+    self.graphRoot = graphRoot
+    self.tenant = tenant
+    self.clientId = clientId
+  }
+
+  /// What differs from `other`, for the warning (names only: the values are configuration).
+  func difference(from other: CursorScope) -> String? {
+    var parts: [String] = []
+    if graphRoot.lowercased() != other.graphRoot.lowercased() { parts.append("Graph host") }
+    if tenant.lowercased() != other.tenant.lowercased() { parts.append("tenant") }
+    if clientId.lowercased() != other.clientId.lowercased() { parts.append("application") }
+    return parts.isEmpty ? nil : parts.joined(separator: ", ")
   }
 }

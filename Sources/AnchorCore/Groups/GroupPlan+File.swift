@@ -1,6 +1,12 @@
 extension GroupPlan {
   /// The group plan file's bytes: the sealed JSON (see `sealed(json:)`) and a blank line.
   public func encodeFile() -> [UInt8] {
+    encodeFile(sealedWith: nil)
+  }
+
+  /// `encodeFile()`, adding a `seal` member (`PlanSealKey.seal`) when `key` is given, so only this
+  /// installation can produce a file that `decodeFile(_:sealedWith:)` accepts.
+  public func encodeFile(sealedWith key: PlanSealKey?) -> [UInt8] {
     let value: JSONValue
     do {
       value = try JSONValueEncoder.encode(self)
@@ -8,13 +14,32 @@ extension GroupPlan {
       // Only a fraction or an integer beyond Int is refused, and a group plan holds neither.
       preconditionFailure("a group plan always encodes: \(error)")
     }
-    return Self.sealed(value) + [0x0A]
+    return Self.sealed(value, key: key) + [0x0A]
   }
 
   /// Reads a group plan file, refusing an unknown format version or kind, a checksum that does not
   /// match (edited or truncated content) and any missing or mistyped field.
   public static func decodeFile(_ bytes: [UInt8]) throws(AnchorCoreError) -> GroupPlan {
-    let content = try verifiedContent(bytes)
+    try decode(try verifiedContent(bytes).content)
+  }
+
+  /// `decodeFile(_:)` that also refuses a plan not sealed with `key` (edited with a recomputed
+  /// checksum, or made by another installation), without printing any value that would pass.
+  public static func decodeFile(_ bytes: [UInt8], sealedWith key: PlanSealKey)
+    throws(AnchorCoreError) -> GroupPlan
+  {
+    let (content, checksum, seal) = try verifiedContent(bytes)
+    guard let seal, key.verifies(seal: seal, kind: "groups", checksum: checksum) else {
+      throw .invalidPlan(
+        .sealMismatch,
+        detail: seal == nil
+          ? "the group plan has no seal of this installation (made elsewhere or by an older version)"
+          : "the seal does not match: the group plan was edited, or made by another installation")
+    }
+    return try decode(content)
+  }
+
+  private static func decode(_ content: JSONValue) throws(AnchorCoreError) -> GroupPlan {
     do {
       return try JSONValueDecoder.decode(GroupPlan.self, from: content)
     } catch let error as DecodingError {
@@ -32,27 +57,32 @@ extension GroupPlan {
     guard case .object = document else {
       throw .invalidPlan(.wrongType, detail: "the group plan is not a JSON object")
     }
-    return sealed(document)
+    return sealed(document, key: nil)
   }
 
-  private static func sealed(_ document: JSONValue) -> [UInt8] {
+  private static func sealed(_ document: JSONValue, key: PlanSealKey?) -> [UInt8] {
     guard case .object(let members) = document else {
       preconditionFailure("a group plan encodes as a JSON object")
     }
-    let content = canonical(.object(members.filter { $0.key != "checksum" }))
-    let sealed = sortedMembers(
-      members.filter { $0.key != "checksum" }
-        + [JSONMember("checksum", .string(Plan.checksum(of: content)))])
+    let kept = members.filter { $0.key != "checksum" && $0.key != "seal" }
+    let checksum = Plan.checksum(of: canonical(.object(kept)))
+    var added = [JSONMember("checksum", .string(checksum))]
+    if let key {
+      added.append(JSONMember("seal", .string(key.seal(kind: "groups", checksum: checksum))))
+    }
+    let sealed = sortedMembers(kept + added)
     return JSONWriter.encode(canonical(.object(sealed)), pretty: true)
   }
 
   /// The content of a sealed group plan file (checksum removed, compact) once its format version,
   /// kind and checksum are right.
   public static func verified(json bytes: [UInt8]) throws(AnchorCoreError) -> [UInt8] {
-    JSONWriter.encode(try verifiedContent(bytes), pretty: false)
+    JSONWriter.encode(try verifiedContent(bytes).content, pretty: false)
   }
 
-  private static func verifiedContent(_ bytes: [UInt8]) throws(AnchorCoreError) -> JSONValue {
+  private static func verifiedContent(_ bytes: [UInt8]) throws(AnchorCoreError)
+    -> (content: JSONValue, checksum: String, seal: String?)
+  {
     guard case .object(let members) = try parse(bytes) else {
       throw .invalidPlan(.wrongType, detail: "the group plan is not a JSON object")
     }
@@ -72,16 +102,21 @@ extension GroupPlan {
     guard case .string(let stored)? = document["checksum"] else {
       throw .invalidPlan(.missingField, detail: "checksum is missing")
     }
+    var seal: String?
+    switch document["seal"] {
+    case nil: seal = nil
+    case .string(let value)?: seal = value
+    case _?: throw .invalidPlan(.wrongType, detail: "seal is not a string")
+    }
     let content = canonical(
-      .object(sortedMembers(members.filter { $0.key != "checksum" })))
-    let actual = Plan.checksum(of: content)
-    guard stored == actual else {
+      .object(sortedMembers(members.filter { $0.key != "checksum" && $0.key != "seal" })))
+    // The refusal names neither checksum: printing the content's would let an edit pass.
+    guard stored == Plan.checksum(of: content) else {
       throw .invalidPlan(
         .checksumMismatch,
-        detail: "checksum \(stored) does not match the content (\(actual)): "
-          + "the plan was edited or damaged")
+        detail: "the checksum does not match the content: the plan was edited or damaged")
     }
-    return content
+    return (content, stored, seal)
   }
 
   private static func parse(_ bytes: [UInt8]) throws(AnchorCoreError) -> JSONValue {

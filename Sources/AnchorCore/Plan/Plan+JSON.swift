@@ -13,15 +13,27 @@ extension Plan {
   /// Returns the checksum it wrote, for the executor's journal.
   @discardableResult
   public func writeJSON(to sink: (_ chunk: [UInt8]) -> Void) -> String {
+    writeJSON(sealedWith: nil, to: sink)
+  }
+
+  /// `writeJSON(to:)`, adding a `seal` member (`PlanSealKey.seal`) when `key` is given, so only
+  /// this installation can produce a file that `decodeSealed(json:sealedWith:)` accepts.
+  @discardableResult
+  public func writeJSON(sealedWith key: PlanSealKey?, to sink: (_ chunk: [UInt8]) -> Void)
+    -> String
+  {
     var hasher = SHA256()
-    stream(pretty: false, checksum: nil) { hasher.update($0) }
+    stream(pretty: false, checksum: nil, seal: nil) { hasher.update($0) }
     let checksum = "sha256:" + Hex.encode(hasher.finalize())
-    stream(pretty: true, checksum: checksum, to: sink)
+    let seal = key?.seal(kind: kind.rawValue, checksum: checksum)
+    stream(pretty: true, checksum: checksum, seal: seal, to: sink)
     return checksum
   }
 
   /// Writes the document; `pretty` indents the top level and puts each item on its own line.
-  private func stream(pretty: Bool, checksum: String?, to sink: (_ chunk: [UInt8]) -> Void) {
+  private func stream(
+    pretty: Bool, checksum: String?, seal: String?, to sink: (_ chunk: [UInt8]) -> Void
+  ) {
     var writer = JSONWriter(pretty: false)
     writer.output.reserveCapacity(1 << 16)
     func flushIfFull(_ writer: inout JSONWriter) {
@@ -32,6 +44,10 @@ extension Plan {
     }
     var members = headerMembers
     if let checksum { members.insert(JSONMember("checksum", .string(checksum)), at: 0) }
+    if let seal {
+      let at = members.firstIndex { !JSONWriter.precedes($0.key, "seal") } ?? members.count
+      members.insert(JSONMember("seal", .string(seal)), at: at)
+    }
     let itemsAt = members.firstIndex { !JSONWriter.precedes($0.key, "items") } ?? members.count
     writer.output.append(UInt8(ascii: "{"))
     for (index, member) in members.enumerated() {
@@ -75,14 +91,40 @@ extension Plan {
   }
 
   /// Reads a plan file, refusing an unknown format version or kind, a checksum that does not match
-  /// (edited or truncated content) and any missing or mistyped field.
+  /// (edited or truncated content), any missing or mistyped field and an item whose duplicated
+  /// values disagree. The seal is not checked: see `decodeSealed(json:sealedWith:)`.
   public static func decode(json bytes: [UInt8]) throws(AnchorCoreError) -> Plan {
-    try decodeSealed(json: bytes).plan
+    try decodeChecked(json: bytes).plan
   }
 
-  /// `decode(json:)`, also returning the checksum the file carries (verified against the content).
-  public static func decodeSealed(json bytes: [UInt8]) throws(AnchorCoreError)
+  /// `decode(json:)`, also returning the checksum the file carries (verified against the content);
+  /// for `plan import`, which re-seals a plan made by another installation.
+  public static func decodeChecked(json bytes: [UInt8]) throws(AnchorCoreError)
     -> (plan: Plan, checksum: String)
+  {
+    let (plan, checksum, _) = try read(bytes)
+    return (plan, checksum)
+  }
+
+  /// `decodeChecked(json:)` that also refuses a plan not sealed with `key` (edited with a
+  /// recomputed checksum, or made by another installation), without printing any value that
+  /// would make the file pass.
+  public static func decodeSealed(json bytes: [UInt8], sealedWith key: PlanSealKey)
+    throws(AnchorCoreError) -> (plan: Plan, checksum: String)
+  {
+    let (plan, checksum, seal) = try read(bytes)
+    guard let seal, key.verifies(seal: seal, kind: plan.kind.rawValue, checksum: checksum) else {
+      throw .invalidPlan(
+        .sealMismatch,
+        detail: seal == nil
+          ? "the plan has no seal of this installation (made elsewhere or by an older version)"
+          : "the seal does not match: the plan was edited, or made by another installation")
+    }
+    return (plan, checksum)
+  }
+
+  private static func read(_ bytes: [UInt8]) throws(AnchorCoreError)
+    -> (plan: Plan, checksum: String, seal: String?)
   {
     let document: JSONValue
     do {
@@ -106,16 +148,20 @@ extension Plan {
     guard case .string(let stored)? = document["checksum"] else {
       throw .invalidPlan(.missingField, detail: "checksum is missing")
     }
-    let content = JSONValue.object(members.filter { $0.key != "checksum" })
-    let actual = checksum(of: content)
-    guard stored == actual else {
+    var seal: String?
+    switch document["seal"] {
+    case nil: seal = nil
+    case .string(let value)?: seal = value
+    case _?: throw .invalidPlan(.wrongType, detail: "seal is not a string")
+    }
+    let content = JSONValue.object(members.filter { $0.key != "checksum" && $0.key != "seal" })
+    // The refusal names neither checksum: printing the content's would let an edit pass.
+    guard stored == checksum(of: content) else {
       throw .invalidPlan(
         .checksumMismatch,
-        detail:
-          "checksum \(stored) does not match the content (\(actual)): the plan was edited or damaged"
-      )
+        detail: "the checksum does not match the content: the plan was edited or damaged")
     }
-    return (try Plan(json: content), stored)
+    return (try Plan(json: content), stored, seal)
   }
 
   static func checksum(of content: JSONValue) -> String {
@@ -155,8 +201,11 @@ extension Plan {
       throw .invalidPlan(
         .unsupportedKind, detail: "plan kind '\(try reader.string("kind"))' is not supported")
     }
-    let items = try reader.array("items").map { (item) throws(AnchorCoreError) -> PlanItem in
-      try PlanItem(json: item)
+    var items: [PlanItem] = []
+    for (position, value) in try reader.array("items").enumerated() {
+      let item = try PlanItem(json: value)
+      try item.checkConsistency(position: position + 1)
+      items.append(item)
     }
     self.init(
       kind: kind, mode: try reader.enumeration("mode"), createdAt: try reader.string("createdAt"),

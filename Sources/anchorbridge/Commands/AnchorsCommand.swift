@@ -30,7 +30,7 @@ struct AnchorsWritebackCommand: AsyncParsableCommand {
     try await withExitCodes {
       let operations = Operations(configuration: try config.load())
       let plan = try await operations.withTenant { try await operations.writebackPlan(client: $0) }
-      if let out { try Operations.writePlan(plan, to: out) }
+      if let out { try operations.writePlan(plan, to: out) }
       operations.render(plan, format: format)
       if let out { Messages.emit("notice", "plan written to \(out)", sink: operations.errors) }
     }

@@ -67,7 +67,7 @@ struct ClearCommand: AsyncParsableCommand {
       let status = try await operations.withTenant { client -> Int32 in
         let plan = try await clearPlan(operations, client: client)
         let checksum =
-          try out.map { try Operations.writePlan(plan, to: $0) } ?? plan.writeJSON { _ in }
+          try out.map { try operations.writePlan(plan, to: $0) } ?? plan.writeJSON { _ in }
         operations.render(plan, format: format)
         guard let journal else { return ExitStatus.success }
         if allCloudOnly && !ignoreSoftMatchBlocks {

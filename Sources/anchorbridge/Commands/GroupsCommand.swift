@@ -47,7 +47,7 @@ func runGroupPlan(
 ) async throws {
   try await withExitCodes {
     let operations = Operations(configuration: try config.load())
-    let plan = try GroupOperations.loadPlan(path: path)
+    let plan = try GroupOperations.loadPlan(path: path, sealedWith: try operations.planSealKey())
     let lock = try RunLock(stateDirectory: operations.stateDirectory)
     let journal = try operations.openJournal()
     if let question { try Confirmation.require(question(plan), yes: yes) }
@@ -88,7 +88,10 @@ struct GroupsPlanCommand: AsyncParsableCommand {
         try await groups.plan(
           client: $0, journal: journal, direction: direction, allowMemberLoss: allowMemberLoss)
       }
-      if let out { try PrivateFile.write(Data(plan.encodeFile()), to: out) }
+      if let out {
+        try PrivateFile.write(
+          Data(plan.encodeFile(sealedWith: try operations.planSealKey())), to: out)
+      }
       if let script { try PrivateFile.write(Data(ExchangeScript.migration(plan).utf8), to: script) }
       operations.output.write(GroupRendering.plan(plan, format: format))
       if let out { Messages.emit("notice", "group plan written to \(out)") }

@@ -8,7 +8,8 @@ import StateStore
 struct PlanCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plan",
-    abstract: "Read AD and the tenant and plan hard matches (nothing is changed).")
+    abstract: "Read AD and the tenant and plan hard matches (nothing is changed).",
+    subcommands: [PlanImportCommand.self])
 
   @OptionGroup var config: ConfigOptions
   @Option(help: "Write the plan file here (review it, then `apply --plan`).")
@@ -20,7 +21,7 @@ struct PlanCommand: AsyncParsableCommand {
     try await withExitCodes {
       let operations = Operations(configuration: try config.load())
       let plan = try await operations.withTenant { try await operations.linkPlan(client: $0) }
-      if let out { try Operations.writePlan(plan, to: out) }
+      if let out { try operations.writePlan(plan, to: out) }
       operations.render(plan, format: format)
       if let out { Messages.emit("notice", "plan written to \(out)") }
     }
@@ -52,7 +53,7 @@ struct ApplyCommand: AsyncParsableCommand {
   func run() async throws {
     try await withExitCodes {
       let operations = Operations(configuration: try config.load())
-      let (plan, checksum) = try Operations.loadPlan(path: self.plan)
+      let (plan, checksum) = try operations.loadPlan(path: self.plan)
       let lock = try RunLock(stateDirectory: operations.stateDirectory)
       let journal = try operations.openJournal()
       let writing = plan.items.filter { !$0.steps.isEmpty && Self.writes($0.action) }.count

@@ -66,7 +66,7 @@ struct RunJob {
   /// A delta round from the stored cursor when it still fits the tenant's context, else a full read.
   func refreshTenant(_ tenant: TenantReading, client: GraphClient) async throws -> TenantRefresh {
     let context = try await tenant.context()
-    var cursor = forceFull ? nil : TenantCache.loadCursor(path: tenantCursorPath)
+    var cursor = forceFull ? nil : try operations.storedCursor(path: tenantCursorPath)
     if let existing = cursor, !existing.sameContext(as: context) { cursor = nil }
     if var existing = cursor {
       switch try await client.usersDelta(from: existing.deltaLink) {
@@ -135,7 +135,7 @@ struct RunJob {
     let plansFolder = operations.stateDirectory + "/plans"
     try PrivateFile.folder(plansFolder)
     let planPath = plansFolder + "/plan-\(Clock.now().filter { $0.isNumber }).json"
-    let checksum = try Operations.writePlan(plan, to: planPath)
+    let checksum = try operations.writePlan(plan, to: planPath)
     document.planFile = planPath
     document.planSummary = plan.summary
     do {
@@ -171,7 +171,8 @@ struct RunJob {
       throw GraphError(kind: .invalidResponse, message: "a first delta round asked for a resync")
     }
     let users = entries.filter { $0.removedReason == nil }.map(\.object)
-    return TenantCache(context: context, deltaLink: deltaLink, users: users)
+    return TenantCache(
+      context: context, deltaLink: deltaLink, users: users, scope: try operations.cursorScope())
   }
 
   // MARK: The shortcut

@@ -8,6 +8,7 @@ struct ConfigNode {
   let file: String
 
   static func load(yaml text: String, file: String) throws(ConfigurationError) -> ConfigNode {
+    try YAMLBounds.check(text, file: file)
     do {
       // Scalars are read as text and interpreted here, so no YAML tag resolution is needed: the
       // basic resolver spares every run compiling the default one's ICU regular expressions.
@@ -17,8 +18,24 @@ struct ConfigNode {
       return ConfigNode(node: node, path: "", file: file)
     } catch let error as ConfigurationError {
       throw error
+    } catch let error as YamlError {
+      throw ConfigurationError(
+        file: file, key: "", problem: "is not valid YAML: \(describe(error))")
     } catch {
-      throw ConfigurationError(file: file, key: "", problem: "is not valid YAML: \(error)")
+      throw ConfigurationError(file: file, key: "", problem: "is not valid YAML")
+    }
+  }
+
+  /// Yams's error without the source lines it quotes (a line could hold an inline secret).
+  static func describe(_ error: YamlError) -> String {
+    switch error {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+      .composer(_, let problem, let mark, _):
+      "line \(mark.line), column \(mark.column): \(problem)"
+    case .reader(let problem, let offset, _, _):
+      "byte \(offset ?? 0): \(problem)"
+    default:
+      "unreadable"
     }
   }
 

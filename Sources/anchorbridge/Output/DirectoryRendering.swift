@@ -126,7 +126,7 @@ struct DirectoryRenderer {
       var text = ""
       let data = items.map { item in
         let cells = rows(item)
-        return keep.map { cells[$0] }
+        return keep.map { TerminalText.escaped(cells[$0]) }
       }
       if !started {
         tableWidths = columns.indices.map { index in
@@ -140,6 +140,12 @@ struct DirectoryRenderer {
       for row in data { text += Self.tableLine(row, widths: tableWidths) }
       return Array(text.utf8)
     }
+  }
+
+  /// What ends the output when a read fails midway: the JSON array's bracket when it was opened,
+  /// so stdout stays valid JSON holding every object read before the failure; nothing otherwise.
+  func abandoned() -> [UInt8] {
+    format == .json && started ? Array("\n]\n".utf8) : []
   }
 
   /// Closes the output (the JSON array bracket; an empty array when nothing was found).
@@ -164,9 +170,15 @@ struct DirectoryRenderer {
   }
 }
 
-/// RFC 4180 CSV: fields with a comma, quote or line break are quoted, quotes doubled.
+/// RFC 4180 CSV: fields with a comma, quote or line break are quoted, quotes doubled. Other control
+/// characters are shown escaped (`TerminalText`), and a field a spreadsheet would run as a formula
+/// (leading `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'` (OWASP's advice).
 enum CSV {
-  static func field(_ value: String) -> String {
+  static func field(_ raw: String) -> String {
+    var value = TerminalText.escaped(raw, keepingLineBreaks: true)
+    if let first = raw.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
+      value = "'" + value
+    }
     guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
       return value
     }

@@ -35,6 +35,9 @@ func withExitCodes(_ body: () async throws -> Void) async throws {
   } catch let error as UsageError {
     Messages.emit("error", "\(error)")
     throw ExitCode(ExitStatus.configuration)
+  } catch let error as StateFolderError where error.unsafe {
+    Messages.emit("error", "\(error)")
+    throw ExitCode(ExitStatus.configuration)
   } catch let error as RunBudget.Exhausted {
     Messages.emit("error", "\(error)")
     throw ExitCode(ExitStatus.timeBudget)

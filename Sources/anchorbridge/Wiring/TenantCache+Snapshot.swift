@@ -4,10 +4,13 @@ import StateStore
 
 /// Maps `run`'s tenant cache to AnchorCore's snapshot and to the context read at each run.
 extension TenantCache {
-  init(context: TenantReading.Context, deltaLink: String, users: [GraphUser]) {
+  init(
+    context: TenantReading.Context, deltaLink: String, users: [GraphUser],
+    scope: CursorScope? = nil
+  ) {
     self.init(
       tenantId: context.tenantId, domains: Self.domains(context),
-      roleHolders: context.roleHolders, deltaLink: deltaLink, users: users)
+      roleHolders: context.roleHolders, deltaLink: deltaLink, users: users, scope: scope)
   }
 
   static func domains(_ context: TenantReading.Context) -> [CachedDomain] {

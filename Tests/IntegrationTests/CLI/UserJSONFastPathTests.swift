@@ -3,6 +3,7 @@ import AnchorCore
 import LDAPClient
 import TestSupport
 import Testing
+
 @testable import anchorbridge
 
 /// `ad users --format json` is written from page bytes; it must equal what the general renderer

@@ -1,5 +1,6 @@
 import TestSupport
 import Testing
+
 @testable import LDAPClient
 
 /// Batches against the real DC: the same search read both ways gives the same entries.

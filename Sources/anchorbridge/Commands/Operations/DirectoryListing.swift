@@ -31,6 +31,37 @@ struct DirectoryListing {
     var renderer = DirectoryRenderer(format: options.format)
     let progress = Progress(label: "users", sink: errors)
     var diagnostics: [Diagnostic] = []
+    try await closingOnFailure(&renderer) { renderer in
+      try await listUsers(&renderer, &diagnostics, progress)
+    }
+    output.write(renderer.finish(columns: DirectoryRenderer.userColumns))
+    progress.done()
+    report(diagnostics)
+  }
+
+  /// Runs `body`; when it fails, ends stdout so it stays valid (`DirectoryRenderer.abandoned`) and
+  /// says on stderr that it is incomplete, then rethrows (a non-zero exit).
+  private func closingOnFailure(
+    _ renderer: inout DirectoryRenderer,
+    _ body: (inout DirectoryRenderer) async throws -> Void
+  ) async throws {
+    do {
+      try await body(&renderer)
+    } catch {
+      output.write(renderer.abandoned())
+      Messages.emit(
+        "error",
+        "the read failed midway: standard output is incomplete"
+          + (renderer.format == .json && renderer.started
+            ? " (a valid JSON array of the objects read before the failure)" : ""),
+        sink: errors)
+      throw error
+    }
+  }
+
+  private func listUsers(
+    _ renderer: inout DirectoryRenderer, _ diagnostics: inout [Diagnostic], _ progress: Progress
+  ) async throws {
     try await eachSource { reader, since in
       // Over `readConnections` connections at once; an entry read twice is written once.
       let pages = try await reader.userPagesInParallel(changedAfter: since)
@@ -40,8 +71,13 @@ struct DirectoryListing {
         var buffer = JSONText(capacity: 1 << 20)
         for try await page in pages {
           buffer.removeAll()
-          diagnostics.append(
-            contentsOf: try renderer.usersJSON(page, into: &buffer, repeats: &repeats))
+          do {
+            diagnostics.append(
+              contentsOf: try renderer.usersJSON(page, into: &buffer, repeats: &repeats))
+          } catch {
+            output.write(buffer.bytes)  // the complete objects before the failing one
+            throw error
+          }
           output.write(buffer.bytes)
           progress.advance(by: page.count)
         }
@@ -61,21 +97,20 @@ struct DirectoryListing {
         progress.advance(by: page.count)
       }
     }
-    output.write(renderer.finish(columns: DirectoryRenderer.userColumns))
-    progress.done()
-    report(diagnostics)
   }
 
   func listGroups() async throws {
     var renderer = DirectoryRenderer(format: options.format)
     let progress = Progress(label: "groups", sink: errors)
-    try await eachSource { reader, since in
-      for try await page in reader.groups(changedAfter: since) {
-        output.write(
-          renderer.page(
-            page, columns: DirectoryRenderer.groupColumns, rows: DirectoryRenderer.groupRow,
-            json: DirectoryRenderer.groupJSON))
-        progress.advance(by: page.count)
+    try await closingOnFailure(&renderer) { renderer in
+      try await eachSource { reader, since in
+        for try await page in reader.groups(changedAfter: since) {
+          output.write(
+            renderer.page(
+              page, columns: DirectoryRenderer.groupColumns, rows: DirectoryRenderer.groupRow,
+              json: DirectoryRenderer.groupJSON))
+          progress.advance(by: page.count)
+        }
       }
     }
     output.write(renderer.finish(columns: DirectoryRenderer.groupColumns))

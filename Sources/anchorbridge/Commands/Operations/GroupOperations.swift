@@ -127,15 +127,23 @@ struct GroupOperations {
 
   // MARK: Plan files
 
-  /// Reads a group plan file; AnchorCore refuses a damaged or foreign one.
-  static func loadPlan(path: String) throws -> GroupPlan {
+  /// Reads a group plan file; AnchorCore refuses a damaged one or one not sealed with `key`
+  /// (nil: the checksum only, for `plan import`).
+  static func loadPlan(path: String, sealedWith key: PlanSealKey?) throws -> GroupPlan {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw UsageError("the group plan file '\(path)' can't be read (missing or not permitted)")
     }
-    do {
+    do throws(AnchorCoreError) {
+      if let key { return try GroupPlan.decodeFile(Array(data), sealedWith: key) }
       return try GroupPlan.decodeFile(Array(data))
     } catch {
-      throw UsageError("the group plan file '\(path)' is refused: \(error)")
+      var text = "the group plan file '\(path)' is refused: \(error)"
+      if case .invalidPlan(.sealMismatch, _) = error {
+        text +=
+          "; to use a plan made elsewhere, review it and take it over with "
+          + "`anchorbridge plan import --plan \(path)`"
+      }
+      throw UsageError(text)
     }
   }
 }

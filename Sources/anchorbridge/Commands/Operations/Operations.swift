@@ -28,8 +28,24 @@ struct Operations {
   /// Opens (or creates) the journal; a folder that can't be written is refused here, before
   /// anything reaches the tenant.
   func openJournal() throws -> Journal {
-    try PrivateFile.folder(stateDirectory)
+    try StateFolder.prepare(stateDirectory)
+    try StateFolder.checkJournal(in: stateDirectory)
     return try Journal.open(directory: stateDirectory)
+  }
+
+  /// The Graph root, tenant and application a stored tenant cursor must have been read with.
+  func cursorScope() throws -> CursorScope {
+    let tenant = try configuration.requireTenant()
+    return CursorScope(
+      graphRoot: try tenant.endpoints().graphRoot, tenant: tenant.tenant,
+      clientId: tenant.clientID)
+  }
+
+  /// `run`'s stored tenant cursor when it fits this configuration (else a warning and nil).
+  func storedCursor(path: String) throws -> TenantCache.Cursor? {
+    TenantCache.loadCursor(path: path, fitting: try cursorScope()) {
+      Messages.emit("warning", $0, sink: errors)
+    }
   }
 
   func executor(client: GraphClient, journal: Journal, maxChanges: Int?) -> PlanExecutor {
@@ -82,21 +98,50 @@ struct Operations {
 
   // MARK: Plan files
 
-  static func loadPlan(path: String) throws -> (plan: Plan, checksum: String) {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw UsageError("the plan file '\(path)' can't be read (missing or not permitted)")
-    }
+  /// This installation's plan seal key (`<state>/plan-seal.key`, created on first use).
+  func planSealKey() throws -> PlanSealKey {
+    try PlanSealKeyFile.loadOrCreate(stateDirectory: stateDirectory)
+  }
+
+  /// A plan file this installation sealed, with its checksum; any other is refused.
+  func loadPlan(path: String) throws -> (plan: Plan, checksum: String) {
+    let bytes = try Self.planBytes(path: path)
+    let key = try planSealKey()
     do {
-      return try Plan.decodeSealed(json: Array(data))
+      return try Plan.decodeSealed(json: bytes, sealedWith: key)
     } catch {
+      var text = "the plan file '\(path)' is refused: \(error)"
+      if case .invalidPlan(.sealMismatch, _) = error {
+        text +=
+          "; to use a plan made elsewhere, review it and take it over with "
+          + "`anchorbridge plan import --plan \(path)`"
+      }
+      throw UsageError(text)
+    }
+  }
+
+  /// A plan file whose checksum is right, sealed or not (`plan import`).
+  static func loadCheckedPlan(path: String) throws -> Plan {
+    do {
+      return try Plan.decodeChecked(json: try planBytes(path: path)).plan
+    } catch let error as AnchorCoreError {
       throw UsageError("the plan file '\(path)' is refused: \(error)")
     }
   }
 
+  private static func planBytes(path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw UsageError("the plan file '\(path)' can't be read (missing or not permitted)")
+    }
+    return Array(data)
+  }
+
+  /// Writes the plan sealed with this installation's key; returns its checksum.
   @discardableResult
-  static func writePlan(_ plan: Plan, to path: String) throws -> String {
+  func writePlan(_ plan: Plan, to path: String) throws -> String {
+    let key = try planSealKey()
     var bytes: [UInt8] = []
-    let checksum = plan.writeJSON { bytes.append(contentsOf: $0) }
+    let checksum = plan.writeJSON(sealedWith: key) { bytes.append(contentsOf: $0) }
     bytes.append(UInt8(ascii: "\n"))
     try PrivateFile.write(Data(bytes), to: path)
     return checksum
