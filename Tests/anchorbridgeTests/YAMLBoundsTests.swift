@@ -15,12 +15,12 @@ import Testing
     }
   }
 
-  /// Refused quickly: nothing here may take longer than a blink.
+  /// Refused quickly: unbounded, these inputs spin for minutes; the margin is for a loaded machine.
   static func refusedFast(_ yaml: String) -> String? {
     let clock = ContinuousClock()
     var message: String?
     let elapsed = clock.measure { message = refusal(yaml) }
-    #expect(elapsed < .seconds(2), "took \(elapsed)")
+    #expect(elapsed < .seconds(30), "took \(elapsed)")
     return message
   }
 

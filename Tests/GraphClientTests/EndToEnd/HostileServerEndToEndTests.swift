@@ -194,7 +194,8 @@ struct HostileServerEndToEndTests {
         _ = try await client.user(EmulatorTenant.userID(1))
       }
       #expect(error.status == 429)
-      #expect(ContinuousClock.now - started < .seconds(10))
+      // Far below the 300 s the endpoint asked for, with room for a loaded machine.
+      #expect(ContinuousClock.now - started < .seconds(60))
     }
     #expect(capture.text.contains("token endpoint asks for a wait beyond the ceiling"))
     #expect(!capture.text.contains(EmulatorTenant.secret))
