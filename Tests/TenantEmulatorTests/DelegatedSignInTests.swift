@@ -11,22 +11,23 @@ struct DelegatedSignInTests {
     "https://graph.microsoft.com/OnPremDirectorySynchronization.ReadWrite.All offline_access openid profile"
   static let deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
 
-  static func options(user: String? = "frank@contoso.com") -> EmulatorOptions {
+  static func options(
+    user: String? = "frank@contoso.com", interval: Duration = .milliseconds(1500)
+  ) -> EmulatorOptions {
     var options = EmulatorOptions()
     options.autoApproveUser = user
-    // Long enough that the immediate second poll is too fast even on a loaded machine.
-    options.deviceCodeInterval = .milliseconds(1500)
+    options.deviceCodeInterval = interval
     return options
   }
 
-  func deviceCode(_ emulator: Emulator) async throws -> String {
+  func deviceCode(_ emulator: Emulator, interval: Int = 2) async throws -> String {
     let reply = try await RawHTTP.send(
       port: emulator.port, method: "POST",
       target: "/\(TestTenant.tenantId)/oauth2/v2.0/devicecode",
       headers: ["Content-Type": "application/x-www-form-urlencoded"],
       body: Emulator.form([("client_id", TestTenant.plainClientId), ("scope", Self.scope)]))
     #expect(reply.status == 200)
-    #expect(reply.object["user_code"] is String && reply.object["interval"] as? Int == 2)
+    #expect(reply.object["user_code"] is String && reply.object["interval"] as? Int == interval)
     return try #require(reply.object["device_code"] as? String)
   }
 
@@ -37,15 +38,26 @@ struct DelegatedSignInTests {
     ])
   }
 
-  @Test func deviceCodeIsPendingThenSlowDownThenGrantedToAGlobalAdministrator() async throws {
-    try await Emulator.run(options: Self.options()) { emulator in
-      let code = try await deviceCode(emulator)
+  @Test func deviceCodeIsPendingThenSlowDown() async throws {
+    // An interval no loaded machine can outlast between two polls in a row.
+    try await Emulator.run(options: Self.options(interval: .seconds(60))) { emulator in
+      let code = try await deviceCode(emulator, interval: 60)
       let pending = try await poll(emulator, code)
       #expect(
         pending.status == 400 && pending.object["error"] as? String == "authorization_pending")
       let fast = try await poll(emulator, code)
       #expect(fast.object["error"] as? String == "slow_down")
-      try await Task.sleep(for: .milliseconds(1600))
+    }
+  }
+
+  @Test func deviceCodeIsPendingThenGrantedToAGlobalAdministrator() async throws {
+    // An interval any two polls outlast, so only the approval decides.
+    try await Emulator.run(options: Self.options(interval: .milliseconds(1))) { emulator in
+      let code = try await deviceCode(emulator, interval: 1)
+      let pending = try await poll(emulator, code)
+      #expect(
+        pending.status == 400 && pending.object["error"] as? String == "authorization_pending")
+      try await Task.sleep(for: .milliseconds(20))
       let granted = try await poll(emulator, code)
       #expect(granted.status == 200, "\(granted.text)")
       let token = try #require(granted.object["access_token"] as? String)
